@@ -1,0 +1,96 @@
+"""The `powerpulse` command: run a worker, apply migrations, manage users."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from powerpulse import __version__
+from powerpulse.config import ConfigError, Settings
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _cmd_api(settings: Settings, args: argparse.Namespace) -> int:
+    from powerpulse.api.server import run
+
+    run(settings)
+    return 0
+
+
+def _cmd_poller(settings: Settings, args: argparse.Namespace) -> int:
+    from powerpulse.poller.main import run
+
+    return run(settings)
+
+
+def _cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from powerpulse.db.setup import run_migrations
+
+    asyncio.run(run_migrations(settings))
+    print("migrations applied")
+    return 0
+
+
+def _cmd_check_config(settings: Settings, args: argparse.Namespace) -> int:
+    settings.resolve_jwt_secret()
+    print("configuration ok")
+    return 0
+
+
+def _cmd_user(settings: Settings, args: argparse.Namespace) -> int:
+    from powerpulse.user_admin import run_user_command
+
+    return run_user_command(settings, args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="powerpulse", description="PowerPulse UPS monitoring")
+    parser.add_argument("--version", action="version", version=f"powerpulse {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("api", help="run the api worker (HTTP API, web UI, live stream)").set_defaults(
+        func=_cmd_api
+    )
+    sub.add_parser("poller", help="run the poller worker").set_defaults(func=_cmd_poller)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_cmd_migrate)
+    sub.add_parser(
+        "check-config", help="validate the environment and create the JWT secret if needed"
+    ).set_defaults(func=_cmd_check_config)
+
+    user = sub.add_parser("user", help="create a user or reset a password")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    create = user_sub.add_parser("create", help="create a user")
+    create.add_argument("username")
+    create.add_argument("--role", choices=("admin", "user"), default="user")
+    create.add_argument("--email", default=None)
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin"
+    )
+    reset = user_sub.add_parser("reset-password", help="set a new password for a user")
+    reset.add_argument("username")
+    reset.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    user.set_defaults(func=_cmd_user)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as err:
+        print(f"powerpulse: configuration error: {err}", file=sys.stderr)
+        return 2
+    configure_logging(settings)
+    return int(args.func(settings, args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

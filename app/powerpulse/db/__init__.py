@@ -1,0 +1,1 @@
+"""Database: models, the SQLite engine, connection set-up and migrations."""

@@ -1,0 +1,180 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from orjson import loads
+from tortoise.fields.base import OnDelete
+from tortoise.fields.data import JSON_DUMPS
+from tortoise import fields
+from tortoise.indexes import Index
+
+class Migration(migrations.Migration):
+    initial = True
+
+    operations = [
+        ops.CreateModel(
+            name='Counter',
+            fields=[
+                ('name', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=32)),
+                ('value', fields.BigIntField(default=0)),
+            ],
+            options={'table': 'counters', 'app': 'models', 'pk_attr': 'name', 'table_description': 'Named monotonic counters shared by both workers (see `powerpulse.db.counters`).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='KeyValue',
+            fields=[
+                ('key', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=64)),
+                ('value', fields.JSONField(null=True, encoder=JSON_DUMPS, decoder=loads)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'key_values', 'app': 'models', 'pk_attr': 'key', 'table_description': 'Small pieces of process-wide state (e.g. the last self-update result).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='NutServer',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('host', fields.CharField(max_length=255)),
+                ('port', fields.IntField(default=3493)),
+                ('username', fields.CharField(null=True, max_length=255)),
+                ('password', fields.CharField(null=True, max_length=255)),
+                ('starttls', fields.BooleanField(default=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'nut_servers', 'app': 'models', 'unique_together': (('host', 'port'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='UpsSystem',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('name', fields.CharField(max_length=255)),
+                ('nickname', fields.CharField(null=True, max_length=255)),
+                ('nut_server', fields.ForeignKeyField('models.NutServer', source_field='nut_server_id', db_constraint=True, to_field='id', related_name='ups_systems', on_delete=OnDelete.CASCADE)),
+                ('ups_name', fields.CharField(max_length=255)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'ups_systems', 'app': 'models', 'unique_together': (('nut_server', 'ups_name'),), 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Event',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('ups', fields.ForeignKeyField('models.UpsSystem', source_field='ups_id', db_constraint=True, to_field='id', related_name='events', on_delete=OnDelete.CASCADE)),
+                ('kind', fields.CharField(max_length=32)),
+                ('previous_status', fields.CharField(default='', max_length=64)),
+                ('new_status', fields.CharField(default='', max_length=64)),
+                ('occurred_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+                ('details', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
+                ('dispatched', fields.BooleanField(default=False, db_index=True)),
+            ],
+            options={'table': 'events', 'app': 'models', 'indexes': [Index(fields=['ups', 'occurred_at'])], 'pk_attr': 'id', 'table_description': 'A power event: an edge between two stable states of one UPS (or its NUT server).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Sample',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('ups', fields.ForeignKeyField('models.UpsSystem', source_field='ups_id', db_constraint=True, to_field='id', related_name='samples', on_delete=OnDelete.CASCADE)),
+                ('timestamp', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+                ('charge', fields.FloatField(null=True)),
+                ('runtime', fields.FloatField(null=True)),
+                ('load', fields.FloatField(null=True)),
+                ('input_voltage', fields.FloatField(null=True)),
+                ('output_voltage', fields.FloatField(null=True)),
+                ('battery_voltage', fields.FloatField(null=True)),
+                ('temperature', fields.FloatField(null=True)),
+                ('status', fields.CharField(null=True, max_length=255)),
+            ],
+            options={'table': 'samples', 'app': 'models', 'indexes': [Index(fields=['ups', 'timestamp'])], 'pk_attr': 'id', 'table_description': 'One history point of one UPS. Runtime is in seconds, as NUT reports it.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='UpsLiveState',
+            fields=[
+                ('ups', fields.OneToOneField('models.UpsSystem', source_field='ups_id', primary_key=True, db_index=True, db_constraint=True, to_field='id', related_name='live', on_delete=OnDelete.CASCADE)),
+                ('variables', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
+                ('status_tokens', fields.CharField(default='', max_length=255)),
+                ('last_success_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('last_attempt_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('error_code', fields.CharField(null=True, max_length=64)),
+                ('error_message', fields.TextField(null=True, unique=False)),
+                ('version', fields.BigIntField(default=0, db_index=True)),
+                ('event_state', fields.JSONField(null=True, encoder=JSON_DUMPS, decoder=loads)),
+            ],
+            options={'table': 'ups_live_state', 'app': 'models', 'pk_attr': 'ups_id', 'table_description': 'What the poller last saw of one UPS. The api worker answers list requests from here.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='User',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('username', fields.CharField(unique=True, max_length=64)),
+                ('email', fields.CharField(null=True, unique=True, max_length=254)),
+                ('password_hash', fields.CharField(max_length=128)),
+                ('role', fields.CharField(default='user', max_length=16)),
+                ('token_version', fields.IntField(default=0)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'users', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='NotificationLog',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('user', fields.ForeignKeyField('models.User', source_field='user_id', db_constraint=True, to_field='id', related_name='notification_logs', on_delete=OnDelete.CASCADE)),
+                ('ups', fields.ForeignKeyField('models.UpsSystem', source_field='ups_id', null=True, db_constraint=True, to_field='id', related_name='notification_logs', on_delete=OnDelete.CASCADE)),
+                ('event', fields.ForeignKeyField('models.Event', source_field='event_id', null=True, db_constraint=True, to_field='id', related_name='notification_logs', on_delete=OnDelete.CASCADE)),
+                ('ups_name', fields.CharField(default='', max_length=255)),
+                ('status', fields.CharField(default='', max_length=64)),
+                ('previous_status', fields.CharField(default='', max_length=64)),
+                ('kind', fields.CharField(default='', max_length=32)),
+                ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'notification_logs', 'app': 'models', 'pk_attr': 'id', 'table_description': "One notification to one user about one status change (the seed's history row)."},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='NotificationDelivery',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('log', fields.ForeignKeyField('models.NotificationLog', source_field='log_id', db_constraint=True, to_field='id', related_name='deliveries', on_delete=OnDelete.CASCADE)),
+                ('channel', fields.CharField(max_length=16)),
+                ('target', fields.TextField(unique=False)),
+                ('payload', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
+                ('state', fields.CharField(default='pending', db_index=True, max_length=16)),
+                ('attempts', fields.IntField(default=0)),
+                ('next_attempt_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
+                ('claimed_until', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('last_error', fields.TextField(null=True, unique=False)),
+                ('duration_ms', fields.IntField(null=True)),
+                ('delivered_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'notification_deliveries', 'app': 'models', 'pk_attr': 'id', 'table_description': 'The outbox: one channel of one notification, from pending to delivered or failed.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='UserSettings',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('user', fields.OneToOneField('models.User', source_field='user_id', db_constraint=True, to_field='id', related_name='settings', on_delete=OnDelete.CASCADE)),
+                ('inactivity_timeout', fields.IntField(default=30)),
+                ('discord_webhook_url', fields.CharField(default='', max_length=512)),
+                ('slack_webhook_url', fields.CharField(default='', max_length=512)),
+                ('notifications_enabled', fields.BooleanField(default=True)),
+                ('battery_notifications', fields.BooleanField(default=True)),
+                ('low_battery_notifications', fields.BooleanField(default=True)),
+                ('email_notifications', fields.BooleanField(default=False)),
+                ('email_recipients', fields.TextField(default='', unique=False)),
+                ('poll_interval', fields.IntField(default=30)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'user_settings', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+    ]

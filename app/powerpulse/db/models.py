@@ -1,0 +1,225 @@
+"""Tortoise models: the whole PowerPulse schema.
+
+Writers: the api worker writes configuration (users, settings, servers, UPS); the poller writes
+live state, samples, events and notification outcomes. Every configuration write bumps the
+`config` counter (see `powerpulse.db.counters`) so that the poller reloads without a signal.
+
+Model docstrings become SQL comments in the migrations: no semicolons in them.
+
+Times are stored in UTC (Tortoise `use_tz=True`). Foreign keys cascade so that deleting a NUT
+server deletes its UPS and everything recorded about them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+ROLE_ADMIN = "admin"
+ROLE_USER = "user"
+ROLES = (ROLE_ADMIN, ROLE_USER)
+
+
+class User(Model):
+    id = fields.IntField(primary_key=True)
+    username = fields.CharField(max_length=64, unique=True)
+    email = fields.CharField(max_length=254, null=True, unique=True)
+    password_hash = fields.CharField(max_length=128)
+    role = fields.CharField(max_length=16, default=ROLE_USER)
+    # Bumped on password change, role change or deletion: tokens carrying an older value are
+    # rejected at once, which is how a JWT is revoked before it expires.
+    token_version = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "users"
+
+
+class UserSettings(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.OneToOneRelation[User] = fields.OneToOneField(
+        "models.User", related_name="settings", on_delete=fields.CASCADE
+    )
+    inactivity_timeout = fields.IntField(default=30)
+    discord_webhook_url = fields.CharField(max_length=512, default="")
+    slack_webhook_url = fields.CharField(max_length=512, default="")
+    notifications_enabled = fields.BooleanField(default=True)
+    battery_notifications = fields.BooleanField(default=True)
+    low_battery_notifications = fields.BooleanField(default=True)
+    email_notifications = fields.BooleanField(default=False)
+    email_recipients = fields.TextField(default="")
+    poll_interval = fields.IntField(default=30)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "user_settings"
+
+
+class NutServer(Model):
+    id = fields.IntField(primary_key=True)
+    host = fields.CharField(max_length=255)
+    port = fields.IntField(default=3493)
+    username = fields.CharField(max_length=255, null=True)
+    # Write-only in the API. Stored as given: upsd needs the plain text on every connection.
+    password = fields.CharField(max_length=255, null=True)
+    starttls = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "nut_servers"
+        unique_together = (("host", "port"),)
+
+
+class UpsSystem(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=255)
+    nickname = fields.CharField(max_length=255, null=True)
+    nut_server: fields.ForeignKeyRelation[NutServer] = fields.ForeignKeyField(
+        "models.NutServer", related_name="ups_systems", on_delete=fields.CASCADE
+    )
+    ups_name = fields.CharField(max_length=255)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "ups_systems"
+        unique_together = (("nut_server", "ups_name"),)
+
+
+class UpsLiveState(Model):
+    """What the poller last saw of one UPS. The api worker answers list requests from here."""
+
+    ups: fields.OneToOneRelation[UpsSystem] = fields.OneToOneField(
+        "models.UpsSystem", related_name="live", on_delete=fields.CASCADE, primary_key=True
+    )
+    variables: Any = fields.JSONField(default=dict)
+    status_tokens = fields.CharField(max_length=255, default="")
+    last_success_at = fields.DatetimeField(null=True)
+    last_attempt_at = fields.DatetimeField(null=True)
+    # Set while the last poll failed: a machine code (e.g. "data-stale", "unreachable") and words.
+    error_code = fields.CharField(max_length=64, null=True)
+    error_message = fields.TextField(null=True)
+    # Monotonic across all rows (see counters.LIVE): the SSE watcher sends rows newer than the
+    # last version it saw.
+    version = fields.BigIntField(default=0, db_index=True)
+    # The stable state event detection compares against, kept here so a restart neither repeats
+    # nor misses an event.
+    event_state: Any = fields.JSONField(null=True)
+
+    class Meta:
+        table = "ups_live_state"
+
+
+class Sample(Model):
+    """One history point of one UPS. Runtime is in seconds, as NUT reports it."""
+
+    id = fields.BigIntField(primary_key=True)
+    ups: fields.ForeignKeyRelation[UpsSystem] = fields.ForeignKeyField(
+        "models.UpsSystem", related_name="samples", on_delete=fields.CASCADE
+    )
+    timestamp = fields.DatetimeField(db_index=True)
+    charge = fields.FloatField(null=True)
+    runtime = fields.FloatField(null=True)
+    load = fields.FloatField(null=True)
+    input_voltage = fields.FloatField(null=True)
+    output_voltage = fields.FloatField(null=True)
+    battery_voltage = fields.FloatField(null=True)
+    temperature = fields.FloatField(null=True)
+    status = fields.CharField(max_length=255, null=True)
+
+    class Meta:
+        table = "samples"
+        indexes = (("ups", "timestamp"),)
+
+
+class Event(Model):
+    """A power event: an edge between two stable states of one UPS (or its NUT server)."""
+
+    id = fields.BigIntField(primary_key=True)
+    ups: fields.ForeignKeyRelation[UpsSystem] = fields.ForeignKeyField(
+        "models.UpsSystem", related_name="events", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=32)
+    previous_status = fields.CharField(max_length=64, default="")
+    new_status = fields.CharField(max_length=64, default="")
+    occurred_at = fields.DatetimeField(db_index=True)
+    details: Any = fields.JSONField(default=dict)
+    # Outbox flag: written False in the same transaction as the state change. The dispatcher
+    # fans the event out to users' deliveries and sets it True in one transaction.
+    dispatched = fields.BooleanField(default=False, db_index=True)
+
+    class Meta:
+        table = "events"
+        indexes = (("ups", "occurred_at"),)
+
+
+class NotificationLog(Model):
+    """One notification to one user about one status change (the seed's history row)."""
+
+    id = fields.BigIntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="notification_logs", on_delete=fields.CASCADE
+    )
+    ups: fields.ForeignKeyNullableRelation[UpsSystem] = fields.ForeignKeyField(
+        "models.UpsSystem", related_name="notification_logs", on_delete=fields.CASCADE, null=True
+    )
+    event: fields.ForeignKeyNullableRelation[Event] = fields.ForeignKeyField(
+        "models.Event", related_name="notification_logs", on_delete=fields.CASCADE, null=True
+    )
+    ups_name = fields.CharField(max_length=255, default="")
+    status = fields.CharField(max_length=64, default="")
+    previous_status = fields.CharField(max_length=64, default="")
+    kind = fields.CharField(max_length=32, default="")
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "notification_logs"
+
+
+class NotificationDelivery(Model):
+    """The outbox: one channel of one notification, from pending to delivered or failed."""
+
+    id = fields.BigIntField(primary_key=True)
+    log: fields.ForeignKeyRelation[NotificationLog] = fields.ForeignKeyField(
+        "models.NotificationLog", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    channel = fields.CharField(max_length=16)
+    # Webhook URL or recipient list. Never returned unmasked by the API.
+    target = fields.TextField()
+    payload: Any = fields.JSONField(default=dict)
+    state = fields.CharField(max_length=16, default="pending", db_index=True)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(null=True, db_index=True)
+    claimed_until = fields.DatetimeField(null=True)
+    last_error = fields.TextField(null=True)
+    duration_ms = fields.IntField(null=True)
+    delivered_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "notification_deliveries"
+
+
+class Counter(Model):
+    """Named monotonic counters shared by both workers (see `powerpulse.db.counters`)."""
+
+    name = fields.CharField(max_length=32, primary_key=True)
+    value = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "counters"
+
+
+class KeyValue(Model):
+    """Small pieces of process-wide state (e.g. the last self-update result)."""
+
+    key = fields.CharField(max_length=64, primary_key=True)
+    value: Any = fields.JSONField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "key_values"

@@ -1,0 +1,85 @@
+"""Connection set-up and migrations, shared by the api worker, the poller and the CLI."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlparse
+
+from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
+
+from powerpulse.config import Settings
+
+APP_LABEL = "models"
+MODELS_MODULE = "powerpulse.db.models"
+MIGRATIONS_MODULE = "powerpulse.db.migrations"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def connection_config(db_url: str) -> dict[str, Any]:
+    """Tortoise connection settings for `db_url`; SQLite goes through the IMMEDIATE engine."""
+    if db_url.startswith("sqlite://"):
+        path = (
+            urlparse(db_url).path if db_url.startswith("sqlite:///") else db_url[len("sqlite://") :]
+        )
+        return {
+            "engine": "powerpulse.db.sqlite_immediate",
+            "credentials": {
+                "file_path": path,
+                "journal_mode": "WAL",
+                "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
+                "foreign_keys": "ON",
+                "synchronous": "NORMAL",
+                "journal_size_limit": 16384,
+            },
+        }
+    if db_url.startswith("postgresql://"):
+        db_url = "postgres://" + db_url[len("postgresql://") :]
+    return expand_db_url(db_url)
+
+
+def tortoise_config(settings: Settings | None = None, db_url: str | None = None) -> dict[str, Any]:
+    """The full Tortoise config dict for `settings` (or an explicit `db_url`)."""
+    url = db_url or (settings or Settings.from_env()).db_url
+    return {
+        "connections": {"default": connection_config(url)},
+        "apps": {
+            APP_LABEL: {
+                "models": [MODELS_MODULE],
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def ensure_sqlite_dir(settings: Settings) -> None:
+    if settings.db_url.startswith("sqlite://"):
+        path = connection_config(settings.db_url)["credentials"]["file_path"]
+        if path != ":memory:":
+            from pathlib import Path
+
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+async def init_db(settings: Settings) -> None:
+    """Open the connection for this process (migrations are applied separately)."""
+    ensure_sqlite_dir(settings)
+    await Tortoise.init(config=tortoise_config(settings))
+
+
+async def close_db() -> None:
+    await connections.close_all()
+
+
+async def run_migrations(settings: Settings) -> None:
+    """Apply every pending migration. Idempotent: applied ones are recorded by Tortoise."""
+    from tortoise.migrations.api import migrate
+
+    ensure_sqlite_dir(settings)
+    try:
+        await migrate(config=tortoise_config(settings))
+    finally:
+        await connections.close_all()

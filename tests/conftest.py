@@ -1,0 +1,65 @@
+"""Fixtures shared by every suite: settings on a temp data dir, the database, real NUT servers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from pathlib import Path
+
+import pytest
+
+from powerpulse.config import Settings
+from powerpulse.db.setup import close_db, init_db, run_migrations
+from tests.support.nut_server import NutServer, nut_available
+
+
+def make_settings(data_dir: Path, **overrides: str) -> Settings:
+    env = {
+        "POWERPULSE_DATA_DIR": str(data_dir),
+        "JWT_SECRET": "test-secret-that-is-long-enough",
+        "POLL_INTERVAL": "0.5",
+        "NUT_TIMEOUT": "2",
+        "LOG_LEVEL": "WARNING",
+        **overrides,
+    }
+    return Settings.from_env(env)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "data")
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Settings]:
+    """A migrated, connected database in a temp dir; yields its settings."""
+    await run_migrations(settings)
+    await init_db(settings)
+    try:
+        yield settings
+    finally:
+        await close_db()
+
+
+@pytest.fixture
+def nut_factory() -> Iterator[Callable[..., NutServer]]:
+    """Start real `upsd` + `dummy-ups` servers: `nut_factory(["ups1", "ups2"], maxage=3)`."""
+    if not nut_available():
+        pytest.fail("NUT is not installed: run `make test-deps` (apt-get install nut-server)")
+    started: list[NutServer] = []
+
+    def start(
+        ups: Mapping[str, Mapping[str, str] | None] | list[str], **kwargs: object
+    ) -> NutServer:
+        server = NutServer(ups, **kwargs)  # type: ignore[arg-type]
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def nut(nut_factory: Callable[..., NutServer]) -> NutServer:
+    """One real upsd serving `ups1` and `ups2`."""
+    return nut_factory(["ups1", "ups2"])

@@ -1,0 +1,1 @@
+"""The api worker: Sanic app factory, authentication, one blueprint per API area."""

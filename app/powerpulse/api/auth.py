@@ -1,0 +1,179 @@
+"""Authentication: JWTs, bcrypt off the event loop, and the `@require_user` / `@require_admin`
+decorators that every protected handler uses.
+
+A token carries the user id, role and token version. It is accepted only while the database
+still agrees on all three, so a password change, a role change or a deletion revokes every
+token issued before it at once (the original trusted the role in the token for 24 h).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any, TypeVar
+
+import bcrypt
+import jwt
+from sanic import Request
+
+from powerpulse.api.errors import forbidden, unauthorized
+from powerpulse.db.models import ROLE_ADMIN, User
+from powerpulse.timeutil import utcnow
+
+BCRYPT_ROUNDS = 12
+TOKEN_LIFETIME = timedelta(hours=24)
+ALGORITHM = "HS256"
+# A user row looked up for a token is reused for this long. It keeps the hot list endpoint off
+# the database; writes through this process call `forget_user()`, so only a change made by
+# another process (the `powerpulse user` CLI) can take up to this long to revoke a token.
+USER_CACHE_SECONDS = 1.0
+
+_default_secret: str | None = None
+_user_cache: dict[int, tuple[float, User]] = {}
+
+# A real hash of a random string: checked against when the username is unknown so that a
+# login takes as long for a missing user as for a wrong password.
+_DUMMY_HASH = b"$2b$12$C6UzMDM.H6dfI/f/IKcEeO4B1f5Q1YH0Q1eK6Yz9Oi2xX5b0bYhC."
+
+Handler = TypeVar("Handler", bound=Callable[..., Awaitable[Any]])
+
+
+def configure_secret(secret: str) -> None:
+    """Set the secret `issue_token` uses when none is passed (done by `create_app`)."""
+    global _default_secret
+    _default_secret = secret
+
+
+def issue_token(user: User, secret: str | None = None) -> str:
+    """A signed HS256 JWT valid for 24 h carrying id, role and token version."""
+    key = secret or _default_secret
+    if not key:
+        raise RuntimeError("no JWT secret configured: create_app() was not called")
+    now = utcnow()
+    claims = {
+        "sub": str(user.id),
+        "username": user.username,
+        "role": user.role,
+        "ver": user.token_version,
+        "iat": int(now.timestamp()),
+        "exp": int((now + TOKEN_LIFETIME).timestamp()),
+    }
+    return jwt.encode(claims, key, algorithm=ALGORITHM)
+
+
+async def hash_password(password: str) -> str:
+    raw = password.encode("utf-8")
+    hashed = await asyncio.to_thread(bcrypt.hashpw, raw, bcrypt.gensalt(BCRYPT_ROUNDS))
+    return hashed.decode("ascii")
+
+
+async def check_password(password: str, hashed: str | None) -> bool:
+    """True when `password` matches; always spends one bcrypt check, even without a hash."""
+    raw = password.encode("utf-8")
+    target = hashed.encode("ascii") if hashed else _DUMMY_HASH
+    try:
+        ok = await asyncio.to_thread(bcrypt.checkpw, raw, target)
+    except ValueError:  # a malformed stored hash never matches
+        return False
+    return bool(ok) and hashed is not None
+
+
+def forget_user(user_id: int) -> None:
+    """Drop the cached row so the next request sees a just-written change."""
+    _user_cache.pop(user_id, None)
+
+
+def forget_all_users() -> None:
+    _user_cache.clear()
+
+
+def _bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def _decode(token: str, secret: str) -> dict[str, Any]:
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
+        )
+    except jwt.ExpiredSignatureError:
+        raise unauthorized("Token expired", "token_expired") from None
+    except jwt.PyJWTError:
+        raise unauthorized("Token is not valid", "invalid_token") from None
+    return claims
+
+
+async def _load_user(user_id: int) -> User | None:
+    now = time.monotonic()
+    hit = _user_cache.get(user_id)
+    if hit is not None and now - hit[0] < USER_CACHE_SECONDS:
+        return hit[1]
+    user = await User.get_or_none(id=user_id)
+    if user is None:
+        _user_cache.pop(user_id, None)
+    else:
+        if len(_user_cache) > 10_000:  # bounded: tokens of many users cannot grow it forever
+            _user_cache.clear()
+        _user_cache[user_id] = (now, user)
+    return user
+
+
+async def authenticate(request: Request) -> User:
+    """The user behind the request's bearer token, or a 401 `ApiError`."""
+    token = _bearer_token(request)
+    if token is None:
+        raise unauthorized("No token, authorization denied", "no_token")
+    claims = _decode(token, request.app.ctx.jwt_secret)
+    try:
+        user_id = int(claims["sub"])
+    except (TypeError, ValueError):
+        raise unauthorized("Token is not valid", "invalid_token") from None
+    user = await _load_user(user_id)
+    if user is None:
+        raise unauthorized("User no longer exists", "token_revoked")
+    if claims.get("ver") != user.token_version or claims.get("role") != user.role:
+        raise unauthorized("Token has been revoked, please log in again", "token_revoked")
+    return user
+
+
+async def optional_user(request: Request) -> User | None:
+    """The authenticated user when a token is sent, None when there is none (bad token → 401)."""
+    if _bearer_token(request) is None:
+        return None
+    return await authenticate(request)
+
+
+def require_user(handler: Handler) -> Handler:
+    """Any logged-in user; sets `request.ctx.user`."""
+
+    @wraps(handler)
+    async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
+        request.ctx.user = await authenticate(request)
+        return await handler(request, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def require_admin(handler: Handler) -> Handler:
+    """Only an admin; anyone else logged in gets 403. Sets `request.ctx.user`."""
+
+    @wraps(handler)
+    async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
+        user = await authenticate(request)
+        if user.role != ROLE_ADMIN:
+            raise forbidden("Administrator access required")
+        request.ctx.user = user
+        return await handler(request, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def is_admin(user: User) -> bool:
+    return user.role == ROLE_ADMIN

@@ -1,0 +1,141 @@
+"""Small typed readers for request input. Each raises a 400 `ApiError` naming the field.
+
+Handlers read a body with `read_json(request)` and then pull each field with the reader for its
+type, so every type and range rule has one implementation and one wording.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sanic import Request
+
+from powerpulse.api.errors import bad_request, not_found
+
+PASSWORD_MIN_BYTES = 8
+PASSWORD_MAX_BYTES = 72  # bcrypt ignores everything after 72 bytes: refuse rather than truncate
+
+
+def read_json(request: Request, *, allow_empty: bool = True) -> dict[str, Any]:
+    """The body as a JSON object; `{}` for an empty body when `allow_empty`."""
+    raw = request.body
+    if not raw or not raw.strip():
+        if allow_empty:
+            return {}
+        raise bad_request(None, "Request body must be a JSON object", "invalid_json")
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise bad_request(None, "Request body is not valid JSON", "invalid_json") from None
+    if not isinstance(data, dict):
+        raise bad_request(None, "Request body must be a JSON object", "invalid_json")
+    return data
+
+
+def parse_id(raw: str, what: str) -> int:
+    """A path id; anything that is not a positive integer is simply not found."""
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        raise not_found(what)
+    value = int(raw)
+    if value <= 0:
+        raise not_found(what)
+    return value
+
+
+def _missing(body: dict[str, Any], field: str) -> bool:
+    return field not in body or body[field] is None
+
+
+def require_str(
+    body: dict[str, Any], field: str, *, max_length: int = 255, label: str | None = None
+) -> str:
+    """A non-empty string (surrounding whitespace removed)."""
+    value = optional_str(body, field, max_length=max_length)
+    if not value:
+        raise bad_request(field, f"{label or field} is required")
+    return value
+
+
+def optional_str(body: dict[str, Any], field: str, *, max_length: int = 255) -> str | None:
+    """A string or None when absent/null; stripped; may be empty."""
+    if _missing(body, field):
+        return None
+    value = body[field]
+    if not isinstance(value, str):
+        raise bad_request(field, f"{field} must be a string")
+    value = value.strip()
+    if len(value) > max_length:
+        raise bad_request(field, f"{field} must be at most {max_length} characters")
+    if "\x00" in value:
+        raise bad_request(field, f"{field} must not contain NUL characters")
+    return value
+
+
+def optional_int(body: dict[str, Any], field: str, *, lo: int, hi: int) -> int | None:
+    """An integer in [lo, hi] or None when absent/null. Booleans and floats with a fraction
+    are refused; a whole float (`30.0`) is accepted."""
+    if _missing(body, field):
+        return None
+    return to_int(body[field], field, lo=lo, hi=hi)
+
+
+def require_int(body: dict[str, Any], field: str, *, lo: int, hi: int) -> int:
+    value = optional_int(body, field, lo=lo, hi=hi)
+    if value is None:
+        raise bad_request(field, f"{field} is required")
+    return value
+
+
+def to_int(value: Any, field: str, *, lo: int, hi: int) -> int:
+    if isinstance(value, bool):
+        raise bad_request(field, f"{field} must be a whole number between {lo} and {hi}")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int) or not lo <= value <= hi:
+        raise bad_request(field, f"{field} must be a whole number between {lo} and {hi}")
+    return value
+
+
+def optional_number(body: dict[str, Any], field: str, *, lo: float, hi: float) -> float | None:
+    if _missing(body, field):
+        return None
+    value = body[field]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise bad_request(field, f"{field} must be a number between {lo:g} and {hi:g}")
+    if not lo <= value <= hi:
+        raise bad_request(field, f"{field} must be a number between {lo:g} and {hi:g}")
+    return float(value)
+
+
+def optional_bool(body: dict[str, Any], field: str) -> bool | None:
+    """true/false or 1/0 (the original UI sends 0/1); None when absent/null."""
+    if _missing(body, field):
+        return None
+    value = body[field]
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise bad_request(field, f"{field} must be true or false")
+
+
+def check_password(password: Any, field: str = "password") -> str:
+    """8 to 72 bytes of UTF-8: bcrypt's limit counts bytes, not characters."""
+    if not isinstance(password, str) or not password:
+        raise bad_request(field, f"{field} is required")
+    size = len(password.encode("utf-8"))
+    if size < PASSWORD_MIN_BYTES:
+        raise bad_request(field, f"{field} must be at least {PASSWORD_MIN_BYTES} characters")
+    if size > PASSWORD_MAX_BYTES:
+        raise bad_request(field, f"{field} must be at most {PASSWORD_MAX_BYTES} bytes")
+    return password
+
+
+def query_int(request: Request, name: str, *, default: int, lo: int, hi: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    return to_int(raw, name, lo=lo, hi=hi)

@@ -52,6 +52,12 @@ def _cmd_user(settings: Settings, args: argparse.Namespace) -> int:
     return run_user_command(settings, args)
 
 
+def _cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
+    from powerpulse.simulator.server import run
+
+    return run(args.host, args.port, args.ups, args.cycle)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="powerpulse", description="PowerPulse UPS monitoring")
     parser.add_argument("--version", action="version", version=f"powerpulse {__version__}")
@@ -64,6 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "check-config", help="validate the environment and create the JWT secret if needed"
     ).set_defaults(func=_cmd_check_config)
+
+    simulate = sub.add_parser("simulate", help="run a NUT simulator (for demos, not for tests)")
+    simulate.add_argument("--host", default="127.0.0.1")
+    simulate.add_argument("--port", type=int, default=3493)
+    simulate.add_argument("--ups", type=int, default=3, help="how many UPS to serve (1-200)")
+    simulate.add_argument("--cycle", type=float, default=150.0, help="outage loop length, seconds")
+    simulate.set_defaults(func=_cmd_simulate)
 
     user = sub.add_parser("user", help="create a user or reset a password")
     user_sub = user.add_subparsers(dest="user_command", required=True)

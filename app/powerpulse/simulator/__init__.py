@@ -1,0 +1,1 @@
+"""`powerpulse simulate`: a NUT server (real protocol) serving UPS that go through outages."""

@@ -1,0 +1,242 @@
+"""Power-event detection: pure functions from (stored state, one poll's observation) to events.
+
+No I/O, no clock: the caller passes `now` (epoch seconds) and persists the returned state in
+`UpsLiveState.event_state`, so a restart neither repeats nor misses an event.
+
+The rules (also in the README):
+
+* **Power** is the stable pair OL / OB. A poll whose status has neither (``WAIT`` after an upsd
+  restart, an empty status, ``OFF`` alone) or that failed leaves it untouched, so an error or a
+  restart between two OL polls never produces "online".
+* ``on_battery`` fires on the *first* poll that reads OB after a stable OL — losing mains is
+  urgent, and the latency target is one poll interval.
+* ``online`` fires only when OL has been read on at least `restore_polls` consecutive polls
+  spanning at least `restore_hold` seconds after a stable OB. An OB read, an unknown status or a
+  failed poll in between restarts that count. So a UPS flapping OL/OB gives one ``on_battery``
+  and, once mains is steady, one ``online`` — never a storm.
+* **Flags** ``fsd``, ``low_battery``, ``overload``, ``bypass``, ``off``, ``replace_battery`` fire
+  on their rising edge at once, and re-arm only after the condition has been absent for the same
+  hold (so a charge hovering around ``battery.charge.low`` alerts once). Low battery is the LB
+  token, or — while on battery — charge below ``battery.charge.low`` or runtime below
+  ``battery.runtime.low`` when the UPS reports them.
+* **Communication**: any failed poll (server unreachable or timing out, DATA-STALE,
+  DRIVER-NOT-CONNECTED, auth or unknown-UPS errors) starts a clock; ``comm_lost`` fires when
+  failures have lasted `comm_grace` seconds, ``comm_restored`` on the first good poll after it.
+* The first observation of a UPS (no stored state) sets the state without events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# Flag name -> event kind, in the order events are emitted within one poll.
+FLAG_KINDS: dict[str, str] = {
+    "FSD": "fsd",
+    "LB": "low_battery",
+    "OVER": "overload",
+    "BYPASS": "bypass",
+    "OFF": "off",
+    "RB": "replace_battery",
+}
+UNKNOWN_STATUS = "Unknown"
+STATE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Rules:
+    comm_grace: float = 30.0
+    restore_hold: float = 10.0
+    restore_polls: int = 2
+
+    @classmethod
+    def for_interval(cls, poll_interval: float, comm_grace: float) -> Rules:
+        """Defaults tied to the poll interval: hold = two intervals (10 s at the default 5 s)."""
+        return cls(comm_grace=comm_grace, restore_hold=2 * poll_interval, restore_polls=2)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What one poll of one UPS saw. `error_code` set means the poll failed (no fresh data)."""
+
+    tokens: tuple[str, ...] = ()
+    display: str = UNKNOWN_STATUS
+    charge: float | None = None
+    charge_low: float | None = None
+    runtime: float | None = None
+    runtime_low: float | None = None
+    load: float | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error_code is None
+
+    @property
+    def power(self) -> str | None:
+        """ "OB", "OL" or None when the status says neither (WAIT, empty, OFF alone)."""
+        if "OB" in self.tokens:
+            return "OB"
+        if "OL" in self.tokens:
+            return "OL"
+        return None
+
+    @property
+    def known(self) -> bool:
+        """True when the status is real data (not empty, not WAIT alone)."""
+        return self.ok and any(t != "WAIT" for t in self.tokens)
+
+    def flags(self) -> set[str]:
+        found = {f for f in FLAG_KINDS if f in self.tokens}
+        if self.power == "OB" and _below(self.charge, self.charge_low):
+            found.add("LB")
+        if self.power == "OB" and _below(self.runtime, self.runtime_low):
+            found.add("LB")
+        return found
+
+    def details(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"charge": self.charge, "runtime": self.runtime, "load": self.load}
+        if self.error_code is not None:
+            out["error"] = self.error_code
+            out["errorMessage"] = self.error_message
+        return out
+
+
+def _below(value: float | None, limit: float | None) -> bool:
+    return value is not None and limit is not None and value < limit
+
+
+@dataclass(frozen=True)
+class DetectedEvent:
+    kind: str
+    previous_status: str
+    new_status: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def detect(
+    stored: Mapping[str, Any] | None, obs: Observation, now: float, rules: Rules
+) -> tuple[dict[str, Any], list[DetectedEvent]]:
+    """Apply one observation to the stored state; return the new state and the events."""
+    state = _initial(stored)
+    events: list[DetectedEvent] = []
+    if not obs.ok:
+        _comm_failure(state, obs, now, rules, events)
+        state["olSince"], state["olPolls"] = None, 0
+        return state, events
+    _comm_success(state, obs, events)
+    if not obs.known:
+        # WAIT or an empty status: keep everything, and do not let it confirm a restore.
+        state["olSince"], state["olPolls"] = None, 0
+        return state, events
+    if state["power"] is None and state["flags"] is None:
+        _seed(state, obs)
+        return state, events
+    _power(state, obs, now, rules, events)
+    _flag_edges(state, obs, now, rules, events)
+    state["display"] = _stable_display(state, obs)
+    return state, events
+
+
+def _initial(stored: Mapping[str, Any] | None) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "v": STATE_VERSION,
+        "power": None,  # stable "OL" / "OB" / None (never seen)
+        "flags": None,  # stable set of FLAG_KINDS keys, None until the first known status
+        "flagClearSince": {},  # flag -> [first absent time, absent polls]
+        "olSince": None,
+        "olPolls": 0,
+        "display": UNKNOWN_STATUS,
+        "commOk": True,
+        "failSince": None,
+    }
+    if stored:
+        base.update({k: stored[k] for k in base if k in stored})
+        base["flagClearSince"] = dict(base["flagClearSince"] or {})
+    return base
+
+
+def _seed(state: dict[str, Any], obs: Observation) -> None:
+    state["power"] = obs.power
+    state["flags"] = sorted(obs.flags())
+    state["display"] = obs.display
+
+
+def _event(kind: str, state: dict[str, Any], obs: Observation) -> DetectedEvent:
+    return DetectedEvent(kind, state["display"], obs.display, obs.details())
+
+
+def _power(
+    state: dict[str, Any], obs: Observation, now: float, rules: Rules, out: list[DetectedEvent]
+) -> None:
+    seen, stable = obs.power, state["power"]
+    if seen is None:
+        state["olSince"], state["olPolls"] = None, 0
+        return
+    if stable is None:
+        state["power"] = seen  # first poll that says OL/OB after only WAIT/OFF: no event
+    elif seen == "OB":
+        state["olSince"], state["olPolls"] = None, 0
+        if stable == "OL":
+            out.append(_event("on_battery", state, obs))
+            state["power"] = "OB"
+    elif stable == "OB":
+        if state["olSince"] is None:
+            state["olSince"], state["olPolls"] = now, 0
+        state["olPolls"] += 1
+        held = now - state["olSince"] >= rules.restore_hold
+        if held and state["olPolls"] >= rules.restore_polls:
+            out.append(_event("online", state, obs))
+            state["power"] = "OL"
+            state["olSince"], state["olPolls"] = None, 0
+
+
+def _flag_edges(
+    state: dict[str, Any], obs: Observation, now: float, rules: Rules, out: list[DetectedEvent]
+) -> None:
+    stable = set(state["flags"] or ())
+    seen = obs.flags()
+    clearing: dict[str, list[float]] = state["flagClearSince"]
+    for flag, kind in FLAG_KINDS.items():
+        if flag in seen:
+            clearing.pop(flag, None)
+            if flag not in stable:
+                out.append(_event(kind, state, obs))
+                stable.add(flag)
+        elif flag in stable:
+            since, polls = clearing.get(flag, [now, 0])
+            polls += 1
+            if now - since >= rules.restore_hold and polls >= rules.restore_polls:
+                stable.discard(flag)
+                clearing.pop(flag, None)
+            else:
+                clearing[flag] = [since, polls]
+    state["flags"] = sorted(stable)
+
+
+def _stable_display(state: dict[str, Any], obs: Observation) -> str:
+    # While an OL restore is still being confirmed the stable status stays "On Battery", so the
+    # eventual "online" event names the right previous status.
+    if state["power"] == "OB" and obs.power == "OL":
+        return str(state["display"])
+    return obs.display
+
+
+def _comm_failure(
+    state: dict[str, Any], obs: Observation, now: float, rules: Rules, out: list[DetectedEvent]
+) -> None:
+    if state["failSince"] is None:
+        state["failSince"] = now
+    if state["commOk"] and now - state["failSince"] >= rules.comm_grace:
+        out.append(DetectedEvent("comm_lost", state["display"], UNKNOWN_STATUS, obs.details()))
+        state["commOk"] = False
+
+
+def _comm_success(state: dict[str, Any], obs: Observation, out: list[DetectedEvent]) -> None:
+    state["failSince"] = None
+    if not state["commOk"]:
+        new = obs.display if obs.known else UNKNOWN_STATUS
+        out.append(DetectedEvent("comm_restored", UNKNOWN_STATUS, new, obs.details()))
+        state["commOk"] = True

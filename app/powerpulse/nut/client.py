@@ -1,0 +1,336 @@
+"""Async client for one NUT server (`upsd`), over one persistent TCP connection.
+
+- Commands are serialised with a lock; each public call runs under `timeout` as a whole
+  (connect + send + complete reply). A timeout drops the connection: it may hold half a reply.
+- The connection is opened lazily, and again on the next call after any failure. A read-only
+  command that finds a kept-open connection dead before any reply byte arrived (EOF/reset:
+  upsd restarted) is retried once on a fresh connection; INSTCMD and SET VAR never are.
+- `TCP_QUICKACK` is re-armed after every read: upsd writes a list one line per write and,
+  with Nagle on its side and delayed ACK on ours, a kept-open connection would stall ~40 ms
+  per `LIST VAR`. `TCP_NODELAY` is set too.
+- USERNAME/PASSWORD are sent right after connecting when configured; STARTTLS is opt-in.
+  LOGIN is never sent (it needs upsmon rights and changes NUMLOGINS).
+- OS errors and timeouts become `NutConnectionError`/`NutTimeoutError` in one place (`_call`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import ssl
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from powerpulse.nut import protocol as p
+from powerpulse.nut.errors import (
+    NutConnectionError,
+    NutError,
+    NutInvalidValue,
+    NutProtocolError,
+    NutTimeoutError,
+)
+
+T = TypeVar("T")
+DEFAULT_PORT = 3493
+_QUICKACK = getattr(socket, "TCP_QUICKACK", None)  # Linux only
+
+
+class _DeadConnection(Exception):
+    """EOF or reset before the first byte of a reply: the kept-open connection was dead."""
+
+
+class _Protocol(asyncio.StreamReaderProtocol):
+    """Stream protocol that re-arms TCP_QUICKACK each time data has been read."""
+
+    def __init__(self, reader: asyncio.StreamReader, quickack: bool) -> None:
+        super().__init__(reader)
+        self._sock: Any = None
+        self._quickack = quickack and _QUICKACK is not None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self._quickack:
+                self._sock = sock
+                sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
+
+    def data_received(self, data: bytes) -> None:
+        if self._sock is not None:
+            with contextlib.suppress(OSError):
+                self._sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
+        super().data_received(data)
+
+
+class NutClient:
+    """One NUT server. `async with NutClient(host) as c: await c.list_ups()`."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int = DEFAULT_PORT,
+        username: str | None = None,
+        password: str | None = None,
+        starttls: bool = False,
+        timeout: float = 5.0,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        _quickack: bool = True,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.username = username or None
+        self._password = password or None
+        self.starttls = starttls
+        self.timeout = timeout
+        self._ssl_context = ssl_context
+        self._quickack = _quickack
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+        self._lock = asyncio.Lock()
+
+    def __repr__(self) -> str:  # never shows the password
+        return f"NutClient({self.host!r}, {self.port}, username={self.username!r})"
+
+    async def __aenter__(self) -> NutClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @property
+    def connected(self) -> bool:
+        return self._writer is not None and not self._writer.is_closing()
+
+    # -- connection ---------------------------------------------------------------------------
+    async def connect(self) -> None:
+        """Open the connection now (otherwise the first command does it)."""
+        await self._call(self._ensure_open)
+
+    async def _ensure_open(self) -> bool:
+        """Open the connection unless a live one exists; True when it was opened now."""
+        reader, writer = self._reader, self._writer
+        if reader is not None and writer is not None:
+            if not writer.is_closing() and not reader.at_eof():
+                return False
+            self._drop()  # the server closed it while we were idle: safe to reopen
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader(limit=2**16, loop=loop)
+        transport, protocol = await loop.create_connection(
+            lambda: _Protocol(reader, self._quickack), self.host, self.port
+        )
+        writer = asyncio.StreamWriter(transport, protocol, reader, loop)
+        self._reader, self._writer = reader, writer
+        try:
+            if self.starttls:
+                await self._start_tls()
+            if self.username is not None:
+                await self._simple(p.command("USERNAME", p.quote(self.username)))
+            if self._password is not None:
+                await self._simple(p.command("PASSWORD", p.quote(self._password)))
+        except BaseException:
+            self._drop()
+            raise
+        return True
+
+    async def _start_tls(self) -> None:
+        assert self._writer is not None
+        reply = p.parse_ok(await self._exchange_line(p.command("STARTTLS")))
+        if reply != "STARTTLS":
+            raise NutProtocolError("NUT server did not confirm STARTTLS")
+        context = self._ssl_context or ssl.create_default_context()
+        await self._writer.start_tls(context, server_hostname=self.host)
+
+    def _drop(self) -> None:
+        """Forget the connection without a goodbye (it may hold a half-read reply)."""
+        writer, self._reader, self._writer = self._writer, None, None
+        if writer is not None:
+            writer.transport.abort()
+
+    async def close(self) -> None:
+        """Send LOGOUT (best effort, briefly) and close. The client can be used again."""
+        if self._writer is None:
+            return
+        if self._lock.locked():  # a command is in flight: just cut it
+            self._drop()
+            return
+        async with self._lock:
+            writer = self._writer
+            if writer is None:
+                return
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(min(self.timeout, 1.0)):
+                    writer.write(p.command("LOGOUT"))
+                    await writer.drain()
+                    assert self._reader is not None
+                    await self._reader.readline()
+            self._drop()
+
+    # -- one place that turns I/O failures into NutErrors -------------------------------------
+    async def _call(self, operation: Callable[[], Awaitable[T]]) -> T:
+        async with self._lock:
+            try:
+                async with asyncio.timeout(self.timeout):
+                    return await operation()
+            except NutProtocolError:
+                self._drop()  # we may be out of step with the server
+                raise
+            except NutError:
+                raise  # ERR replies leave the connection usable
+            except TimeoutError as err:
+                self._drop()
+                raise NutTimeoutError(
+                    f"NUT server {self.host}:{self.port} did not answer within {self.timeout:g} s"
+                ) from err
+            except (OSError, EOFError, _DeadConnection, asyncio.IncompleteReadError) as err:
+                self._drop()
+                raise NutConnectionError(self._describe(err)) from err
+            except BaseException:
+                self._drop()  # cancelled mid-command: the reply would be misread later
+                raise
+
+    def _describe(self, err: BaseException) -> str:
+        where = f"NUT server {self.host}:{self.port}"
+        if isinstance(err, ConnectionRefusedError):
+            return f"{where} refused the connection"
+        if isinstance(err, ssl.SSLError):
+            return f"TLS with {where} failed: {err.reason or 'handshake error'}"
+        if isinstance(err, (_DeadConnection, EOFError, asyncio.IncompleteReadError)):
+            return f"{where} closed the connection"
+        if isinstance(err, OSError) and err.strerror:
+            return f"Cannot talk to {where}: {err.strerror}"
+        return f"Cannot talk to {where}"
+
+    # -- line I/O -----------------------------------------------------------------------------
+    async def _readline(self) -> str:
+        assert self._reader is not None
+        raw = await self._reader.readline()
+        if not raw.endswith(b"\n"):
+            raise EOFError("connection closed mid-reply")
+        return raw.decode("utf-8", "replace").rstrip("\r\n")
+
+    async def _exchange_line(self, line: bytes) -> str:
+        """Send one line, return the first reply line; _DeadConnection if none came."""
+        assert self._writer is not None and self._reader is not None
+        try:
+            self._writer.write(line)
+            await self._writer.drain()
+            raw = await self._reader.readline()
+        except (ConnectionResetError, BrokenPipeError) as err:
+            raise _DeadConnection() from err
+        if not raw:
+            raise _DeadConnection()
+        if not raw.endswith(b"\n"):
+            raise EOFError("connection closed mid-reply")
+        return raw.decode("utf-8", "replace").rstrip("\r\n")
+
+    async def _exchange(self, line: bytes, is_list: bool) -> list[str]:
+        first = await self._exchange_line(line)
+        lines = [first]
+        if is_list and first.startswith("BEGIN LIST "):
+            while True:
+                current = await self._readline()
+                lines.append(current)
+                if current.startswith("END LIST "):
+                    break
+        return lines
+
+    async def _simple(self, line: bytes) -> str:
+        return p.parse_ok(await self._exchange_line(line))
+
+    async def _request(self, line: bytes, *, is_list: bool, retry: bool) -> list[str]:
+        fresh = await self._ensure_open()
+        try:
+            return await self._exchange(line, is_list)
+        except _DeadConnection:
+            self._drop()
+            if fresh or not retry:
+                raise
+        await self._ensure_open()  # upsd restarted under a kept-open connection: once more
+        return await self._exchange(line, is_list)
+
+    async def _query(self, *words: str, is_list: bool = False) -> list[str]:
+        line = p.command(*words)
+        return await self._call(lambda: self._request(line, is_list=is_list, retry=True))
+
+    async def _action(self, line: bytes) -> str:
+        async def run() -> str:
+            lines = await self._request(line, is_list=False, retry=False)
+            return p.parse_ok(lines[0])
+
+        return await self._call(run)
+
+    # -- commands -----------------------------------------------------------------------------
+    async def list_ups(self) -> dict[str, str]:
+        """{UPS name: description} (description "Unavailable" when none is configured)."""
+        return p.parse_ups_list(await self._query("LIST", "UPS", is_list=True))
+
+    async def list_var(self, ups: str) -> dict[str, str]:
+        ups = _name(ups, "UPS name")
+        return p.parse_var_list(await self._query("LIST", "VAR", ups, is_list=True), ups)
+
+    async def list_cmd(self, ups: str) -> list[str]:
+        ups = _name(ups, "UPS name")
+        return p.parse_cmd_list(await self._query("LIST", "CMD", ups, is_list=True), ups)
+
+    async def list_rw(self, ups: str) -> dict[str, str]:
+        ups = _name(ups, "UPS name")
+        return p.parse_rw_list(await self._query("LIST", "RW", ups, is_list=True), ups)
+
+    async def list_enum(self, ups: str, var: str) -> list[str]:
+        ups, var = _name(ups, "UPS name"), _name(var, "variable")
+        lines = await self._query("LIST", "ENUM", ups, var, is_list=True)
+        return p.parse_enum_list(lines, ups, var)
+
+    async def list_range(self, ups: str, var: str) -> list[tuple[str, str]]:
+        ups, var = _name(ups, "UPS name"), _name(var, "variable")
+        lines = await self._query("LIST", "RANGE", ups, var, is_list=True)
+        return p.parse_range_list(lines, ups, var)
+
+    async def get_var(self, ups: str, var: str) -> str:
+        ups, var = _name(ups, "UPS name"), _name(var, "variable")
+        return p.parse_var((await self._query("GET", "VAR", ups, var))[0], ups, var)
+
+    async def get_type(self, ups: str, var: str) -> list[str]:
+        ups, var = _name(ups, "UPS name"), _name(var, "variable")
+        return p.parse_type((await self._query("GET", "TYPE", ups, var))[0], ups, var)
+
+    async def get_desc(self, ups: str, var: str) -> str:
+        ups, var = _name(ups, "UPS name"), _name(var, "variable")
+        return p.parse_desc((await self._query("GET", "DESC", ups, var))[0], ups, var)
+
+    async def get_upsdesc(self, ups: str) -> str:
+        ups = _name(ups, "UPS name")
+        return p.parse_upsdesc((await self._query("GET", "UPSDESC", ups))[0], ups)
+
+    async def get_cmddesc(self, ups: str, cmd: str) -> str:
+        ups, cmd = _name(ups, "UPS name"), _name(cmd, "command")
+        return p.parse_cmddesc((await self._query("GET", "CMDDESC", ups, cmd))[0], ups, cmd)
+
+    async def instcmd(self, ups: str, cmd: str, param: str | None = None) -> None:
+        """Run an instant command (needs credentials with `instcmds` rights). Never retried."""
+        words = [_name(ups, "UPS name"), _name(cmd, "command")]
+        if param is not None:
+            words.append(_value(param))
+        await self._action(p.command("INSTCMD", *words))
+
+    async def set_var(self, ups: str, var: str, value: str) -> None:
+        """Set a writable variable (needs `actions = SET`). Never retried."""
+        words = [_name(ups, "UPS name"), _name(var, "variable"), _value(value)]
+        await self._action(p.command("SET", "VAR", *words))
+
+
+def _name(name: str, what: str) -> str:
+    try:
+        return p.check_name(name, what)
+    except ValueError as err:
+        raise NutInvalidValue("INVALID-ARGUMENT", "", str(err)) from None
+
+
+def _value(value: str) -> str:
+    try:
+        return p.quote(str(value))
+    except ValueError as err:
+        raise NutInvalidValue("INVALID-ARGUMENT", "", str(err)) from None

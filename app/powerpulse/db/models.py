@@ -135,6 +135,51 @@ class Sample(Model):
         indexes = (("ups", "timestamp"),)
 
 
+class SampleRollup(Model):
+    """Hourly min / max / sum / count of one UPS's samples, kept next to the samples.
+
+    A year of one-minute samples is 525600 rows per UPS and SQLite needs over half a second to
+    aggregate that many, so long history ranges are answered from these rows instead (8760 a
+    year). The poller upserts the row of the sample's hour in the transaction that writes the
+    sample. `hour` is epoch seconds of the hour start (UTC).
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    ups: fields.ForeignKeyRelation[UpsSystem] = fields.ForeignKeyField(
+        "models.UpsSystem", related_name="sample_rollups", on_delete=fields.CASCADE
+    )
+    hour = fields.BigIntField()
+    samples = fields.IntField(default=0)
+    charge_min = fields.FloatField(null=True)
+    charge_max = fields.FloatField(null=True)
+    charge_sum = fields.FloatField(default=0)
+    charge_n = fields.IntField(default=0)
+    runtime_min = fields.FloatField(null=True)
+    runtime_max = fields.FloatField(null=True)
+    runtime_sum = fields.FloatField(default=0)
+    runtime_n = fields.IntField(default=0)
+    load_min = fields.FloatField(null=True)
+    load_max = fields.FloatField(null=True)
+    load_sum = fields.FloatField(default=0)
+    load_n = fields.IntField(default=0)
+    input_voltage_min = fields.FloatField(null=True)
+    input_voltage_max = fields.FloatField(null=True)
+    input_voltage_sum = fields.FloatField(default=0)
+    input_voltage_n = fields.IntField(default=0)
+    output_voltage_min = fields.FloatField(null=True)
+    output_voltage_max = fields.FloatField(null=True)
+    output_voltage_sum = fields.FloatField(default=0)
+    output_voltage_n = fields.IntField(default=0)
+    battery_voltage_min = fields.FloatField(null=True)
+    battery_voltage_max = fields.FloatField(null=True)
+    battery_voltage_sum = fields.FloatField(default=0)
+    battery_voltage_n = fields.IntField(default=0)
+
+    class Meta:
+        table = "sample_rollups"
+        unique_together = (("ups", "hour"),)
+
+
 class Event(Model):
     """A power event: an edge between two stable states of one UPS (or its NUT server)."""
 

@@ -1,0 +1,1 @@
+"""Notifications: messages, the Discord/Slack/email channels, the outbox and its dispatcher."""

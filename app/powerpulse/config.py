@@ -23,6 +23,12 @@ class ConfigError(ValueError):
     """An environment variable holds a value PowerPulse cannot use."""
 
 
+def _package_version() -> str:
+    from powerpulse import __version__
+
+    return __version__
+
+
 def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
     raw = env.get(name, "").strip()
     if not raw:
@@ -94,6 +100,8 @@ class Settings:
     webhook_allowed_hosts: tuple[str, ...] = ()
     webui_dir: Path | None = None
     docker_socket: str = "/var/run/docker.sock"
+    # Baked into the image (POWERPULSE_VERSION); the installed package's version otherwise.
+    version: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -131,6 +139,7 @@ class Settings:
             webhook_allowed_hosts=_host_list(env, "WEBHOOK_ALLOWED_HOSTS"),
             webui_dir=Path(webui) if webui else None,
             docker_socket=env.get("DOCKER_SOCKET", "").strip() or "/var/run/docker.sock",
+            version=env.get("POWERPULSE_VERSION", "").strip() or _package_version(),
         )
 
     @property

@@ -19,6 +19,7 @@ from powerpulse import __version__
 from powerpulse.api import (
     auth_routes,
     static,
+    stream,
     ups_systems,
     user_settings,
     users,
@@ -39,6 +40,7 @@ BLUEPRINTS: list[Any] = [
     user_settings.bp,
     nut_servers_routes.blueprints,
     ups_systems.blueprints,
+    stream.bp,
     static.bp,
 ]
 

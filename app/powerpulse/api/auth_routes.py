@@ -1,7 +1,226 @@
-"""auth_routes routes (being written)."""
+"""`/api/auth`: first-time setup, login, registration, password change, the current user."""
 
 from __future__ import annotations
 
-from sanic import Blueprint
+from typing import Any
 
-bp = Blueprint("auth_routes")
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+from sanic_ext import openapi
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from powerpulse.api import discovery
+from powerpulse.api.auth import (
+    check_password,
+    forget_user,
+    hash_password,
+    issue_token,
+    require_admin,
+    require_user,
+)
+from powerpulse.api.errors import bad_request, conflict, too_many_requests, unauthorized
+from powerpulse.api.ratelimit import LoginLimiter
+from powerpulse.api.serializers import ups_ref, user_to_dict
+from powerpulse.api.validation import (
+    check_password as check_password_policy,
+)
+from powerpulse.api.validation import (
+    optional_bool,
+    optional_email,
+    optional_int,
+    optional_role,
+    optional_str,
+    read_json,
+    require_str,
+    require_username,
+)
+from powerpulse.db import counters
+from powerpulse.db.models import ROLE_ADMIN, ROLE_USER, NutServer, User, UserSettings
+
+bp = Blueprint("auth", url_prefix="/api/auth")
+
+SETUP_DONE = "Setup has already been completed"
+BAD_LOGIN = "Invalid username or password"
+
+
+def login_limiter(request: Request) -> LoginLimiter:
+    ctx = request.app.ctx
+    if not hasattr(ctx, "login_limiter"):
+        ctx.login_limiter = LoginLimiter()
+    limiter: LoginLimiter = ctx.login_limiter
+    return limiter
+
+
+def client_address(request: Request) -> str:
+    return request.remote_addr or request.ip or "unknown"
+
+
+def login_user_dict(user: User) -> dict[str, Any]:
+    return {"id": user.id, "username": user.username, "email": user.email, "role": user.role}
+
+
+@bp.get("/check-setup")
+@openapi.summary("Whether first-time setup is still needed (public)")
+async def check_setup(request: Request) -> HTTPResponse:
+    return json({"isFirstTimeSetup": not await User.exists()})
+
+
+@bp.post("/setup")
+@openapi.summary("First-time setup: the admin, the first NUT server and its UPS (public, once)")
+@openapi.body(
+    {
+        "application/json": {
+            "username": str,
+            "password": str,
+            "email": str,
+            "nutServer": str,
+            "nutPort": int,
+            "nutUsername": str,
+            "nutPassword": str,
+            "starttls": bool,
+        }
+    }
+)
+async def setup(request: Request) -> HTTPResponse:
+    if await User.exists():
+        raise bad_request(None, SETUP_DONE, "setup_completed")
+    body = read_json(request)
+    username = require_username(body)
+    password = check_password_policy(body.get("password"))
+    email = optional_email(body)
+    host = require_str(body, "nutServer", label="nutServer (the NUT server host)")
+    port = optional_int(body, "nutPort", lo=1, hi=65535) or 3493
+    nut_user = optional_str(body, "nutUsername") or None
+    nut_password = optional_str(body, "nutPassword", max_length=255) or None
+    starttls = bool(optional_bool(body, "starttls"))
+    password_hash = await hash_password(password)
+
+    # BEGIN IMMEDIATE serialises this with any other setup: the loser sees the admin and stops.
+    async with in_transaction():
+        if await User.exists():
+            raise bad_request(None, SETUP_DONE, "setup_completed")
+        user = await User.create(
+            username=username, email=email, password_hash=password_hash, role=ROLE_ADMIN
+        )
+        await UserSettings.create(user=user)
+        server = await NutServer.create(
+            host=host, port=port, username=nut_user, password=nut_password, starttls=starttls
+        )
+        await counters.bump(counters.CONFIG)
+
+    found = await discovery.discover(server, request.app.ctx.settings.nut_timeout)
+    out: dict[str, Any] = {
+        "message": "Setup completed successfully",
+        "user": {"id": user.id, "username": user.username, "role": user.role},
+        "token": issue_token(user, request.app.ctx.jwt_secret),
+        "nutServer": {"id": server.id, "host": server.host, "port": server.port},
+        "upsSystemsDiscovered": len(found.found),
+        "upsSystemsAdded": [ups_ref(u) for u in found.added],
+    }
+    if found.error is not None:
+        out["discoveryError"] = discovery.error_dict(found.error)
+    return json(out, status=201)
+
+
+@bp.post("/login")
+@openapi.summary("Log in; answers a 24 h bearer token (public, rate limited)")
+@openapi.body({"application/json": {"username": str, "password": str}})
+async def login(request: Request) -> HTTPResponse:
+    body = read_json(request)
+    username, password = body.get("username"), body.get("password")
+    if (
+        not isinstance(username, str)
+        or not isinstance(password, str)
+        or not username
+        or not password
+    ):
+        raise bad_request(None, "Username and password are required", "missing_fields")
+    limiter, client = login_limiter(request), client_address(request)
+    wait = limiter.retry_after(client, username)
+    if wait > 0:
+        raise too_many_requests("Too many login attempts, try again later", int(wait + 0.999))
+    limiter.start(client, username)
+    user = await User.get_or_none(username=username)
+    ok = await check_password(password, user.password_hash if user else None)
+    if user is None or not ok:
+        raise unauthorized(BAD_LOGIN, "invalid_credentials")
+    limiter.succeeded(client, username)
+    return json(
+        {
+            "message": "Login successful",
+            "user": login_user_dict(user),
+            "token": issue_token(user, request.app.ctx.jwt_secret),
+        }
+    )
+
+
+@bp.post("/register")
+@openapi.summary("Create a user (admin)")
+@openapi.body({"application/json": {"username": str, "email": str, "password": str, "role": str}})
+@require_admin
+async def register(request: Request) -> HTTPResponse:
+    body = read_json(request)
+    username = require_username(body)
+    password = check_password_policy(body.get("password"))
+    email = optional_email(body)
+    role = optional_role(body) or ROLE_USER
+    if await User.filter(username=username).exists() or (
+        email and await User.filter(email=email).exists()
+    ):
+        raise conflict("Username or email already exists")
+    password_hash = await hash_password(password)
+    try:
+        async with in_transaction():
+            user = await User.create(
+                username=username, email=email, password_hash=password_hash, role=role
+            )
+            await UserSettings.create(user=user)
+            await counters.bump(counters.CONFIG)
+    except IntegrityError:
+        raise conflict("Username or email already exists") from None
+    return json({"message": "User created successfully", "user": login_user_dict(user)}, status=201)
+
+
+@bp.post("/change-password")
+@openapi.summary("Change your own password; revokes older tokens and answers a new one")
+@openapi.body({"application/json": {"currentPassword": str, "newPassword": str}})
+@require_user
+async def change_password(request: Request) -> HTTPResponse:
+    user: User = request.ctx.user
+    body = read_json(request)
+    current = body.get("currentPassword")
+    if not isinstance(current, str) or not current:
+        raise bad_request("currentPassword", "currentPassword is required")
+    new = check_password_policy(body.get("newPassword"), "newPassword")
+    limiter, client = login_limiter(request), client_address(request)
+    wait = limiter.retry_after(client, user.username)
+    if wait > 0:
+        raise too_many_requests("Too many attempts, try again later", int(wait + 0.999))
+    limiter.start(client, user.username)
+    fresh = await User.get(id=user.id)
+    if not await check_password(current, fresh.password_hash):
+        raise bad_request("currentPassword", "Current password is incorrect", "invalid_password")
+    limiter.succeeded(client, user.username)
+    new_hash = await hash_password(new)
+    async with in_transaction():
+        fresh = await User.get(id=user.id)
+        fresh.password_hash = new_hash
+        fresh.token_version += 1
+        await fresh.save(update_fields=["password_hash", "token_version"])
+        await counters.bump(counters.CONFIG)
+    forget_user(user.id)
+    return json(
+        {
+            "message": "Password changed",
+            "user": login_user_dict(fresh),
+            "token": issue_token(fresh, request.app.ctx.jwt_secret),
+        }
+    )
+
+
+@bp.get("/me")
+@openapi.summary("The logged-in user")
+@require_user
+async def me(request: Request) -> HTTPResponse:
+    return json(user_to_dict(request.ctx.user))

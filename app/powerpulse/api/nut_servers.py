@@ -1,8 +1,237 @@
-"""nut_servers routes (being written)."""
+"""`/api/nut-servers` (also `/api/nut/servers` and `/api/nut`): NUT server configuration.
+
+Passwords are write-only: answers carry `hasPassword` instead. On update, a blank password
+keeps the stored one and `"password": null` clears it. Reachability comes from the live state
+the poller wrote for the server's UPS; `POST /:id/test` and `POST /test` talk to upsd directly.
+"""
 
 from __future__ import annotations
 
-from sanic import Blueprint
+from typing import Any
 
-bp = Blueprint("nut_servers")
-blueprints = Blueprint.group(bp)
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+from sanic_ext import openapi
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from powerpulse.api import discovery
+from powerpulse.api.auth import optional_user, require_admin, require_user
+from powerpulse.api.errors import (
+    ApiError,
+    bad_gateway,
+    bad_request,
+    conflict,
+    forbidden,
+    not_found,
+    unauthorized,
+)
+from powerpulse.api.serializers import server_health, server_to_dict, ups_ref
+from powerpulse.api.validation import (
+    optional_bool,
+    optional_int,
+    optional_str,
+    parse_id,
+    read_json,
+    require_str,
+)
+from powerpulse.db import counters
+from powerpulse.db.models import ROLE_ADMIN, NutServer, UpsLiveState, UpsSystem, User
+from powerpulse.nut.errors import NutError
+
+bp = Blueprint("nut_servers", url_prefix="/api/nut-servers")
+
+DUPLICATE = "A NUT server with this host and port already exists"
+SERVER_BODY = {
+    "application/json": {
+        "host": str,
+        "port": int,
+        "username": str,
+        "password": str,
+        "starttls": bool,
+    }
+}
+
+
+def _host(body: dict[str, Any], required: bool) -> str | None:
+    host = (
+        require_str(body, "host", label="Server host") if required else optional_str(body, "host")
+    )
+    if host is not None and (not host or any(c.isspace() or c in "/@" for c in host)):
+        raise bad_request("host", "host must be a host name or IP address")
+    return host
+
+
+async def _get(raw_id: str) -> NutServer:
+    server = await NutServer.get_or_none(id=parse_id(raw_id, "NUT server"))
+    if server is None:
+        raise not_found("NUT server")
+    return server
+
+
+async def _health(server_ids: list[int]) -> dict[int, dict[str, Any]]:
+    lives = await UpsLiveState.filter(ups__nut_server_id__in=server_ids).prefetch_related("ups")
+    by_server: dict[int, list[UpsLiveState]] = {sid: [] for sid in server_ids}
+    for live in lives:
+        by_server[live.ups.nut_server_id].append(live)  # type: ignore[attr-defined]
+    return {sid: server_health(rows) for sid, rows in by_server.items()}
+
+
+def _nut_failure(err: NutError) -> ApiError:
+    return bad_gateway(f"Connection failed: {err.message}", err.code, nutError=err.code)
+
+
+@bp.get("/")
+@openapi.summary("All NUT servers (never a password)")
+@require_user
+async def list_servers(request: Request) -> HTTPResponse:
+    servers = await NutServer.all().order_by("id")
+    health = await _health([s.id for s in servers])
+    return json([server_to_dict(s, health[s.id]) for s in servers])
+
+
+@bp.get("/<server_id:str>")
+@openapi.summary("One NUT server")
+@require_user
+async def get_server(request: Request, server_id: str) -> HTTPResponse:
+    server = await _get(server_id)
+    return json(server_to_dict(server, (await _health([server.id]))[server.id]))
+
+
+@bp.post("/")
+@openapi.summary("Add a NUT server and its UPS (admin)")
+@openapi.body(SERVER_BODY)
+@require_admin
+async def create_server(request: Request) -> HTTPResponse:
+    body = read_json(request)
+    host = _host(body, required=True)
+    port = optional_int(body, "port", lo=1, hi=65535) or 3493
+    username = optional_str(body, "username") or None
+    password = optional_str(body, "password") or None
+    starttls = bool(optional_bool(body, "starttls"))
+    try:
+        async with in_transaction():
+            if await NutServer.filter(host=host, port=port).exists():
+                raise conflict(DUPLICATE)
+            server = await NutServer.create(
+                host=host, port=port, username=username, password=password, starttls=starttls
+            )
+            await counters.bump(counters.CONFIG)
+    except IntegrityError:
+        raise conflict(DUPLICATE) from None
+    found = await discovery.discover(server, request.app.ctx.settings.nut_timeout)
+    out: dict[str, Any] = {
+        "message": "NUT server created",
+        **server_to_dict(server),
+        "upsSystemsDiscovered": len(found.found),
+        "upsSystemsAdded": [ups_ref(u) for u in found.added],
+    }
+    if found.error is not None:
+        out["discoveryError"] = discovery.error_dict(found.error)
+    return json(out, status=201)
+
+
+@bp.put("/<server_id:str>")
+@openapi.summary("Update a NUT server (admin); blank password keeps, null clears")
+@openapi.body(SERVER_BODY)
+@require_admin
+async def update_server(request: Request, server_id: str) -> HTTPResponse:
+    server = await _get(server_id)
+    body = read_json(request)
+    changes: dict[str, Any] = {}
+    host = _host(body, required=False)
+    if host:
+        changes["host"] = host
+    port = optional_int(body, "port", lo=1, hi=65535)
+    if port is not None:
+        changes["port"] = port
+    if "username" in body:
+        changes["username"] = optional_str(body, "username") or None
+    if "password" in body:
+        if body["password"] is None:
+            changes["password"] = None
+        elif password := optional_str(body, "password"):
+            changes["password"] = password
+    starttls = optional_bool(body, "starttls")
+    if starttls is not None:
+        changes["starttls"] = starttls
+    try:
+        async with in_transaction():
+            server = await NutServer.get(id=server.id)
+            host, port = changes.get("host", server.host), changes.get("port", server.port)
+            if await NutServer.filter(host=host, port=port).exclude(id=server.id).exists():
+                raise conflict(DUPLICATE)
+            server.update_from_dict(changes)
+            await server.save()
+            await counters.bump(counters.CONFIG)
+    except IntegrityError:
+        raise conflict(DUPLICATE) from None
+    return json({"message": "NUT server updated", **server_to_dict(server)})
+
+
+@bp.delete("/<server_id:str>")
+@openapi.summary("Delete a NUT server, its UPS and their history (admin)")
+@require_admin
+async def delete_server(request: Request, server_id: str) -> HTTPResponse:
+    server = await _get(server_id)
+    async with in_transaction():
+        ups = await UpsSystem.filter(nut_server_id=server.id).order_by("id")
+        await server.delete()  # cascades to UPS, live state, samples, events, logs
+        await counters.bump(counters.CONFIG)
+    return json(
+        {
+            "message": "NUT server deleted",
+            "deletedUpsSystems": [{"id": u.id, "name": u.name} for u in ups],
+        }
+    )
+
+
+@bp.post("/<server_id:str>/test")
+@openapi.summary("Connect to a saved NUT server and list its UPS (admin)")
+@require_admin
+async def test_saved(request: Request, server_id: str) -> HTTPResponse:
+    server = await _get(server_id)
+    return await _test(
+        request, server.host, server.port, server.username, server.password, server.starttls
+    )
+
+
+@bp.post("/test")
+@openapi.summary("Test connection details before saving (admin; public until setup is done)")
+@openapi.body(SERVER_BODY)
+async def test_unsaved(request: Request) -> HTTPResponse:
+    user: User | None = await optional_user(request)
+    if user is None and await User.exists():
+        raise unauthorized("No token, authorization denied", "no_token")
+    if user is not None and user.role != ROLE_ADMIN:
+        raise forbidden("Administrator access required")
+    body = read_json(request)
+    host = _host(body, required=True) or ""
+    port = optional_int(body, "port", lo=1, hi=65535) or 3493
+    username = optional_str(body, "username") or None
+    password = optional_str(body, "password") or None
+    starttls = bool(optional_bool(body, "starttls"))
+    return await _test(request, host, port, username, password, starttls)
+
+
+async def _test(
+    request: Request,
+    host: str,
+    port: int,
+    username: str | None,
+    password: str | None,
+    starttls: bool,
+) -> HTTPResponse:
+    timeout = request.app.ctx.settings.nut_timeout
+    try:
+        names = await discovery.list_ups(host, port, username, password, starttls, timeout)
+    except NutError as err:
+        raise _nut_failure(err) from None
+    return json({"message": "Connection successful", "upsList": sorted(names)})
+
+
+blueprints = Blueprint.group(
+    bp,
+    bp.copy("nut_servers_legacy", url_prefix="/api/nut/servers"),
+    bp.copy("nut_servers_short", url_prefix="/api/nut"),
+)

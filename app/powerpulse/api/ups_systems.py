@@ -1,8 +1,269 @@
-"""ups_systems routes (being written)."""
+"""`/api/ups-systems` (also `/api/ups/systems`): UPS configuration and what the poller saw.
+
+Reads never talk to NUT: the list, the kiosk and the detail are built from `UpsLiveState` rows.
+The list answers of the last second are kept as bytes and reused while nothing changed (see
+`ListCache`), which is what lets one worker serve thousands of dashboard polls a second.
+"""
 
 from __future__ import annotations
 
-from sanic import Blueprint
+import time
+from typing import Any
 
-bp = Blueprint("ups_systems")
-blueprints = Blueprint.group(bp)
+import orjson
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+from sanic_ext import openapi
+from tortoise import connections
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from powerpulse.api.auth import require_admin, require_user
+from powerpulse.api.errors import bad_request, conflict, not_found
+from powerpulse.api.serializers import ups_config_dict, ups_to_dict
+from powerpulse.api.validation import (
+    optional_int,
+    optional_number,
+    optional_str,
+    parse_id,
+    query_int,
+    read_json,
+    require_int,
+    require_str,
+)
+from powerpulse.db import counters
+from powerpulse.db.models import NutServer, Sample, UpsLiveState, UpsSystem
+from powerpulse.timeutil import iso, utcnow
+
+bp = Blueprint("ups_systems", url_prefix="/api/ups-systems")
+
+DUPLICATE = "This NUT server already has a UPS system with that UPS name"
+UPS_BODY = {"application/json": {"name": str, "nickname": str, "nutServerId": int, "upsName": str}}
+CACHE_SECONDS = 1.0
+# One round trip that changes whenever anything the list shows may have changed: the counters
+# both workers bump, plus the rows themselves (tests and tools may write them directly).
+_CHANGE_KEY_SQL = (
+    "SELECT (SELECT value FROM counters WHERE name = 'config') AS c,"
+    " (SELECT value FROM counters WHERE name = 'live') AS l,"
+    " (SELECT COUNT(*) FROM ups_systems) AS n,"
+    " (SELECT MAX(id) FROM ups_systems) AS m,"
+    " (SELECT COUNT(*) FROM ups_live_state) AS ln,"
+    " (SELECT MAX(version) FROM ups_live_state) AS v,"
+    " (SELECT MAX(last_attempt_at) FROM ups_live_state) AS a,"
+    " (SELECT MAX(last_success_at) FROM ups_live_state) AS s"
+)
+
+
+class ListCache:
+    """The serialised list (and kiosk list) of the last second, keyed by a change key."""
+
+    def __init__(self) -> None:
+        self._entries: dict[bool, tuple[tuple[Any, ...], float, bytes]] = {}
+
+    async def get(self, request: Request, *, public: bool) -> bytes:
+        rows = await connections.get("default").execute_query_dict(_CHANGE_KEY_SQL)
+        key = tuple(rows[0].values())
+        now = time.monotonic()
+        hit = self._entries.get(public)
+        if hit is not None and hit[0] == key and now - hit[1] < CACHE_SECONDS:
+            return hit[2]
+        body = orjson.dumps(await _build_list(request, public=public))
+        self._entries[public] = (key, now, body)
+        return body
+
+
+def _cache(request: Request) -> ListCache:
+    ctx = request.app.ctx
+    if not hasattr(ctx, "ups_list_cache"):
+        ctx.ups_list_cache = ListCache()
+    cache: ListCache = ctx.ups_list_cache
+    return cache
+
+
+async def _build_list(request: Request, *, public: bool) -> list[dict[str, Any]]:
+    systems = await UpsSystem.all().order_by("id")
+    lives = {live.ups_id: live for live in await UpsLiveState.all()}  # type: ignore[attr-defined]
+    now, poll = utcnow(), request.app.ctx.settings.poll_interval
+    return [
+        ups_to_dict(ups, lives.get(ups.id), now=now, poll_interval=poll, public=public)
+        for ups in systems
+    ]
+
+
+async def _get(raw_id: str) -> UpsSystem:
+    ups = await UpsSystem.get_or_none(id=parse_id(raw_id, "UPS system"))
+    if ups is None:
+        raise not_found("UPS system")
+    return ups
+
+
+async def _server_exists(server_id: int) -> None:
+    if not await NutServer.filter(id=server_id).exists():
+        raise not_found("NUT server")
+
+
+def _json_bytes(body: bytes) -> HTTPResponse:
+    return HTTPResponse(body, content_type="application/json")
+
+
+@bp.get("/")
+@openapi.summary("Every UPS with its live state (from the poller)")
+@require_user
+async def list_ups(request: Request) -> HTTPResponse:
+    return _json_bytes(await _cache(request).get(request, public=False))
+
+
+@bp.get("/kiosk")
+@openapi.summary("Every UPS, status and readings only (public)")
+async def kiosk(request: Request) -> HTTPResponse:
+    return _json_bytes(await _cache(request).get(request, public=True))
+
+
+@bp.get("/<ups_id:str>")
+@openapi.summary("One UPS with its live state")
+@require_user
+async def get_ups(request: Request, ups_id: str) -> HTTPResponse:
+    ups = await _get(ups_id)
+    live = await UpsLiveState.get_or_none(ups_id=ups.id)
+    poll = request.app.ctx.settings.poll_interval
+    return json(ups_to_dict(ups, live, now=utcnow(), poll_interval=poll))
+
+
+@bp.post("/")
+@openapi.summary("Add a UPS of a configured NUT server (admin)")
+@openapi.body(UPS_BODY)
+@require_admin
+async def create_ups(request: Request) -> HTTPResponse:
+    body = read_json(request)
+    server_id = require_int(body, "nutServerId", lo=1, hi=2**53)
+    ups_name = require_str(body, "upsName")
+    name = optional_str(body, "name") or ups_name
+    nickname = optional_str(body, "nickname") or None
+    await _server_exists(server_id)
+    try:
+        async with in_transaction():
+            if await UpsSystem.filter(nut_server_id=server_id, ups_name=ups_name).exists():
+                raise conflict(DUPLICATE)
+            ups = await UpsSystem.create(
+                name=name, nickname=nickname, nut_server_id=server_id, ups_name=ups_name
+            )
+            await counters.bump(counters.CONFIG)
+    except IntegrityError:
+        raise conflict(DUPLICATE) from None
+    return json({"message": "UPS system created", **ups_config_dict(ups)}, status=201)
+
+
+@bp.put("/<ups_id:str>")
+@openapi.summary("Update a UPS (admin)")
+@openapi.body(UPS_BODY)
+@require_admin
+async def update_ups(request: Request, ups_id: str) -> HTTPResponse:
+    ups = await _get(ups_id)
+    body = read_json(request)
+    changes: dict[str, Any] = {}
+    if name := optional_str(body, "name"):
+        changes["name"] = name
+    if "nickname" in body:
+        changes["nickname"] = optional_str(body, "nickname") or None
+    if ups_name := optional_str(body, "upsName"):
+        changes["ups_name"] = ups_name
+    server_id = optional_int(body, "nutServerId", lo=1, hi=2**53)
+    if server_id is not None:
+        await _server_exists(server_id)
+        changes["nut_server_id"] = server_id
+    try:
+        async with in_transaction():
+            ups = await UpsSystem.get(id=ups.id)
+            before = (ups.nut_server_id, ups.ups_name)  # type: ignore[attr-defined]
+            ups.update_from_dict(changes)
+            after = (ups.nut_server_id, ups.ups_name)  # type: ignore[attr-defined]
+            if after != before:
+                clash = UpsSystem.filter(nut_server_id=after[0], ups_name=after[1])
+                if await clash.exclude(id=ups.id).exists():
+                    raise conflict(DUPLICATE)
+                # The live row described the old device; the poller writes a new one.
+                await UpsLiveState.filter(ups_id=ups.id).delete()
+            await ups.save()
+            await counters.bump(counters.CONFIG)
+    except IntegrityError:
+        raise conflict(DUPLICATE) from None
+    return json({"message": "UPS system updated", **ups_config_dict(ups)})
+
+
+@bp.put("/<ups_id:str>/nickname")
+@openapi.summary("Rename a UPS for display (any user); empty clears")
+@openapi.body({"application/json": {"nickname": str}})
+@require_user
+async def set_nickname(request: Request, ups_id: str) -> HTTPResponse:
+    ups = await _get(ups_id)
+    nickname = optional_str(read_json(request), "nickname") or None
+    async with in_transaction():
+        await UpsSystem.filter(id=ups.id).update(nickname=nickname)
+        await counters.bump(counters.CONFIG)
+    return json({"message": "UPS system nickname updated", "id": ups.id, "nickname": nickname})
+
+
+@bp.delete("/<ups_id:str>")
+@openapi.summary("Delete a UPS and its history (admin)")
+@require_admin
+async def delete_ups(request: Request, ups_id: str) -> HTTPResponse:
+    ups = await _get(ups_id)
+    async with in_transaction():
+        await ups.delete()
+        await counters.bump(counters.CONFIG)
+    return json({"message": "UPS system deleted", "id": ups.id})
+
+
+def _charge(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+@bp.get("/<ups_id:str>/battery")
+@openapi.summary("Battery charge history, newest first (?limit=, default 100)")
+@require_user
+async def battery_history(request: Request, ups_id: str) -> HTTPResponse:
+    ups = await _get(ups_id)
+    limit = query_int(request, "limit", default=100, lo=1, hi=10_000)
+    rows = (
+        await Sample.filter(ups_id=ups.id, charge__isnull=False)
+        .order_by("-timestamp", "-id")
+        .limit(limit)
+    )
+    return json(
+        [
+            {
+                "id": r.id,
+                "ups_id": ups.id,
+                "charge_percent": _charge(r.charge),
+                "timestamp": iso(r.timestamp),
+            }
+            for r in rows
+        ]
+    )
+
+
+@bp.post("/<ups_id:str>/battery")
+@openapi.summary("Record a battery charge by hand (admin)")
+@openapi.body({"application/json": {"chargePercent": float}})
+@require_admin
+async def record_battery(request: Request, ups_id: str) -> HTTPResponse:
+    ups = await _get(ups_id)
+    charge = optional_number(read_json(request), "chargePercent", lo=0, hi=100)
+    if charge is None:
+        raise bad_request("chargePercent", "Battery charge percentage is required")
+    sample = await Sample.create(ups_id=ups.id, timestamp=utcnow(), charge=charge)
+    return json(
+        {
+            "message": "Battery charge recorded",
+            "id": sample.id,
+            "upsId": ups.id,
+            "chargePercent": _charge(charge),
+            "timestamp": iso(sample.timestamp),
+        },
+        status=201,
+    )
+
+
+blueprints = Blueprint.group(bp, bp.copy("ups_systems_legacy", url_prefix="/api/ups/systems"))

@@ -6,12 +6,14 @@ type, so every type and range rule has one implementation and one wording.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
 from sanic import Request
 
 from powerpulse.api.errors import bad_request, not_found
+from powerpulse.db.models import ROLES
 
 PASSWORD_MIN_BYTES = 8
 PASSWORD_MAX_BYTES = 72  # bcrypt ignores everything after 72 bytes: refuse rather than truncate
@@ -139,3 +141,33 @@ def query_int(request: Request, name: str, *, default: int, lo: int, hi: int) ->
     if raw is None or raw == "":
         return default
     return to_int(raw, name, lo=lo, hi=hi)
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def require_username(body: dict[str, Any], field: str = "username") -> str:
+    """1 to 64 printable characters without spaces."""
+    value = require_str(body, field, max_length=64)
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise bad_request(field, f"{field} must not contain spaces or control characters")
+    return value
+
+
+def optional_email(body: dict[str, Any], field: str = "email") -> str | None:
+    """An email address; blank or null means none."""
+    value = optional_str(body, field, max_length=254)
+    if not value:
+        return None
+    if not _EMAIL.match(value):
+        raise bad_request(field, f"{field} is not a valid email address")
+    return value
+
+
+def optional_role(body: dict[str, Any], field: str = "role") -> str | None:
+    if _missing(body, field):
+        return None
+    value = body[field]
+    if value not in ROLES:
+        raise bad_request(field, f"{field} must be one of: {', '.join(ROLES)}")
+    return str(value)

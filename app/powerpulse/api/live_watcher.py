@@ -1,0 +1,282 @@
+"""The api worker's one live watcher: notices database changes, fans them out to stream clients.
+
+Every `interval` (0.25 s) it asks the database one cheap question — the highest live-state
+version, the `config` counter and the highest event id — and only when one of them moved does
+it read rows: live rows newer than the last version it published, every UPS after a
+configuration change (renames, additions, removals), new `Event` rows. Each change is
+serialised once and the same SSE frame is put on every subscriber's bounded queue. A
+subscriber whose queue is full (a client that does not read) is dropped: its queue is emptied
+and closed, and its browser reconnects and starts again from a snapshot.
+
+Every `refresh` (5 s) the live rows are re-read without a version change so that `stale`
+(no successful poll for a while, e.g. the poller is down) is re-evaluated and published when it
+flips, and snapshots carry a recent `lastUpdated`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from tortoise import connections
+
+from powerpulse.api.serializers import ups_to_dict
+from powerpulse.db.counters import CONFIG
+from powerpulse.db.models import Event, UpsLiveState, UpsSystem
+from powerpulse.timeutil import iso, utcnow
+
+log = logging.getLogger(__name__)
+
+POLL_INTERVAL = 0.25
+REFRESH_INTERVAL = 5.0
+QUEUE_SIZE = 1000  # frames; a client this far behind is dropped rather than buffered
+MAX_SUBSCRIBERS = 2000
+EVENT_BATCH = 200
+
+_HEADS_SQL = (
+    "SELECT (SELECT max(version) FROM ups_live_state) AS live, "
+    f"(SELECT value FROM counters WHERE name = '{CONFIG}') AS config, "
+    "(SELECT max(id) FROM events) AS event"
+)
+
+
+def sse_frame(event: str, data: Any, event_id: int | None = None) -> str:
+    """One Server-Sent Events message. Compact JSON never contains a newline."""
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {event}\ndata: {orjson.dumps(data).decode()}\n\n"
+
+
+def event_to_dict(event: Event, ups_name: str | None) -> dict[str, Any]:
+    """A power event as the stream sends it."""
+    return {
+        "id": event.id,
+        "upsId": event.ups_id,  # type: ignore[attr-defined]
+        "upsName": ups_name,
+        "kind": event.kind,
+        "previousStatus": event.previous_status,
+        "newStatus": event.new_status,
+        "occurredAt": iso(event.occurred_at),
+        "details": event.details or {},
+    }
+
+
+def _without_time(obj: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in obj.items() if k != "lastUpdated"}
+
+
+@dataclass(eq=False)
+class Subscriber:
+    """One connected stream client. `public` clients (kiosk) get status-only objects."""
+
+    public: bool
+    queue: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    dropped: bool = False
+
+
+class TooManySubscribers(Exception):
+    pass
+
+
+class LiveWatcher:
+    """Cache of what clients have been sent, plus the fan-out to every subscriber."""
+
+    def __init__(
+        self,
+        poll_interval: float,
+        interval: float = POLL_INTERVAL,
+        refresh: float = REFRESH_INTERVAL,
+    ) -> None:
+        self.poll_interval = poll_interval  # the poller's, for `stale`
+        self.interval = interval
+        self.refresh = refresh
+        self.subscribers: set[Subscriber] = set()
+        self.live_version = 0
+        self.config_version = 0
+        self.event_id = 0
+        self.dropped_total = 0
+        self._ups: dict[int, UpsSystem] = {}
+        self._live: dict[int, UpsLiveState] = {}
+        self._sent: dict[int, dict[str, Any]] = {}
+        self._last_refresh = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    # -- subscribers ------------------------------------------------------------------------
+    def subscribe(self, public: bool) -> Subscriber:
+        if len(self.subscribers) >= MAX_SUBSCRIBERS:
+            raise TooManySubscribers
+        sub = Subscriber(public)
+        self.subscribers.add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        self.subscribers.discard(sub)
+
+    def snapshot(self, public: bool) -> list[dict[str, Any]]:
+        """Every UPS as a client should see it now (from the cache: no database read)."""
+        now = utcnow()
+        return [self._serialise(ups_id, now, public) for ups_id in sorted(self._ups)]
+
+    def _publish(self, frame: str, *, public: bool | None) -> None:
+        """Queue `frame` for every subscriber (`public=None`), or only public/private ones."""
+        for sub in list(self.subscribers):
+            if public is not None and sub.public != public:
+                continue
+            try:
+                sub.queue.put_nowait(frame)
+            except asyncio.QueueFull:
+                self._drop(sub)
+
+    def _drop(self, sub: Subscriber) -> None:
+        self.subscribers.discard(sub)
+        sub.dropped = True
+        self.dropped_total += 1
+        while not sub.queue.empty():
+            sub.queue.get_nowait()
+        sub.queue.put_nowait(None)  # tells the handler to end the response
+
+    def close_all(self) -> None:
+        for sub in list(self.subscribers):
+            self.subscribers.discard(sub)
+            with contextlib.suppress(asyncio.QueueFull):
+                sub.queue.put_nowait(None)
+
+    # -- database ---------------------------------------------------------------------------
+    def _serialise(self, ups_id: int, now: Any, public: bool) -> dict[str, Any]:
+        return ups_to_dict(
+            self._ups[ups_id],
+            self._live.get(ups_id),
+            now=now,
+            poll_interval=self.poll_interval,
+            public=public,
+        )
+
+    async def _heads(self) -> tuple[int, int, int]:
+        rows = await connections.get("default").execute_query_dict(_HEADS_SQL)
+        row = rows[0] if rows else {}
+        return int(row.get("live") or 0), int(row.get("config") or 0), int(row.get("event") or 0)
+
+    async def load(self) -> None:
+        """Fill the cache and set the cursors to "now": only later changes are published."""
+        live, config, event = await self._heads()
+        await self._reload_all(publish=False)
+        self.live_version = max(live, self.live_version)
+        self.config_version, self.event_id = config, event
+        self._last_refresh = time.monotonic()
+
+    async def _reload_all(self, publish: bool) -> None:
+        ups_rows = {u.id: u for u in await UpsSystem.all()}
+        live_rows = {row.ups_id: row for row in await UpsLiveState.all()}  # type: ignore[attr-defined]
+        removed = set(self._ups) - set(ups_rows)
+        self._ups, self._live = ups_rows, live_rows
+        if live_rows:
+            self.live_version = max(self.live_version, *(r.version for r in live_rows.values()))
+        for ups_id in removed:
+            self._sent.pop(ups_id, None)
+            if publish:
+                self._publish(sse_frame("removed", {"id": ups_id}), public=None)
+        self._publish_changed(list(ups_rows), publish=publish, force=False)
+
+    def _publish_changed(self, ups_ids: list[int], *, publish: bool, force: bool) -> int:
+        """Publish each UPS whose object changed (ignoring `lastUpdated` unless `force`)."""
+        now = utcnow()
+        sent = 0
+        for ups_id in ups_ids:
+            if ups_id not in self._ups:
+                continue
+            full = self._serialise(ups_id, now, public=False)
+            previous = self._sent.get(ups_id)
+            self._sent[ups_id] = full
+            if not publish:
+                continue
+            if (
+                not force
+                and previous is not None
+                and _without_time(previous) == _without_time(full)
+            ):
+                continue
+            self._publish(sse_frame("ups", full), public=False)
+            self._publish(sse_frame("ups", self._serialise(ups_id, now, public=True)), public=True)
+            sent += 1
+        return sent
+
+    async def _read_live_changes(self) -> None:
+        rows = await UpsLiveState.filter(version__gt=self.live_version).order_by("version")
+        unknown = [r.ups_id for r in rows if r.ups_id not in self._ups]  # type: ignore[attr-defined]
+        if unknown:  # a UPS added since the last configuration reload
+            for ups in await UpsSystem.filter(id__in=unknown):
+                self._ups[ups.id] = ups
+        for row in rows:
+            self._live[row.ups_id] = row  # type: ignore[attr-defined]
+            self.live_version = max(self.live_version, row.version)
+        # A version bump always means something a user sees changed: send it as it is.
+        self._publish_changed([r.ups_id for r in rows], publish=True, force=True)  # type: ignore[attr-defined]
+
+    async def _read_events(self) -> None:
+        events = await Event.filter(id__gt=self.event_id).order_by("id").limit(EVENT_BATCH)
+        for event in events:
+            self.event_id = max(self.event_id, event.id)
+            ups = self._ups.get(event.ups_id)  # type: ignore[attr-defined]
+            name = (ups.nickname or ups.name) if ups else None
+            self._publish(sse_frame("event", event_to_dict(event, name), event.id), public=False)
+
+    async def events_since(self, after: int, until: int) -> list[str]:
+        """Frames for events a reconnecting client missed (`Last-Event-ID`), oldest first."""
+        events = await Event.filter(id__gt=after, id__lte=until).order_by("-id").limit(EVENT_BATCH)
+        frames = []
+        for event in reversed(events):
+            ups = self._ups.get(event.ups_id)  # type: ignore[attr-defined]
+            name = (ups.nickname or ups.name) if ups else None
+            frames.append(sse_frame("event", event_to_dict(event, name), event.id))
+        return frames
+
+    async def poll_once(self) -> None:
+        """One look at the database; publishes whatever changed since the last look."""
+        live, config, event = await self._heads()
+        if config != self.config_version:
+            self.config_version = config
+            await self._reload_all(publish=True)
+        if live > self.live_version:
+            await self._read_live_changes()
+        if event > self.event_id:
+            await self._read_events()
+        if time.monotonic() - self._last_refresh >= self.refresh:
+            self._last_refresh = time.monotonic()
+            self._live = {r.ups_id: r for r in await UpsLiveState.all()}  # type: ignore[attr-defined]
+            self._publish_changed(list(self._ups), publish=True, force=False)
+
+    # -- task -------------------------------------------------------------------------------
+    async def run(self) -> None:
+        failing = False
+        while True:
+            try:
+                await self.poll_once()
+                if failing:
+                    log.info("live watcher: database reads work again")
+                failing = False
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a locked or briefly missing database must not end live updates
+                if not failing:
+                    log.exception("live watcher: reading the database failed; retrying")
+                failing = True
+            await asyncio.sleep(self.interval)
+
+    async def start(self) -> None:
+        try:
+            await self.load()
+        except Exception:  # the loop retries; until then the cache is empty
+            log.exception("live watcher: first database read failed")
+        self._task = asyncio.create_task(self.run(), name="live-watcher")
+
+    async def stop(self) -> None:
+        self.close_all()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

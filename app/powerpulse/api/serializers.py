@@ -1,0 +1,183 @@
+"""One `*_to_dict` per response shape, so the seed's field names live in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from powerpulse.db.models import NutServer, UpsLiveState, UpsSystem, User, UserSettings
+from powerpulse.nut.status import display_status, parse_status, status_severity
+from powerpulse.nut.variables import ups_readings
+from powerpulse.timeutil import iso
+
+# Errors that mean upsd itself could not be talked to (as opposed to "upsd answered, but has
+# no fresh data for this UPS").
+UNREACHABLE_CODES = frozenset({"unreachable", "timeout", "protocol", "auth-failed"})
+
+_EMPTY_READINGS: dict[str, Any] = {
+    "model": None,
+    "batteryCharge": None,
+    "batteryVoltage": None,
+    "inputVoltage": None,
+    "outputVoltage": None,
+    "runtimeRemaining": None,
+    "load": None,
+    "temperature": None,
+    "batteryDetails": {},
+    "deviceDetails": {},
+    "driverDetails": {},
+    "inputDetails": {},
+    "outputDetails": {},
+    "upsDetails": {},
+}
+_PRIVATE_GROUPS = ("driverDetails",)
+
+
+def stale_after(poll_interval: float) -> float:
+    """Seconds without a successful poll after which a UPS's values count as stale."""
+    return max(3 * poll_interval, poll_interval + 10)
+
+
+def server_id_of(ups: UpsSystem) -> int:
+    """The foreign key column Tortoise adds at run time (unknown to the type checker)."""
+    return int(ups.nut_server_id)  # type: ignore[attr-defined]
+
+
+def user_to_dict(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "email": user.email,
+        "role": user.role,
+        "created_at": iso(user.created_at),
+    }
+
+
+def settings_to_dict(row: UserSettings) -> dict[str, Any]:
+    """The seed's user-settings object: flags as 0/1 integers."""
+    return {
+        "inactivity_timeout": row.inactivity_timeout,
+        "discord_webhook_url": row.discord_webhook_url,
+        "slack_webhook_url": row.slack_webhook_url,
+        "notifications_enabled": int(row.notifications_enabled),
+        "battery_notifications": int(row.battery_notifications),
+        "low_battery_notifications": int(row.low_battery_notifications),
+        "email_notifications": int(row.email_notifications),
+        "email_recipients": row.email_recipients,
+        "poll_interval": row.poll_interval,
+    }
+
+
+def server_to_dict(server: NutServer, health: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A NUT server as the seed shows it, plus `hasPassword`/`starttls` and reachability.
+
+    The password itself never leaves the database through the API.
+    """
+    out: dict[str, Any] = {
+        "id": server.id,
+        "host": server.host,
+        "port": server.port,
+        "username": server.username,
+        "hasPassword": bool(server.password),
+        "starttls": bool(server.starttls),
+        "updated_at": iso(server.updated_at),
+    }
+    if health is not None:
+        out.update(health)
+    return out
+
+
+def server_health(lives: Iterable[UpsLiveState | None]) -> dict[str, Any]:
+    """Reachability of a server summarised from its UPS' live rows (written by the poller)."""
+    rows = [row for row in lives if row is not None and row.last_attempt_at is not None]
+    if not rows:
+        return {"reachable": None, "lastChecked": None, "error": None}
+    latest = max(rows, key=lambda r: r.last_attempt_at or datetime.min)
+    failing = [r for r in rows if r.error_code in UNREACHABLE_CODES]
+    reachable = len(failing) < len(rows)
+    error = None
+    if not reachable:
+        error = {"code": failing[0].error_code, "message": failing[0].error_message}
+    return {"reachable": reachable, "lastChecked": iso(latest.last_attempt_at), "error": error}
+
+
+def ups_ref(ups: UpsSystem) -> dict[str, Any]:
+    """The short form used in create/setup answers."""
+    return {
+        "id": ups.id,
+        "name": ups.name,
+        "upsName": ups.ups_name,
+        "nutServerId": server_id_of(ups),
+    }  # type: ignore[attr-defined]
+
+
+def ups_config_dict(ups: UpsSystem) -> dict[str, Any]:
+    return {
+        "id": ups.id,
+        "name": ups.name,
+        "nickname": ups.nickname,
+        "nutServerId": server_id_of(ups),
+        "upsName": ups.ups_name,
+    }
+
+
+def ups_to_dict(
+    ups: UpsSystem,
+    live: UpsLiveState | None,
+    *,
+    now: datetime,
+    poll_interval: float,
+    public: bool = False,
+) -> dict[str, Any]:
+    """The seed's UPS object from the configuration row and the poller's live row.
+
+    Adds `statusTokens`, `severity`, `lastUpdated`, `stale`, `reachable` and `error`. No live
+    row yet means status "Unknown" and null readings. `public=True` (kiosk) leaves out driver
+    details, serials and error texts that could name a server address.
+    """
+    variables: dict[str, str] = (live.variables or {}) if live is not None else {}
+    tokens = parse_status(live.status_tokens) if live is not None else ()
+    if variables:
+        readings = ups_readings(variables, public=public)
+    else:
+        readings = {k: (dict(v) if isinstance(v, dict) else v) for k, v in _EMPTY_READINGS.items()}
+    nickname = ups.nickname or None
+    display = nickname or (variables.get("ups.id") or "").strip() or ups.name
+    out: dict[str, Any] = {
+        "id": ups.id,
+        "name": ups.name,
+        "nickname": nickname,
+        "displayName": display,
+        "upsName": ups.ups_name,
+        "nutServerId": server_id_of(ups),
+        "status": display_status(tokens),
+        **readings,
+        "statusTokens": list(tokens),
+        "severity": status_severity(tokens),
+    }
+    out.update(_freshness(live, now=now, poll_interval=poll_interval, public=public))
+    if public:
+        for group in _PRIVATE_GROUPS:
+            out.pop(group, None)
+    return out
+
+
+def _freshness(
+    live: UpsLiveState | None, *, now: datetime, poll_interval: float, public: bool
+) -> dict[str, Any]:
+    if live is None:
+        return {"lastUpdated": None, "stale": True, "reachable": None, "error": None}
+    last = live.last_success_at
+    stale = (
+        last is None
+        or live.error_code is not None
+        or (now - last).total_seconds() > stale_after(poll_interval)
+    )
+    reachable = None if live.last_attempt_at is None else live.error_code not in UNREACHABLE_CODES
+    error = None
+    if live.error_code is not None:
+        error = {"code": live.error_code, "message": live.error_message or live.error_code}
+        if public:  # the message may name a host; the code alone says what is wrong
+            error = {"code": live.error_code, "message": live.error_code}
+    return {"lastUpdated": iso(last), "stale": stale, "reachable": reachable, "error": error}

@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -154,9 +155,12 @@ class SmtpServer:
             "auth_required": True,
         }
         if self.mode == "tls":
-            self._controller = Controller(
-                _Handler(self), ssl_context=tls, auth_require_tls=False, **common
-            )
+            # The whole session is TLS here; aiosmtpd cannot tell and warns about plain AUTH.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                self._controller = Controller(
+                    _Handler(self), ssl_context=tls, auth_require_tls=False, **common
+                )
         else:
             self._controller = Controller(
                 _Handler(self), tls_context=tls, require_starttls=True, **common

@@ -1,0 +1,72 @@
+"""Fixtures for the notification suite: real webhook receivers, a real SMTP server, and rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from powerpulse.config import Settings
+from powerpulse.db.models import Event, NutServer, UpsSystem, User, UserSettings
+from powerpulse.timeutil import utcnow
+from tests.conftest import make_settings
+from tests.support.receivers import WebhookReceiver
+from tests.support.smtp import SmtpServer
+
+
+@pytest.fixture
+def discord_hook() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver("discord") as hook:
+        yield hook
+
+
+@pytest.fixture
+def slack_hook() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver("slack") as hook:
+        yield hook
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    with SmtpServer("starttls") as server:
+        yield server
+
+
+@pytest.fixture
+def settings(tmp_path: Path, smtp: SmtpServer) -> Settings:
+    """Settings that allow local receivers (any port on 127.0.0.1) and use the real SMTP."""
+    return make_settings(tmp_path / "data", WEBHOOK_ALLOWED_HOSTS="127.0.0.1", **smtp.env())
+
+
+async def make_user(
+    name: str = "alice", role: str = "user", **prefs: Any
+) -> tuple[User, UserSettings]:
+    user = await User.create(username=name, password_hash="x", role=role)
+    row = await UserSettings.create(user=user, **prefs)
+    return user, row
+
+
+async def make_ups(name: str = "ups1", nickname: str | None = None) -> UpsSystem:
+    server, _ = await NutServer.get_or_create(host="127.0.0.1", port=3493)
+    return await UpsSystem.create(name=name, nickname=nickname, nut_server=server, ups_name=name)
+
+
+async def make_event(
+    ups: UpsSystem,
+    kind: str = "on_battery",
+    previous: str = "Online",
+    new: str = "On Battery",
+    at: datetime | None = None,
+    **details: Any,
+) -> Event:
+    return await Event.create(
+        ups=ups,
+        kind=kind,
+        previous_status=previous,
+        new_status=new,
+        occurred_at=at or utcnow(),
+        details=details or {"charge": 97, "runtime": 1500, "load": 31},
+    )

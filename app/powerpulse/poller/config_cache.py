@@ -1,0 +1,75 @@
+"""What the poller should poll: NUT servers and their UPS, reloaded when `counters.CONFIG` moves.
+
+The api worker bumps the counter in the same transaction as every configuration write, so
+reading one integer per tick is enough to notice a change; only then is the full list loaded.
+The poller never adds UPS on its own (the original re-created UPS an admin had deleted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from powerpulse.db import counters
+from powerpulse.db.models import NutServer, UpsSystem
+
+
+@dataclass(frozen=True)
+class UpsConfig:
+    id: int
+    name: str  # the NUT UPS name
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    id: int
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    starttls: bool
+    ups: tuple[UpsConfig, ...]
+
+    @property
+    def connection_key(self) -> tuple[object, ...]:
+        """Changes when the connection must be reopened (address or credentials)."""
+        return (self.host, self.port, self.username, self.password, self.starttls)
+
+    @property
+    def label(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+async def load_config() -> dict[int, ServerConfig]:
+    """Every server with its UPS, in one pass over each table."""
+    by_server: dict[int, list[UpsConfig]] = {}
+    for ups in await UpsSystem.all().order_by("id").values("id", "ups_name", "nut_server_id"):
+        by_server.setdefault(ups["nut_server_id"], []).append(UpsConfig(ups["id"], ups["ups_name"]))
+    servers = {}
+    for row in await NutServer.all().order_by("id"):
+        servers[row.id] = ServerConfig(
+            id=row.id,
+            host=row.host,
+            port=row.port,
+            username=row.username or None,
+            password=row.password or None,
+            starttls=bool(row.starttls),
+            ups=tuple(by_server.get(row.id, ())),
+        )
+    return servers
+
+
+class ConfigWatcher:
+    """Tells whether the configuration counter moved since the last load."""
+
+    def __init__(self) -> None:
+        self.seen: int | None = None
+
+    async def poll(self) -> int | None:
+        """The new counter value when it changed (or on the first call), else None."""
+        value = await counters.read(counters.CONFIG)
+        if value == self.seen:
+            return None
+        return value
+
+    def loaded(self, value: int) -> None:
+        self.seen = value

@@ -1,0 +1,80 @@
+"""`powerpulse poller`: migrations, the poll loop and the notifications dispatcher, until SIGTERM.
+
+SIGTERM / SIGINT set a stop flag: each server finishes the poll in flight, clients close, the
+dispatcher leaves unconfirmed deliveries claimable, and the process exits within a few seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import signal
+from typing import Any
+
+from powerpulse.config import Settings
+from powerpulse.db.setup import close_db, init_db, run_migrations
+from powerpulse.poller.loop import Poller
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE = 4.0
+
+
+def _dispatcher(settings: Settings) -> Any | None:
+    """The notifications dispatcher when that package is installed (built by another module)."""
+    try:
+        module = importlib.import_module("powerpulse.notify.dispatcher")
+    except ImportError:
+        log.info("notifications dispatcher not available; events are stored only")
+        return None
+    return module.Dispatcher(settings)
+
+
+async def serve(settings: Settings, stop: asyncio.Event) -> None:
+    await run_migrations(settings)
+    await init_db(settings)
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        poller = Poller(settings)
+        tasks.append(asyncio.create_task(poller.run(stop), name="poller"))
+        dispatcher = _dispatcher(settings)
+        if dispatcher is not None:
+            tasks.append(asyncio.create_task(dispatcher.run(stop), name="dispatcher"))
+        log.info("poller started (every %gs)", settings.poll_interval)
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
+        crashed = [t for t in tasks if t.done() and not t.cancelled() and t.exception()]
+        stop.set()  # a crashed worker stops the process: supervisord restarts it cleanly
+        await stopping
+        _, pending = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE)
+        for task in pending:
+            log.warning("%s did not stop in time; cancelling", task.get_name())
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if crashed:
+            raise RuntimeError(f"{crashed[0].get_name()} crashed") from crashed[0].exception()
+    finally:
+        await close_db()
+
+
+def run(settings: Settings) -> int:
+    """Entry point of `powerpulse poller`; returns the exit status."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(settings, stop)
+
+    try:
+        asyncio.run(main())
+    except Exception:
+        log.exception("poller crashed")
+        return 1
+    log.info("poller stopped")
+    return 0

@@ -1,0 +1,260 @@
+"""One NUT server's poll: `ServerPoller.poll_once()` is the step function tests call directly.
+
+Each server has one persistent `NutClient` and runs `LIST VAR` for each of its UPS on it. A
+failure of the server itself (refused, timeout, auth) marks all its UPS and backs off
+exponentially up to `MAX_BACKOFF`; per-UPS errors (DATA-STALE, DRIVER-NOT-CONNECTED,
+UNKNOWN-UPS) mark only that UPS. While backing off, ticks still run event detection on the last
+failure without touching the network, so "communication lost" fires on time.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from powerpulse.config import Settings
+from powerpulse.db.models import Event
+from powerpulse.nut.client import NutClient
+from powerpulse.nut.errors import (
+    NutAccessDenied,
+    NutAuthError,
+    NutConnectionError,
+    NutError,
+    NutProtocolError,
+)
+from powerpulse.nut.status import display_status, parse_status
+from powerpulse.poller import events as ev
+from powerpulse.poller.config_cache import ServerConfig
+from powerpulse.poller.history import SampleSchedule, build_sample
+from powerpulse.poller.live_state import LiveRow, RowChange, SweepWrite, write_sweep
+from powerpulse.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = 30.0
+ClientFactory = Callable[[ServerConfig, float], NutClient]
+
+
+def default_client(config: ServerConfig, timeout: float) -> NutClient:
+    return NutClient(
+        config.host,
+        config.port,
+        username=config.username,
+        password=config.password,
+        starttls=config.starttls,
+        timeout=timeout,
+    )
+
+
+def is_server_failure(err: NutError) -> bool:
+    """Errors that say nothing about one UPS but about the whole server or our login."""
+    return isinstance(err, NutConnectionError | NutProtocolError | NutAuthError | NutAccessDenied)
+
+
+def _num(variables: Mapping[str, str], name: str) -> float | None:
+    try:
+        return float(variables[name])
+    except (KeyError, ValueError):
+        return None
+
+
+def observe(variables: Mapping[str, str]) -> ev.Observation:
+    tokens = parse_status(variables.get("ups.status"))
+    return ev.Observation(
+        tokens=tokens,
+        display=display_status(tokens),
+        charge=_num(variables, "battery.charge"),
+        charge_low=_num(variables, "battery.charge.low"),
+        runtime=_num(variables, "battery.runtime"),
+        runtime_low=_num(variables, "battery.runtime.low"),
+        load=_num(variables, "ups.load"),
+    )
+
+
+def failure(err: NutError) -> ev.Observation:
+    return ev.Observation(error_code=err.code, error_message=str(err))
+
+
+def backoff_delay(failures: int, interval: float, cap: float = MAX_BACKOFF) -> float:
+    """interval, then doubling, capped: 5, 10, 20, 30, 30 s at the default interval."""
+    return float(min(cap, interval * 2 ** max(0, failures - 1)))
+
+
+@dataclass
+class PollResult:
+    """What one `poll_once` did, for tests and logs."""
+
+    polled: bool
+    ok: int = 0
+    failed: int = 0
+    events: int = 0
+    samples: int = 0
+    changed: int = 0
+
+
+class ServerPoller:
+    """Polls one NUT server. Not thread-safe; one task drives it."""
+
+    def __init__(
+        self,
+        config: ServerConfig,
+        settings: Settings,
+        rows: dict[int, LiveRow],
+        schedule: SampleSchedule,
+        client_factory: ClientFactory = default_client,
+    ) -> None:
+        self.config = config
+        self.settings = settings
+        self.rules = ev.Rules.for_interval(settings.poll_interval, settings.comm_grace_seconds)
+        self.rows = rows
+        self.schedule = schedule
+        self._factory = client_factory
+        self.client = client_factory(config, settings.nut_timeout)
+        self._pending: ServerConfig | None = None
+        self.failures = 0
+        self.retry_at = 0.0  # monotonic
+        self.outage: NutError | None = None
+        self.outage_since = 0.0
+
+    # -- configuration ----------------------------------------------------------------------
+    def reconfigure(self, config: ServerConfig, rows: dict[int, LiveRow]) -> None:
+        """Take a new config at the start of the next poll (never mid-poll)."""
+        self.rows.update({k: v for k, v in rows.items() if k not in self.rows})
+        self._pending = config
+
+    async def _apply_pending(self) -> None:
+        new, self._pending = self._pending, None
+        if new is None:
+            return
+        if new.connection_key != self.config.connection_key:
+            log.info("NUT server %s: address or credentials changed, reconnecting", new.label)
+            await self.client.close()
+            self.client = self._factory(new, self.settings.nut_timeout)
+            self.failures, self.retry_at = 0, 0.0
+        keep = {u.id for u in new.ups}
+        for ups_id in [i for i in self.rows if i not in keep]:
+            del self.rows[ups_id]
+            self.schedule.forget(ups_id)
+        self.config = new
+
+    async def close(self) -> None:
+        await self.client.close()
+
+    # -- the step -------------------------------------------------------------------------------
+    def next_delay(self) -> float:
+        return max(0.0, self.retry_at - time.monotonic()) if self.failures else 0.0
+
+    async def poll_once(self) -> PollResult:
+        await self._apply_pending()
+        ups = [u for u in self.config.ups if u.id in self.rows]
+        if self.failures and time.monotonic() < self.retry_at:
+            return await self._hold(ups)
+        results: dict[int, dict[str, str] | NutError] = {}
+        server_err: NutError | None = None
+        for u in ups:
+            if server_err is not None:
+                results[u.id] = server_err
+                continue
+            try:
+                results[u.id] = await self.client.list_var(u.name)
+            except NutError as err:
+                results[u.id] = err
+                if is_server_failure(err):
+                    server_err = err
+        self._track_outage(server_err)
+        return await self._store(results, attempted=True)
+
+    async def _hold(self, ups: list) -> PollResult:
+        """A tick during back-off: detection only, so comm_lost still fires on time."""
+        assert self.outage is not None
+        results: dict[int, dict[str, str] | NutError] = {u.id: self.outage for u in ups}
+        return await self._store(results, attempted=False)
+
+    def _track_outage(self, err: NutError | None) -> None:
+        now = time.monotonic()
+        if err is None:
+            if self.outage is not None:
+                log.warning(
+                    "NUT server %s is answering again after %.0f s",
+                    self.config.label,
+                    now - self.outage_since,
+                )
+            self.outage, self.failures, self.retry_at = None, 0, 0.0
+            return
+        if self.outage is None or type(self.outage) is not type(err):
+            what = (
+                "rejected our login"
+                if isinstance(err, NutAuthError | NutAccessDenied)
+                else ("is unreachable")
+            )
+            log.warning(
+                "NUT server %s %s: %s (retrying with back-off)", self.config.label, what, err
+            )
+            if self.outage is None:
+                self.outage_since = now
+        self.outage = err
+        self.failures += 1
+        self.retry_at = now + backoff_delay(self.failures, self.settings.poll_interval)
+
+    async def _store(
+        self, results: Mapping[int, dict[str, str] | NutError], *, attempted: bool
+    ) -> PollResult:
+        at = utcnow()
+        now = at.timestamp()
+        write = SweepWrite(at=at)
+        result = PollResult(polled=attempted)
+        for ups_id, outcome in results.items():
+            row = self.rows[ups_id]
+            content: tuple[dict[str, str], str, str | None, str | None]
+            if attempted:
+                write.attempted.append(ups_id)
+            if isinstance(outcome, NutError):
+                obs = failure(outcome)
+                result.failed += 1
+                content = (row.variables, row.status_tokens, outcome.code, str(outcome))
+            else:
+                obs = observe(outcome)
+                result.ok += 1
+                write.succeeded.append(ups_id)
+                content = (outcome, " ".join(obs.tokens), None, None)
+                if self.schedule.due(ups_id, obs.tokens, now):
+                    write.samples.append(build_sample(ups_id, outcome, obs.tokens, at))
+                    self.schedule.mark(ups_id, obs.tokens, now)
+            new_state, found = ev.detect(row.event_state, obs, now, self.rules)
+            content_changed = content != row.content()
+            state_changed = new_state != row.event_state
+            if content_changed or state_changed:
+                self._log_ups_error(row, obs)
+                row.variables, row.status_tokens, row.error_code, row.error_message = content  # type: ignore[assignment]
+                row.event_state = new_state
+                write.changes.append(RowChange(row, content_changed, state_changed))
+            write.events += [_event_row(ups_id, e, at) for e in found]
+        if not attempted and not write.events:
+            return result  # a back-off tick with nothing new: no write at all
+        await write_sweep(write)
+        result.events, result.samples = len(write.events), len(write.samples)
+        result.changed = sum(c.content_changed for c in write.changes)
+        return result
+
+    def _log_ups_error(self, row: LiveRow, obs: ev.Observation) -> None:
+        if obs.error_code == row.error_code or self.outage is not None:
+            return
+        if obs.error_code is None:
+            log.info("UPS %s on %s: data is back", row.ups_id, self.config.label)
+        else:
+            log.warning("UPS %s on %s: %s", row.ups_id, self.config.label, obs.error_message)
+
+
+def _event_row(ups_id: int, found: ev.DetectedEvent, at: datetime) -> Event:
+    return Event(
+        ups_id=ups_id,
+        kind=found.kind,
+        previous_status=found.previous_status,
+        new_status=found.new_status,
+        occurred_at=at,
+        details=found.details,
+        dispatched=False,
+    )

@@ -1,0 +1,83 @@
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
+import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { useQuery } from '@tanstack/react-query';
+import { setUnauthorizedHandler } from './api/client';
+import { checkSetup } from './api/endpoints';
+import { keys } from './api/keys';
+import { Layout } from './components/Layout';
+import { Loading } from './components/Loading';
+import { Notice } from './components/Notice';
+import { useSession } from './hooks/useSession';
+import { DashboardPage } from './pages/DashboardPage';
+import { LoginPage } from './pages/LoginPage';
+
+// Everything but the dashboard and login loads on demand, keeping the first download small.
+const SetupPage = lazy(() => import('./pages/SetupPage'));
+const KioskPage = lazy(() => import('./pages/KioskPage'));
+const UpsListPage = lazy(() => import('./pages/UpsListPage'));
+const UpsPage = lazy(() => import('./pages/UpsPage'));
+const ServersPage = lazy(() => import('./pages/ServersPage'));
+const SettingsPage = lazy(() => import('./pages/settings/SettingsPage'));
+const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
+
+function RequireAuth({ children }: { children: ReactNode }) {
+  const { token } = useSession();
+  const location = useLocation();
+  if (!token) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  return <>{children}</>;
+}
+
+/** While PowerPulse has no admin yet, every page except the kiosk leads to the setup wizard. */
+function SetupGate({ children }: { children: ReactNode }) {
+  const location = useLocation();
+  const query = useQuery({ queryKey: keys.setup, queryFn: checkSetup, staleTime: Infinity, retry: 2 });
+  const onSetup = location.pathname === '/setup';
+  if (location.pathname.startsWith('/kiosk')) return <>{children}</>;
+  if (query.isPending) return <Loading label="Starting PowerPulse…" />;
+  if (query.isError) {
+    return (
+      <div className="center-page">
+        <Notice kind="error" error={query.error} />
+        <button type="button" onClick={() => void query.refetch()}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  if (query.data.isFirstTimeSetup && !onSetup) return <Navigate to="/setup" replace />;
+  if (!query.data.isFirstTimeSetup && onSetup) return <Navigate to="/" replace />;
+  return <>{children}</>;
+}
+
+export function App() {
+  const navigate = useNavigate();
+  useEffect(() => {
+    setUnauthorizedHandler(() => navigate('/login', { replace: true, state: { notice: 'Your session has ended. Please sign in again.' } }));
+  }, [navigate]);
+
+  return (
+    <SetupGate>
+      <Suspense fallback={<Loading />}>
+        <Routes>
+          <Route path="/setup" element={<SetupPage />} />
+          <Route path="/login" element={<LoginPage />} />
+          <Route path="/kiosk" element={<KioskPage />} />
+          <Route
+            element={
+              <RequireAuth>
+                <Layout />
+              </RequireAuth>
+            }
+          >
+            <Route index element={<DashboardPage />} />
+            <Route path="ups-systems" element={<UpsListPage />} />
+            <Route path="ups-systems/:id" element={<UpsPage />} />
+            <Route path="servers" element={<ServersPage />} />
+            <Route path="settings/*" element={<SettingsPage />} />
+            <Route path="*" element={<NotFoundPage />} />
+          </Route>
+        </Routes>
+      </Suspense>
+    </SetupGate>
+  );
+}

@@ -1,0 +1,100 @@
+/**
+ * The only place that calls fetch. Adds the Bearer token, turns error bodies
+ * (`{"message", "error"}`) into ApiError, and on a 401 from an authenticated call clears the
+ * session and sends the browser to /login (the original only did that for some calls).
+ */
+import { clearSession, getToken } from './session';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  /** Seconds, from Retry-After on a 429. */
+  readonly retryAfter: number | null;
+
+  constructor(status: number, message: string, code: string, retryAfter: number | null = null) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.retryAfter = retryAfter;
+  }
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  body?: unknown;
+  /** Public endpoints (login, setup, kiosk): no token, and a 401 does not log anybody out. */
+  anonymous?: boolean;
+  signal?: AbortSignal;
+}
+
+let onUnauthorized: () => void = () => {
+  if (typeof window !== 'undefined' && window.location.pathname !== '/login') {
+    window.location.assign('/login');
+  }
+};
+
+/** Lets the router navigate without a full reload. */
+export function setUnauthorizedHandler(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+function parseRetryAfter(value: string | null): number | null {
+  if (!value) return null;
+  const n = Number(value);
+  if (Number.isFinite(n)) return Math.max(0, Math.ceil(n));
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  const token = options.anonymous ? null : getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: options.method ?? 'GET',
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+    });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new ApiError(0, 'Cannot reach PowerPulse. Check the network connection.', 'network');
+  }
+
+  const text = await response.text();
+  let data: unknown = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!response.ok) {
+    const body = (data ?? {}) as { message?: string; error?: string };
+    const message = body.message ?? `Request failed (${response.status})`;
+    if (response.status === 401 && !options.anonymous) {
+      clearSession();
+      onUnauthorized();
+    }
+    throw new ApiError(
+      response.status,
+      message,
+      body.error ?? String(response.status),
+      parseRetryAfter(response.headers.get('Retry-After')),
+    );
+  }
+  return data as T;
+}
+
+/** Human words for any thrown value. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  if (err instanceof Error) return err.message;
+  return 'Something went wrong';
+}

@@ -1,0 +1,88 @@
+/** One typed function per API call used by the UI. */
+import { request } from './client';
+import type {
+  CheckSetup,
+  LoginResponse,
+  MessageResponse,
+  NotificationHistoryItem,
+  NutServer,
+  NutServerInput,
+  NutTestResult,
+  Role,
+  Ups,
+  UpsEvent,
+  User,
+  UserSettings,
+  VersionInfo,
+} from '../types';
+import type { HistoryResponse } from '../lib/history';
+
+const enc = encodeURIComponent;
+
+// Auth and setup
+export const checkSetup = () => request<CheckSetup>('/api/auth/check-setup', { anonymous: true });
+export const login = (username: string, password: string) =>
+  request<LoginResponse>('/api/auth/login', { method: 'POST', body: { username, password }, anonymous: true });
+export interface SetupInput {
+  username: string;
+  password: string;
+  nutServer: string;
+  nutPort: number;
+  nutUsername?: string;
+  nutPassword?: string;
+}
+export const setup = (input: SetupInput) =>
+  request<LoginResponse & { upsSystemsDiscovered?: number }>('/api/auth/setup', {
+    method: 'POST',
+    body: input,
+    anonymous: true,
+  });
+export const changePassword = (currentPassword: string, newPassword: string) =>
+  request<MessageResponse>('/api/auth/change-password', { method: 'POST', body: { currentPassword, newPassword } });
+
+// UPS
+export const listUps = () => request<Ups[]>('/api/ups-systems');
+export const getUps = (id: number) => request<Ups>(`/api/ups-systems/${id}`);
+export const listKiosk = () => request<Ups[]>('/api/ups-systems/kiosk', { anonymous: true });
+export const setNickname = (id: number, nickname: string) =>
+  request<MessageResponse>(`/api/ups-systems/${id}/nickname`, { method: 'PUT', body: { nickname } });
+export const listUpsEvents = (id: number) => request<UpsEvent[] | { events: UpsEvent[] }>(`/api/ups-systems/${id}/events`);
+export const getHistory = (id: number, from: string, to: string, points: number) =>
+  request<HistoryResponse>(`/api/ups-systems/${id}/history?from=${enc(from)}&to=${enc(to)}&points=${points}`);
+
+// NUT servers
+export const listServers = () => request<NutServer[]>('/api/nut-servers');
+export const createServer = (input: NutServerInput) =>
+  request<MessageResponse & { upsSystemsDiscovered?: number }>('/api/nut-servers', { method: 'POST', body: input });
+export const updateServer = (id: number, input: NutServerInput) =>
+  request<MessageResponse>(`/api/nut-servers/${id}`, { method: 'PUT', body: input });
+export const deleteServer = (id: number) => request<MessageResponse>(`/api/nut-servers/${id}`, { method: 'DELETE' });
+export const testServer = (id: number) => request<NutTestResult>(`/api/nut-servers/${id}/test`, { method: 'POST' });
+export const testServerParams = (input: NutServerInput, anonymous = false) =>
+  request<NutTestResult>('/api/nut-servers/test', { method: 'POST', body: input, anonymous });
+
+// Settings and notifications
+export const getSettings = () => request<UserSettings>('/api/user-settings');
+export const saveSettings = (patch: Partial<UserSettings>) =>
+  request<UserSettings & MessageResponse>('/api/user-settings', { method: 'POST', body: patch });
+export type Channel = 'discord' | 'slack' | 'email';
+export const testChannel = (channel: Channel, target: string) => {
+  const path = { discord: 'test', slack: 'test-slack', email: 'test-email' }[channel];
+  const field = { discord: 'discord_webhook_url', slack: 'slack_webhook_url', email: 'email_recipients' }[channel];
+  return request<MessageResponse>(`/api/notifications/${path}`, { method: 'POST', body: { [field]: target } });
+};
+export const notificationHistory = () =>
+  request<NotificationHistoryItem[] | { items: NotificationHistoryItem[] }>('/api/notifications/history');
+
+// Users
+export const listUsers = () => request<User[]>('/api/users');
+export const getUserById = (id: number) => request<User>(`/api/users/${id}`);
+export const registerUser = (input: { username: string; email?: string; password: string; role: Role }) =>
+  request<MessageResponse & { user: User }>('/api/auth/register', { method: 'POST', body: input });
+export const updateUser = (id: number, patch: Partial<Pick<User, 'username' | 'email' | 'role'>> & { password?: string }) =>
+  request<MessageResponse & { user: User }>(`/api/users/${id}`, { method: 'PUT', body: patch });
+export const deleteUser = (id: number) => request<MessageResponse>(`/api/users/${id}`, { method: 'DELETE' });
+
+// System
+export const getVersion = () => request<VersionInfo>('/api/system/version', { anonymous: true });
+export const createStreamTicket = () => request<{ ticket: string }>('/api/stream/ticket', { method: 'POST' });

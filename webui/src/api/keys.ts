@@ -1,0 +1,14 @@
+/** Every TanStack Query key, in one place, so mutations and the live stream hit the same ones. */
+export const keys = {
+  setup: ['setup'] as const,
+  upsList: ['ups'] as const,
+  ups: (id: number) => ['ups', id] as const,
+  upsEvents: (id: number) => ['ups', id, 'events'] as const,
+  history: (id: number, range: string) => ['ups', id, 'history', range] as const,
+  kiosk: ['kiosk'] as const,
+  servers: ['nut-servers'] as const,
+  settings: ['user-settings'] as const,
+  notificationHistory: ['notifications', 'history'] as const,
+  users: ['users'] as const,
+  version: ['version'] as const,
+};

@@ -1,0 +1,60 @@
+import { memo } from 'react';
+import type { Ups } from '../types';
+import { formatPercent, formatRuntime, formatTemperature, formatVolts } from '../lib/format';
+import { upsStatus } from '../lib/status';
+import { ChargeBar } from './ChargeBar';
+import { StatusBadge } from './StatusBadge';
+import { TimeAgo } from './TimeAgo';
+
+interface Props {
+  ups: Ups;
+}
+
+/** One UPS filling the screen, readable across a room. */
+export const KioskSingle = memo(function KioskSingle({ ups }: Props) {
+  const view = upsStatus(ups);
+  return (
+    <article className={`kiosk-single tone-border-${view.tone}`} data-testid="kiosk-ups" data-ups-id={ups.id} aria-label={`${ups.displayName}: ${view.label}`}>
+      <header className="kiosk-single-head">
+        <h1>{ups.displayName}</h1>
+        <StatusBadge ups={ups} size="large" />
+      </header>
+      {ups.model && <p className="kiosk-model">{ups.model}</p>}
+      <div className="kiosk-charge">
+        <span className="kiosk-big" data-testid="kiosk-charge">
+          {formatPercent(ups.batteryCharge)}
+        </span>
+        <span className="kiosk-big-label">battery</span>
+      </div>
+      <ChargeBar charge={ups.batteryCharge} showValue={false} />
+      <dl className="kiosk-metrics">
+        <div>
+          <dt>Runtime</dt>
+          <dd>{formatRuntime(ups.runtimeRemaining)}</dd>
+        </div>
+        <div>
+          <dt>Load</dt>
+          <dd>{formatPercent(ups.load)}</dd>
+        </div>
+        <div>
+          <dt>Input</dt>
+          <dd>{formatVolts(ups.inputVoltage)}</dd>
+        </div>
+        <div>
+          <dt>Output</dt>
+          <dd>{formatVolts(ups.outputVoltage)}</dd>
+        </div>
+        {ups.temperature !== null && ups.temperature !== undefined && (
+          <div>
+            <dt>Temperature</dt>
+            <dd>{formatTemperature(ups.temperature)}</dd>
+          </div>
+        )}
+      </dl>
+      <p className="kiosk-updated">
+        Updated <TimeAgo iso={ups.lastUpdated} />
+        {view.unreachable ? ' · unreachable, last known values' : ''}
+      </p>
+    </article>
+  );
+});

@@ -1,0 +1,93 @@
+import { Suspense, useCallback, useState } from 'react';
+import { NavLink, Outlet, useNavigate } from 'react-router';
+import { useQueryClient } from '@tanstack/react-query';
+import { clearSession } from '../api/session';
+import { useInactivityLogout } from '../hooks/useInactivityLogout';
+import { useLiveState, useLiveUpdates } from '../hooks/useLiveUpdates';
+import { usePollIntervalMs, useSettings } from '../hooks/usePollInterval';
+import { useSession } from '../hooks/useSession';
+import { useTheme } from '../hooks/useTheme';
+import { LiveIndicator } from './LiveIndicator';
+import { Loading } from './Loading';
+import { ThemeToggle } from './ThemeToggle';
+
+/** The signed-in frame: navigation, theme, live status, sign-out and inactivity logout. */
+export function Layout() {
+  const { user } = useSession();
+  const { theme, toggle } = useTheme();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const navigate = useNavigate();
+  const client = useQueryClient();
+  const settings = useSettings();
+  const pollMs = usePollIntervalMs();
+  useLiveUpdates('user');
+  const live = useLiveState();
+
+  const signOut = useCallback(
+    (reason?: string) => {
+      clearSession();
+      client.clear();
+      navigate('/login', { replace: true, state: reason ? { notice: reason } : undefined });
+    },
+    [client, navigate],
+  );
+  const timeout = Number(settings.data?.inactivity_timeout) || null;
+  const onIdle = useCallback(() => signOut(`You were signed out after ${timeout} minutes without activity.`), [signOut, timeout]);
+  useInactivityLogout(timeout, onIdle);
+
+  const close = () => setMenuOpen(false);
+  return (
+    <div className="app">
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <NavLink to="/" className="brand" onClick={close}>
+          <span aria-hidden="true" className="brand-mark">
+            ⚡
+          </span>
+          PowerPulse
+        </NavLink>
+        <button
+          type="button"
+          className="icon-button menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="main-nav"
+          onClick={() => setMenuOpen((o) => !o)}
+        >
+          <span aria-hidden="true">☰</span> Menu
+        </button>
+        <nav id="main-nav" className={`nav ${menuOpen ? 'open' : ''}`} aria-label="Main">
+          <NavLink to="/" end onClick={close}>
+            Dashboard
+          </NavLink>
+          <NavLink to="/ups-systems" onClick={close}>
+            UPS systems
+          </NavLink>
+          <NavLink to="/servers" onClick={close}>
+            NUT servers
+          </NavLink>
+          <NavLink to="/settings" onClick={close}>
+            Settings
+          </NavLink>
+        </nav>
+        <div className="topbar-right">
+          <LiveIndicator state={live} pollSeconds={Math.round(pollMs / 1000)} />
+          <ThemeToggle theme={theme} onToggle={toggle} />
+          <span className="user-chip hide-narrow" title={`Signed in as ${user?.username} (${user?.role})`}>
+            {user?.username}
+            {user?.role === 'admin' && <span className="role-tag">admin</span>}
+          </span>
+          <button type="button" className="button-secondary" onClick={() => signOut()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" className="content" tabIndex={-1}>
+        <Suspense fallback={<Loading />}>
+          <Outlet />
+        </Suspense>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,87 @@
+import { useState } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { deleteServer, testServer } from '../api/endpoints';
+import { keys } from '../api/keys';
+import type { NutServer } from '../types';
+import { TimeAgo } from './TimeAgo';
+import { TestResult } from './TestResult';
+import { Notice } from './Notice';
+
+interface Props {
+  server: NutServer;
+  isAdmin: boolean;
+  onEdit: (server: NutServer) => void;
+  onDeleted: (message: string) => void;
+}
+
+function Reachability({ server }: { server: NutServer }) {
+  const err = server.lastError ?? server.last_error;
+  if (server.reachable === true) return <span className="tone-text-ok">✓ Reachable</span>;
+  if (server.reachable === false) return <span className="tone-text-critical">✖ Unreachable{err ? `: ${err}` : ''}</span>;
+  return <span className="muted">{err ? `⚠ ${err}` : 'Not checked yet'}</span>;
+}
+
+export function ServerRow({ server, isAdmin, onEdit, onDeleted }: Props) {
+  const client = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const test = useMutation({ mutationFn: () => testServer(server.id) });
+  const remove = useMutation({
+    mutationFn: () => deleteServer(server.id),
+    onSuccess: (res) => {
+      void client.invalidateQueries({ queryKey: keys.servers });
+      void client.invalidateQueries({ queryKey: keys.upsList });
+      onDeleted(res.message);
+    },
+  });
+  const name = `${server.host}:${server.port}`;
+  return (
+    <li className="panel server-row" data-testid="server-row" aria-label={`NUT server ${name}`}>
+      <div className="server-main">
+        <h3>{name}</h3>
+        <p className="small">
+          <Reachability server={server} />
+        </p>
+        <p className="muted small">
+          {server.username ? `Signs in as ${server.username}` : 'No credentials'}
+          {typeof server.upsCount === 'number' ? ` · ${server.upsCount} UPS` : ''}
+          {server.updated_at ? (
+            <>
+              {' '}
+              · changed <TimeAgo iso={server.updated_at} />
+            </>
+          ) : null}
+        </p>
+      </div>
+      <div className="button-row">
+        <button type="button" className="button-secondary" onClick={() => test.mutate()} disabled={test.isPending} aria-label={`Test connection to ${name}`}>
+          {test.isPending ? 'Testing…' : 'Test connection'}
+        </button>
+        {isAdmin && (
+          <>
+            <button type="button" className="button-secondary" onClick={() => onEdit(server)} aria-label={`Edit ${name}`}>
+              Edit
+            </button>
+            {confirming ? (
+              <>
+                <button type="button" className="button-danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
+                  Delete {name} and its UPS
+                </button>
+                <button type="button" className="button-secondary" onClick={() => setConfirming(false)}>
+                  Keep
+                </button>
+              </>
+            ) : (
+              <button type="button" className="button-danger-outline" onClick={() => setConfirming(true)} aria-label={`Delete ${name}`}>
+                Delete
+              </button>
+            )}
+          </>
+        )}
+      </div>
+      <div className="server-result">
+        <TestResult mutation={test} />
+        {remove.isError && <Notice kind="error" error={remove.error} />}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,83 @@
+import { memo } from 'react';
+import { Link } from 'react-router';
+import type { Ups } from '../types';
+import { formatPercent, formatRuntime, formatVolts } from '../lib/format';
+import { upsStatus } from '../lib/status';
+import { ChargeBar } from './ChargeBar';
+import { StatusBadge } from './StatusBadge';
+import { TimeAgo } from './TimeAgo';
+
+interface Props {
+  ups: Ups;
+  selected: boolean;
+  kioskChecked: boolean;
+  onSelect: (id: number) => void;
+  onKioskToggle: (id: number, checked: boolean) => void;
+}
+
+/** Counts renders so the budget test can prove a live update re-renders only its own card. */
+export const renderCounts = new Map<number, number>();
+
+/**
+ * One UPS on the dashboard. Memoised: the list passes stable callbacks and the cache keeps
+ * unchanged UPS objects identical, so a live update re-renders only this card.
+ */
+export const UpsCard = memo(function UpsCard({ ups, selected, kioskChecked, onSelect, onKioskToggle }: Props) {
+  renderCounts.set(ups.id, (renderCounts.get(ups.id) ?? 0) + 1);
+  const view = upsStatus(ups);
+  return (
+    <article
+      className={`ups-card tone-border-${view.tone} ${selected ? 'selected' : ''} ${view.stale ? 'is-stale' : ''}`}
+      data-testid="ups-card"
+      data-ups-id={ups.id}
+      aria-label={`${ups.displayName}: ${view.label}`}
+    >
+      <div className="ups-card-head">
+        <button type="button" className="linklike ups-card-name" aria-pressed={selected} onClick={() => onSelect(ups.id)}>
+          {ups.displayName}
+        </button>
+        <StatusBadge ups={ups} />
+      </div>
+      <ChargeBar charge={ups.batteryCharge} label={`Battery charge of ${ups.displayName}`} />
+      <dl className="ups-card-metrics">
+        <div>
+          <dt>Runtime</dt>
+          <dd>{formatRuntime(ups.runtimeRemaining)}</dd>
+        </div>
+        <div>
+          <dt>Load</dt>
+          <dd>{formatPercent(ups.load)}</dd>
+        </div>
+        <div>
+          <dt>Input</dt>
+          <dd>{formatVolts(ups.inputVoltage)}</dd>
+        </div>
+      </dl>
+      {view.unreachable && (
+        <p className="ups-card-error" role="note">
+          Unreachable{errorText(ups) ? `: ${errorText(ups)}` : ''}. Showing last known values.
+        </p>
+      )}
+      <div className="ups-card-foot">
+        <span className="muted small">
+          Updated <TimeAgo iso={ups.lastUpdated} />
+        </span>
+        <span className="ups-card-actions">
+          <label className="small">
+            <input type="checkbox" checked={kioskChecked} onChange={(e) => onKioskToggle(ups.id, e.target.checked)} /> Kiosk
+          </label>
+          <Link to={`/ups-systems/${ups.id}`} className="small" aria-label={`Details of ${ups.displayName}`}>
+            Details
+          </Link>
+        </span>
+      </div>
+    </article>
+  );
+});
+
+export function errorText(ups: Pick<Ups, 'error'>): string {
+  const e = ups.error;
+  if (!e) return '';
+  if (typeof e === 'string') return e;
+  return e.message ?? e.code ?? '';
+}

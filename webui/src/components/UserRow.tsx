@@ -1,0 +1,98 @@
+import { useState, type FormEvent } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { deleteUser, updateUser } from '../api/endpoints';
+import { keys } from '../api/keys';
+import { formatDateTime } from '../lib/format';
+import type { Role, User } from '../types';
+import { Notice } from './Notice';
+
+interface Props {
+  user: User;
+  isSelf: boolean;
+}
+
+/** One user with role change, password reset and delete; API errors (last admin…) shown as given. */
+export function UserRow({ user, isSelf }: Props) {
+  const client = useQueryClient();
+  const [resetting, setResetting] = useState(false);
+  const [password, setPassword] = useState('');
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [done, setDone] = useState('');
+  const onSuccess = (msg: string) => {
+    setDone(msg);
+    void client.invalidateQueries({ queryKey: keys.users });
+  };
+  const role = useMutation({ mutationFn: (r: Role) => updateUser(user.id, { role: r }), onSuccess: (res) => onSuccess(res.message) });
+  const reset = useMutation({
+    mutationFn: () => updateUser(user.id, { password }),
+    onSuccess: (res) => {
+      setResetting(false);
+      setPassword('');
+      onSuccess(res.message || 'Password reset');
+    },
+  });
+  const remove = useMutation({ mutationFn: () => deleteUser(user.id), onSuccess: (res) => onSuccess(res.message) });
+  const error = role.error ?? reset.error ?? remove.error;
+
+  const submitReset = (e: FormEvent) => {
+    e.preventDefault();
+    reset.mutate();
+  };
+  return (
+    <tr data-testid="user-row" data-username={user.username}>
+      <td>
+        {user.username}
+        {isSelf && <span className="muted small"> (you)</span>}
+      </td>
+      <td>{user.email || '–'}</td>
+      <td>
+        <label className="visually-hidden" htmlFor={`role-${user.id}`}>
+          Role of {user.username}
+        </label>
+        <select id={`role-${user.id}`} value={user.role} disabled={role.isPending} onChange={(e) => role.mutate(e.target.value as Role)}>
+          <option value="user">user</option>
+          <option value="admin">admin</option>
+        </select>
+      </td>
+      <td>{formatDateTime(user.created_at)}</td>
+      <td>
+        <div className="button-row">
+          {resetting ? (
+            <form onSubmit={submitReset} className="inline-form">
+              <label className="visually-hidden" htmlFor={`pw-${user.id}`}>
+                New password for {user.username}
+              </label>
+              <input id={`pw-${user.id}`} type="password" autoComplete="new-password" minLength={8} required placeholder="New password" value={password} onChange={(e) => setPassword(e.target.value)} />
+              <button type="submit" disabled={reset.isPending}>
+                Set password
+              </button>
+              <button type="button" className="button-secondary" onClick={() => setResetting(false)}>
+                Cancel
+              </button>
+            </form>
+          ) : (
+            <button type="button" className="button-secondary" onClick={() => setResetting(true)} aria-label={`Reset password of ${user.username}`}>
+              Reset password
+            </button>
+          )}
+          {confirmDelete ? (
+            <>
+              <button type="button" className="button-danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
+                Delete {user.username}
+              </button>
+              <button type="button" className="button-secondary" onClick={() => setConfirmDelete(false)}>
+                Keep
+              </button>
+            </>
+          ) : (
+            <button type="button" className="button-danger-outline" onClick={() => setConfirmDelete(true)} aria-label={`Delete ${user.username}`}>
+              Delete
+            </button>
+          )}
+        </div>
+        {error && <Notice kind="error" error={error} />}
+        {done && !error && <span className="muted small">{done}</span>}
+      </td>
+    </tr>
+  );
+}

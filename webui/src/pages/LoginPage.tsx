@@ -1,0 +1,81 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { Navigate, useLocation, useNavigate } from 'react-router';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { ApiError } from '../api/client';
+import { getVersion, login } from '../api/endpoints';
+import { keys } from '../api/keys';
+import { setSession } from '../api/session';
+import { Field } from '../components/Field';
+import { Notice } from '../components/Notice';
+import { useSession } from '../hooks/useSession';
+
+interface LocationState {
+  from?: string;
+  notice?: string;
+}
+
+export function LoginPage() {
+  const { token } = useSession();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const state = (location.state ?? {}) as LocationState;
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [waitUntil, setWaitUntil] = useState<number | null>(null);
+  const [now, setNow] = useState(() => Date.now());
+  const version = useQuery({ queryKey: keys.version, queryFn: getVersion, staleTime: Infinity, retry: 0 });
+
+  const mutation = useMutation({
+    mutationFn: () => login(username.trim(), password),
+    onSuccess: (res) => {
+      setSession(res.token, res.user);
+      navigate(state.from && state.from !== '/login' ? state.from : '/', { replace: true });
+    },
+    onError: (err) => {
+      if (err instanceof ApiError && err.status === 429) setWaitUntil(Date.now() + (err.retryAfter ?? 60) * 1000);
+    },
+  });
+
+  useEffect(() => {
+    if (waitUntil === null) return;
+    const id = setInterval(() => {
+      setNow(Date.now());
+      if (Date.now() >= waitUntil) setWaitUntil(null);
+    }, 1000);
+    return () => clearInterval(id);
+  }, [waitUntil]);
+
+  if (token) return <Navigate to="/" replace />;
+
+  const waitSeconds = waitUntil ? Math.max(0, Math.ceil((waitUntil - now) / 1000)) : 0;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!waitSeconds) mutation.mutate();
+  };
+  const err = mutation.error;
+  return (
+    <div className="center-page">
+      <form className="panel auth-form" onSubmit={submit} aria-labelledby="login-title">
+        <h1 id="login-title">
+          <span aria-hidden="true">⚡</span> PowerPulse
+        </h1>
+        <p className="muted">Sign in to monitor your UPS systems.</p>
+        {state.notice && !err && <Notice kind="info">{state.notice}</Notice>}
+        {err && err instanceof ApiError && err.status === 429 ? (
+          <Notice kind="error">
+            {err.message}
+            {waitSeconds > 0 ? ` Try again in ${waitSeconds} s.` : ' You can try again now.'}
+          </Notice>
+        ) : (
+          err && <Notice kind="error" error={err} />
+        )}
+        <Field label="Username" name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} autoFocus />
+        <Field label="Password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        <button type="submit" disabled={mutation.isPending || waitSeconds > 0}>
+          {mutation.isPending ? 'Signing in…' : 'Sign in'}
+        </button>
+        <p className="muted small">{version.data ? `PowerPulse v${version.data.version}` : ' '}</p>
+      </form>
+    </div>
+  );
+}

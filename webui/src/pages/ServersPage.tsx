@@ -1,0 +1,53 @@
+import { useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { listServers } from '../api/endpoints';
+import { keys } from '../api/keys';
+import { useSession } from '../hooks/useSession';
+import type { NutServer } from '../types';
+import { Loading } from '../components/Loading';
+import { Notice } from '../components/Notice';
+import { ServerForm } from '../components/ServerForm';
+import { ServerRow } from '../components/ServerRow';
+
+export default function ServersPage() {
+  const { isAdmin } = useSession();
+  const query = useQuery({ queryKey: keys.servers, queryFn: listServers, refetchInterval: 30_000 });
+  const [editing, setEditing] = useState<NutServer | 'new' | null>(null);
+  const [message, setMessage] = useState('');
+
+  const done = (msg: string) => {
+    setEditing(null);
+    setMessage(msg);
+  };
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>NUT servers</h1>
+        {isAdmin && editing === null && (
+          <button
+            type="button"
+            onClick={() => {
+              setMessage('');
+              setEditing('new');
+            }}
+          >
+            Add NUT server
+          </button>
+        )}
+      </div>
+      {!isAdmin && <p className="muted">Only administrators can add, change or remove NUT servers.</p>}
+      {message && <Notice kind="success">{message}</Notice>}
+      {editing !== null && (
+        <ServerForm key={editing === 'new' ? 'new' : editing.id} server={editing === 'new' ? undefined : editing} onDone={done} onCancel={() => setEditing(null)} />
+      )}
+      {query.isPending && <Loading label="Loading NUT servers…" />}
+      {query.isError && <Notice kind={query.data ? 'warning' : 'error'} error={query.error} />}
+      {query.data && query.data.length === 0 && <p className="muted">No NUT servers configured.</p>}
+      <ul className="server-list">
+        {query.data?.map((s) => (
+          <ServerRow key={s.id} server={s} isAdmin={isAdmin} onEdit={setEditing} onDeleted={done} />
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,145 @@
+/** Shapes of the PowerPulse API (shared/seed/API.md plus the additions our api worker makes). */
+
+export type Role = 'admin' | 'user';
+
+export interface User {
+  id: number;
+  username: string;
+  email?: string | null;
+  role: Role;
+  created_at?: string;
+}
+
+export interface LoginResponse {
+  message: string;
+  user: User;
+  token: string;
+}
+
+export interface CheckSetup {
+  isFirstTimeSetup: boolean;
+}
+
+/** An error as the UPS object reports it: older builds send a string, ours code + message. */
+export type UpsError = null | string | { code?: string; message?: string };
+
+export type Details = Record<string, string | number | null>;
+
+export interface Ups {
+  id: number;
+  name: string;
+  nickname: string | null;
+  displayName: string;
+  upsName: string;
+  nutServerId?: number;
+  model: string | null;
+  status: string;
+  statusTokens?: string[] | string;
+  batteryCharge: number | null;
+  batteryVoltage: number | null;
+  inputVoltage: number | null;
+  outputVoltage: number | null;
+  /** Minutes. */
+  runtimeRemaining: number | null;
+  load: number | null;
+  temperature: number | null;
+  lastUpdated?: string | null;
+  stale?: boolean;
+  reachable?: boolean;
+  error?: UpsError;
+  brand?: string | null;
+  serial?: string | null;
+  server?: { id: number; host: string; port: number } | null;
+  batteryDetails?: Details | null;
+  deviceDetails?: Details | null;
+  driverDetails?: Details | null;
+  inputDetails?: Details | null;
+  outputDetails?: Details | null;
+  upsDetails?: Details | null;
+}
+
+export interface UpsEvent {
+  id: number;
+  ups_id?: number;
+  upsId?: number;
+  kind: string;
+  previous_status?: string;
+  previousStatus?: string;
+  new_status?: string;
+  newStatus?: string;
+  occurred_at?: string;
+  occurredAt?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface NutServer {
+  id: number;
+  host: string;
+  port: number;
+  username: string | null;
+  starttls?: boolean;
+  updated_at?: string;
+  /** Additions of our api worker; absent on older builds. */
+  reachable?: boolean | null;
+  lastError?: string | null;
+  last_error?: string | null;
+  upsCount?: number;
+}
+
+export interface NutServerInput {
+  host: string;
+  port: number;
+  username?: string | null;
+  /** Write-only: empty means "keep the stored password" on edit. */
+  password?: string;
+}
+
+export interface NutTestResult {
+  message: string;
+  upsList?: string[];
+}
+
+export interface UserSettings {
+  inactivity_timeout: number;
+  discord_webhook_url: string;
+  slack_webhook_url: string;
+  notifications_enabled: boolean | number;
+  battery_notifications: boolean | number;
+  low_battery_notifications: boolean | number;
+  email_notifications: boolean | number;
+  email_recipients: string;
+  poll_interval: number;
+  [key: string]: unknown;
+}
+
+export interface NotificationDelivery {
+  id?: number;
+  channel: string;
+  state: string;
+  attempts?: number;
+  last_error?: string | null;
+  lastError?: string | null;
+  delivered_at?: string | null;
+}
+
+export interface NotificationHistoryItem {
+  id: number;
+  user_id?: number;
+  ups_id?: number | null;
+  ups_name: string;
+  status: string;
+  previous_status: string;
+  kind?: string;
+  created_at: string;
+  deliveries?: NotificationDelivery[];
+}
+
+export interface VersionInfo {
+  version: string;
+  [key: string]: unknown;
+}
+
+export interface MessageResponse {
+  message: string;
+  [key: string]: unknown;
+}

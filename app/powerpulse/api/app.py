@@ -18,6 +18,8 @@ from tortoise import Tortoise
 from powerpulse import __version__
 from powerpulse.api import (
     auth_routes,
+    debug,
+    notifications,
     static,
     stream,
     ups_systems,
@@ -40,6 +42,8 @@ BLUEPRINTS: list[Any] = [
     user_settings.bp,
     nut_servers_routes.blueprints,
     ups_systems.blueprints,
+    notifications.bp,
+    debug.bp,
     stream.bp,
     static.bp,
 ]

@@ -250,3 +250,17 @@ async def _first_of(stop: asyncio.Event, wake: asyncio.Event, timeout: float) ->
             waiter.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*waiters, return_exceptions=True)
+
+
+async def send_immediately(
+    settings: Settings,
+    user_id: int,
+    notice: Notice,
+    channels: Sequence[tuple[str, str]],
+    *,
+    ups_id: int | None = None,
+    tls_context: ssl.SSLContext | None = None,
+) -> list[Outcome]:
+    """`Dispatcher.send_now` for callers without a running dispatcher (the api worker)."""
+    async with Dispatcher(settings, tls_context=tls_context) as dispatcher:
+        return await dispatcher.send_now(user_id, notice, channels, ups_id=ups_id)

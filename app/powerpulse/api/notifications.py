@@ -1,0 +1,317 @@
+"""`/api/notifications`: your notification settings, test sends, history and ad-hoc sends.
+
+Every send goes through the notification outbox (`notify.dispatcher.send_immediately`): a
+history row and one delivery per channel are written first, the outcome after, so a test button
+shows up in the history with its result like any power event. A failed send answers 502 with
+the channel's reason instead of pretending success (the original always answered 200).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+from sanic_ext import openapi
+from tortoise.transactions import in_transaction
+
+from powerpulse.api.auth import require_user
+from powerpulse.api.errors import ApiError, bad_gateway, bad_request, not_found
+from powerpulse.api.validation import optional_bool, optional_int, optional_str, read_json
+from powerpulse.config import Settings
+from powerpulse.db import counters
+from powerpulse.db.models import NotificationLog, UpsLiveState, UpsSystem, User, UserSettings
+from powerpulse.notify.dispatcher import Outcome, send_immediately
+from powerpulse.notify.messages import (
+    Notice,
+    kind_for_status,
+    notice_for_test,
+    readings_from_details,
+)
+from powerpulse.notify.recipients import RecipientError, parse_email_recipients
+from powerpulse.notify.webhooks import WebhookUrlError, validate_webhook_url
+from powerpulse.timeutil import iso, utcnow
+
+bp = Blueprint("notifications", url_prefix="/api/notifications")
+
+FLAGS = (
+    "notifications_enabled",
+    "battery_notifications",
+    "low_battery_notifications",
+    "email_notifications",
+)
+WEBHOOK_FIELDS = {"discord": "discord_webhook_url", "slack": "slack_webhook_url"}
+HISTORY_MAX = 500
+
+
+# --- shared with the debug blueprint -----------------------------------------------------------
+
+
+async def user_settings_of(user: User) -> UserSettings:
+    """The caller's settings row, or unsaved defaults."""
+    return await UserSettings.get_or_none(user_id=user.id) or UserSettings(user_id=user.id)
+
+
+def read_webhook(body: dict[str, Any], kind: str, settings: Settings) -> str | None:
+    """A webhook URL from the body (validated; "" clears), or None when absent."""
+    field = WEBHOOK_FIELDS[kind]
+    url = optional_str(body, field, max_length=512)
+    if not url:
+        return url
+    try:
+        return validate_webhook_url(kind, url, settings)
+    except WebhookUrlError as err:
+        raise bad_request(field, str(err), "invalid_webhook_url") from None
+
+
+def read_recipients(body: dict[str, Any]) -> str | None:
+    """An email recipient list from the body, normalised ("a@x, b@y"), or None when absent."""
+    text = optional_str(body, "email_recipients", max_length=4000)
+    if text is None:
+        return None
+    try:
+        return ", ".join(parse_email_recipients(text))
+    except RecipientError as err:
+        raise bad_request("email_recipients", str(err), "invalid_email_recipients") from None
+
+
+def channel_results(outcomes: list[Outcome]) -> dict[str, Any]:
+    """`{"discord": {"success": true}, "slack": {...}, "email": null}` (null: not sent)."""
+    results: dict[str, Any] = {"discord": None, "slack": None, "email": None}
+    for o in outcomes:
+        results[o.channel] = {"success": True} if o.ok else {"success": False, "error": o.error}
+    return results
+
+
+async def send(
+    request: Request,
+    user: User,
+    notice: Notice,
+    channels: list[tuple[str, str]],
+    *,
+    ups_id: int | None = None,
+) -> list[Outcome]:
+    return await send_immediately(
+        request.app.ctx.settings,
+        user.id,
+        notice,
+        channels,
+        ups_id=ups_id,
+        tls_context=getattr(request.app.ctx, "notify_tls_context", None),
+    )
+
+
+def settings_dict(row: UserSettings) -> dict[str, Any]:
+    """The seed's notification settings: flags as booleans."""
+    return {
+        "discord_webhook_url": row.discord_webhook_url,
+        "slack_webhook_url": row.slack_webhook_url,
+        **{flag: bool(getattr(row, flag)) for flag in FLAGS},
+        "email_recipients": row.email_recipients,
+    }
+
+
+# --- settings ----------------------------------------------------------------------------------
+
+
+@bp.get("/settings")
+@openapi.summary("Your notification settings")
+@require_user
+async def get_settings(request: Request) -> HTTPResponse:
+    return json(settings_dict(await user_settings_of(request.ctx.user)))
+
+
+@bp.post("/settings")
+@openapi.summary("Update your notification settings; fields not sent are kept")
+@require_user
+async def update_settings(request: Request) -> HTTPResponse:
+    body = read_json(request)
+    changes: dict[str, Any] = {}
+    for flag in FLAGS:
+        if (value := optional_bool(body, flag)) is not None:
+            changes[flag] = value
+    for kind, field in WEBHOOK_FIELDS.items():
+        if (url := read_webhook(body, kind, request.app.ctx.settings)) is not None:
+            changes[field] = url
+    if (recipients := read_recipients(body)) is not None:
+        changes["email_recipients"] = recipients
+    if not changes:
+        raise bad_request(None, "No settings provided to update", "no_fields")
+    async with in_transaction():
+        row = await UserSettings.get_or_none(user_id=request.ctx.user.id)
+        if row is None:
+            row = await UserSettings.create(user_id=request.ctx.user.id, **changes)
+        else:
+            row.update_from_dict(changes)
+            await row.save()
+        await counters.bump(counters.CONFIG)
+    return json({"message": "Notification settings updated", **settings_dict(row)})
+
+
+# --- test sends --------------------------------------------------------------------------------
+
+
+async def _test_send(request: Request, channel: str, target: str, success: str) -> HTTPResponse:
+    [outcome] = await send(
+        request, request.ctx.user, notice_for_test(utcnow()), [(channel, target)]
+    )
+    if not outcome.ok:
+        raise bad_gateway(
+            f"Error sending test notification: {outcome.error}",
+            "delivery_failed",
+            channel=channel,
+            reason=outcome.error,
+        )
+    return json({"message": success})
+
+
+async def _webhook_target(request: Request, kind: str, label: str) -> str:
+    body = read_json(request)
+    url = read_webhook(body, kind, request.app.ctx.settings)
+    if not url:  # fall back to the saved URL
+        url = getattr(await user_settings_of(request.ctx.user), WEBHOOK_FIELDS[kind])
+    if not url:
+        raise bad_request(WEBHOOK_FIELDS[kind], f"{label} webhook URL is required")
+    return url
+
+
+@bp.post("/test")
+@openapi.summary("Send a test notification to Discord (the body's URL, else your saved one)")
+@require_user
+async def test_discord(request: Request) -> HTTPResponse:
+    url = await _webhook_target(request, "discord", "Discord")
+    return await _test_send(request, "discord", url, "Test notification sent successfully")
+
+
+@bp.post("/test-slack")
+@openapi.summary("Send a test notification to Slack (the body's URL, else your saved one)")
+@require_user
+async def test_slack(request: Request) -> HTTPResponse:
+    url = await _webhook_target(request, "slack", "Slack")
+    return await _test_send(request, "slack", url, "Test notification sent successfully to Slack")
+
+
+@bp.post("/test-email")
+@openapi.summary("Send a test email (the body's recipients, else your saved ones)")
+@require_user
+async def test_email(request: Request) -> HTTPResponse:
+    recipients = read_recipients(read_json(request))
+    if not recipients:
+        recipients = (await user_settings_of(request.ctx.user)).email_recipients
+    if not recipients:
+        raise bad_request("email_recipients", "Email recipients are required")
+    return await _test_send(
+        request,
+        "email",
+        recipients.replace(" ", ""),
+        "Test notification sent successfully to email recipients",
+    )
+
+
+# --- history -----------------------------------------------------------------------------------
+
+
+def history_dict(log: NotificationLog) -> dict[str, Any]:
+    """The seed's history row plus the event kind and each channel's outcome (never a URL)."""
+    return {
+        "id": log.id,
+        "user_id": log.user_id,  # type: ignore[attr-defined]
+        "ups_id": log.ups_id,  # type: ignore[attr-defined]
+        "ups_name": log.ups_name,
+        "status": log.status,
+        "previous_status": log.previous_status,
+        "kind": log.kind,
+        "event_id": log.event_id,  # type: ignore[attr-defined]
+        "created_at": iso(log.created_at),
+        "deliveries": [
+            {
+                "channel": d.channel,
+                "state": d.state,
+                "attempts": d.attempts,
+                "lastError": d.last_error,
+                "deliveredAt": iso(d.delivered_at),
+            }
+            for d in sorted(log.deliveries, key=lambda d: d.id)  # type: ignore[attr-defined]
+        ],
+    }
+
+
+@bp.get("/history")
+@openapi.summary("Your notifications, newest first (?limit=100&offset=0), with delivery outcomes")
+@require_user
+async def history(request: Request) -> HTTPResponse:
+    args = {k: request.args.get(k) for k in ("limit", "offset") if request.args.get(k) is not None}
+    limit = optional_int(args, "limit", lo=1, hi=HISTORY_MAX) or 100
+    offset = optional_int(args, "offset", lo=0, hi=10**9) or 0
+    query = NotificationLog.filter(user_id=request.ctx.user.id)
+    total = await query.count()
+    logs = (
+        await query.order_by("-created_at", "-id")
+        .offset(offset)
+        .limit(limit)
+        .prefetch_related("deliveries")
+    )
+    return json([history_dict(log) for log in logs], headers={"X-Total-Count": str(total)})
+
+
+# --- ad-hoc status notification ----------------------------------------------------------------
+
+
+async def ups_notice(ups: UpsSystem | None, name: str, status: str, previous: str) -> Notice:
+    """A notice for a status change, with the UPS's last known readings when there is one."""
+    details: dict[str, Any] = {}
+    if ups is not None:
+        live = await UpsLiveState.get_or_none(ups_id=ups.id)
+        details = dict(live.variables or {}) if live is not None else {}
+    r = readings_from_details(details)
+    return Notice(
+        kind_for_status(status),
+        name,
+        status,
+        previous,
+        utcnow(),
+        r["charge"],
+        r["runtime_seconds"],
+        r["load"],
+    )
+
+
+def _required(body: dict[str, Any], field: str, max_length: int = 64) -> str:
+    value = optional_str(body, field, max_length=max_length)
+    if not value:
+        raise bad_request(field, "Missing required fields", "missing_fields")
+    return value
+
+
+@bp.post("/ups-status")
+@openapi.summary("Send a UPS status notification to the channels in the body")
+@require_user
+async def ups_status(request: Request) -> HTTPResponse:
+    body = read_json(request)
+    ups_id = optional_int(body, "ups_id", lo=1, hi=2**62)
+    if ups_id is None:
+        raise bad_request("ups_id", "Missing required fields", "missing_fields")
+    status = _required(body, "status")
+    previous = optional_str(body, "previous_status", max_length=64) or ""
+    ups = await UpsSystem.get_or_none(id=ups_id)
+    if ups is None:
+        raise not_found("UPS system")
+    name = optional_str(body, "ups_name", max_length=255) or ups.nickname or ups.name
+    settings = request.app.ctx.settings
+    channels: list[tuple[str, str]] = []
+    for kind in ("discord", "slack"):
+        if url := read_webhook(body, kind, settings):
+            channels.append((kind, url))
+    recipients = read_recipients(body)
+    if optional_bool(body, "email_notifications") and recipients:
+        channels.append(("email", recipients.replace(" ", "")))
+    if not channels:
+        raise bad_request(None, "No notification channel given", "no_channels")
+    notice = await ups_notice(ups, name, status, previous)
+    outcomes = await send(request, request.ctx.user, notice, channels, ups_id=ups.id)
+    results = channel_results(outcomes)
+    if not any(o.ok for o in outcomes):
+        raise ApiError(502, "Notifications could not be sent", "delivery_failed", results=results)
+    if not all(o.ok for o in outcomes):
+        return json({"message": "Some notifications could not be sent", "results": results})
+    return json({"message": "Notifications sent successfully", "results": results})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -33,6 +34,13 @@ class Api:
     @property
     def watcher(self) -> Any:
         return self.app.ctx.live_watcher
+
+    async def caught_up(self, timeout: float = 3.0) -> None:
+        """Wait until the watcher has read every write made so far (it looks every 0.25 s)."""
+        live, config = await counters.read(counters.LIVE), await counters.read(counters.CONFIG)
+        async with asyncio.timeout(timeout):
+            while self.watcher.live_version < live or self.watcher.config_version < config:
+                await asyncio.sleep(0.02)
 
     async def ticket(self, token: str) -> str:
         async with self.session.post(

@@ -1,0 +1,75 @@
+"""Many clients get the same update; gone and slow clients leave nothing behind."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from contextlib import AsyncExitStack
+
+import aiohttp
+import pytest
+
+from powerpulse.api import live_watcher
+from tests.stream.conftest import Api, make_ups, make_user, write_live
+from tests.stream.sse import SseClient
+
+CLIENTS = 200
+
+
+async def test_two_hundred_clients_get_the_same_update_and_leave_no_queues(api: Api) -> None:
+    rack = await make_ups("rack")
+    await write_live(rack, "OL")
+    await api.caught_up()
+    _, token = await make_user()
+    url = f"{api.url}/api/stream?ticket={await api.ticket(token)}"
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session, AsyncExitStack() as stack:
+        clients = [await stack.enter_async_context(SseClient(session, url)) for _ in range(CLIENTS)]
+        await asyncio.gather(*(c.next("snapshot", timeout=20) for c in clients))
+        assert len(api.watcher.subscribers) == CLIENTS
+
+        started = time.monotonic()
+        await write_live(rack, "OB DISCHRG")
+        received = await asyncio.gather(*(c.next("ups", timeout=10) for c in clients))
+        fan_out = time.monotonic() - started
+        assert {m.data["status"] for m in received} == {"On Battery"}
+        assert fan_out < api.watcher.interval + 1.0, f"fan-out took {fan_out:.2f} s"
+    # Every client hung up: every handler ended and unsubscribed.
+    async with asyncio.timeout(5):
+        while api.watcher.subscribers:
+            await asyncio.sleep(0.05)
+
+
+async def test_a_client_that_does_not_read_is_dropped_not_buffered(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(live_watcher, "QUEUE_SIZE", 50)
+    _, token = await make_user()
+    ticket = await api.ticket(token)
+    host, port = api.url.removeprefix("http://").split(":")
+    # A raw client that sends the request and never reads: its socket buffers fill up.
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect((host, int(port)))
+    sock.sendall(f"GET /api/stream?ticket={ticket} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    async with SseClient(api.session, f"{api.url}/api/stream?ticket={ticket}") as reader:
+        await reader.next("snapshot")
+        async with asyncio.timeout(3):
+            while len(api.watcher.subscribers) < 2:
+                await asyncio.sleep(0.02)
+        big = live_watcher.sse_frame("ups", {"id": 0, "padding": "x" * 100_000})
+        for _ in range(2000):  # ~200 MB if nobody were ever dropped
+            api.watcher._publish(big, public=False)
+            await asyncio.sleep(0.002)
+            if api.watcher.dropped_total:
+                break
+        assert api.watcher.dropped_total == 1
+        assert len(api.watcher.subscribers) == 1  # the reading client stays
+        # ... and still gets what comes next.
+        rack = await make_ups("rack")
+        await write_live(rack, "OL")
+        assert (await reader.next("ups", timeout=5, match=lambda d: d["id"] == rack.id)).data[
+            "status"
+        ] == "Online"
+    sock.close()

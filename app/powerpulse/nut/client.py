@@ -251,9 +251,16 @@ class NutClient:
         await self._ensure_open()  # upsd restarted under a kept-open connection: once more
         return await self._exchange(line, is_list)
 
-    async def _query(self, *words: str, is_list: bool = False) -> list[str]:
+    async def _query(
+        self, words: tuple[str, ...], parse: Callable[[list[str]], T], *, is_list: bool = False
+    ) -> T:
+        """A read-only command; parsing runs inside `_call` so a bad reply resets the link."""
         line = p.command(*words)
-        return await self._call(lambda: self._request(line, is_list=is_list, retry=True))
+
+        async def run() -> T:
+            return parse(await self._request(line, is_list=is_list, retry=True))
+
+        return await self._call(run)
 
     async def _action(self, line: bytes) -> str:
         async def run() -> str:
@@ -265,49 +272,59 @@ class NutClient:
     # -- commands -----------------------------------------------------------------------------
     async def list_ups(self) -> dict[str, str]:
         """{UPS name: description} (description "Unavailable" when none is configured)."""
-        return p.parse_ups_list(await self._query("LIST", "UPS", is_list=True))
+        return await self._query(("LIST", "UPS"), p.parse_ups_list, is_list=True)
 
     async def list_var(self, ups: str) -> dict[str, str]:
         ups = _name(ups, "UPS name")
-        return p.parse_var_list(await self._query("LIST", "VAR", ups, is_list=True), ups)
+        return await self._query(
+            ("LIST", "VAR", ups), lambda r: p.parse_var_list(r, ups), is_list=True
+        )
 
     async def list_cmd(self, ups: str) -> list[str]:
         ups = _name(ups, "UPS name")
-        return p.parse_cmd_list(await self._query("LIST", "CMD", ups, is_list=True), ups)
+        return await self._query(
+            ("LIST", "CMD", ups), lambda r: p.parse_cmd_list(r, ups), is_list=True
+        )
 
     async def list_rw(self, ups: str) -> dict[str, str]:
         ups = _name(ups, "UPS name")
-        return p.parse_rw_list(await self._query("LIST", "RW", ups, is_list=True), ups)
+        return await self._query(
+            ("LIST", "RW", ups), lambda r: p.parse_rw_list(r, ups), is_list=True
+        )
 
     async def list_enum(self, ups: str, var: str) -> list[str]:
         ups, var = _name(ups, "UPS name"), _name(var, "variable")
-        lines = await self._query("LIST", "ENUM", ups, var, is_list=True)
-        return p.parse_enum_list(lines, ups, var)
+        return await self._query(
+            ("LIST", "ENUM", ups, var), lambda r: p.parse_enum_list(r, ups, var), is_list=True
+        )
 
     async def list_range(self, ups: str, var: str) -> list[tuple[str, str]]:
         ups, var = _name(ups, "UPS name"), _name(var, "variable")
-        lines = await self._query("LIST", "RANGE", ups, var, is_list=True)
-        return p.parse_range_list(lines, ups, var)
+        return await self._query(
+            ("LIST", "RANGE", ups, var), lambda r: p.parse_range_list(r, ups, var), is_list=True
+        )
 
     async def get_var(self, ups: str, var: str) -> str:
         ups, var = _name(ups, "UPS name"), _name(var, "variable")
-        return p.parse_var((await self._query("GET", "VAR", ups, var))[0], ups, var)
+        return await self._query(("GET", "VAR", ups, var), lambda r: p.parse_var(r[0], ups, var))
 
     async def get_type(self, ups: str, var: str) -> list[str]:
         ups, var = _name(ups, "UPS name"), _name(var, "variable")
-        return p.parse_type((await self._query("GET", "TYPE", ups, var))[0], ups, var)
+        return await self._query(("GET", "TYPE", ups, var), lambda r: p.parse_type(r[0], ups, var))
 
     async def get_desc(self, ups: str, var: str) -> str:
         ups, var = _name(ups, "UPS name"), _name(var, "variable")
-        return p.parse_desc((await self._query("GET", "DESC", ups, var))[0], ups, var)
+        return await self._query(("GET", "DESC", ups, var), lambda r: p.parse_desc(r[0], ups, var))
 
     async def get_upsdesc(self, ups: str) -> str:
         ups = _name(ups, "UPS name")
-        return p.parse_upsdesc((await self._query("GET", "UPSDESC", ups))[0], ups)
+        return await self._query(("GET", "UPSDESC", ups), lambda r: p.parse_upsdesc(r[0], ups))
 
     async def get_cmddesc(self, ups: str, cmd: str) -> str:
         ups, cmd = _name(ups, "UPS name"), _name(cmd, "command")
-        return p.parse_cmddesc((await self._query("GET", "CMDDESC", ups, cmd))[0], ups, cmd)
+        return await self._query(
+            ("GET", "CMDDESC", ups, cmd), lambda r: p.parse_cmddesc(r[0], ups, cmd)
+        )
 
     async def instcmd(self, ups: str, cmd: str, param: str | None = None) -> None:
         """Run an instant command (needs credentials with `instcmds` rights). Never retried."""

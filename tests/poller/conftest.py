@@ -16,7 +16,10 @@ from tests.support.nut_server import NutServer as RealNut
 
 
 async def add_server(
-    host: str, port: int, ups_names: list[str], username: str | None = None,
+    host: str,
+    port: int,
+    ups_names: list[str],
+    username: str | None = None,
     password: str | None = None,
 ) -> dict[str, int]:
     """Configure a NUT server and its UPS as the API would (bumping the config counter)."""

@@ -18,7 +18,12 @@ async def test_first_sweep_writes_live_state_and_a_sample(nut: RealNut, poller: 
     assert row.error_code is None
     assert row.last_success_at is not None and row.version > 0
     sample = await Sample.get(ups_id=ids["ups1"])
-    assert (sample.charge, sample.runtime, sample.load, sample.status) == (100.0, 1800.0, 30.0, "OL")
+    assert (sample.charge, sample.runtime, sample.load, sample.status) == (
+        100.0,
+        1800.0,
+        30.0,
+        "OL",
+    )
 
 
 async def test_dev_edit_shows_up_within_a_poll_plus_driver_delay(

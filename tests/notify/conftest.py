@@ -70,3 +70,14 @@ async def make_event(
         occurred_at=at or utcnow(),
         details=details or {"charge": 97, "runtime": 1500, "load": 31},
     )
+
+
+# The API suite's app, client and accounts, on this suite's settings (SMTP + local webhooks).
+from tests.api.conftest import Account, Client, admin, client, member  # noqa: E402, F401
+
+
+@pytest.fixture
+async def app(_api_app: Any, smtp: SmtpServer) -> Any:
+    # The api worker trusts the test SMTP server's self-signed certificate.
+    _api_app.ctx.notify_tls_context = smtp.client_context()
+    return _api_app

@@ -79,11 +79,11 @@ export interface NutServer {
   username: string | null;
   starttls?: boolean;
   updated_at?: string;
-  /** Additions of our api worker; absent on older builds. */
+  /** Additions of our api worker: reachability as the poller last saw it. */
+  hasPassword?: boolean;
   reachable?: boolean | null;
-  lastError?: string | null;
-  last_error?: string | null;
-  upsCount?: number;
+  lastChecked?: string | null;
+  error?: { code?: string; message?: string } | null;
 }
 
 export interface NutServerInput {
@@ -117,9 +117,8 @@ export interface NotificationDelivery {
   channel: string;
   state: string;
   attempts?: number;
-  last_error?: string | null;
   lastError?: string | null;
-  delivered_at?: string | null;
+  deliveredAt?: string | null;
 }
 
 export interface NotificationHistoryItem {

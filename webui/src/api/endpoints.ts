@@ -38,7 +38,7 @@ export const setup = (input: SetupInput) =>
     anonymous: true,
   });
 export const changePassword = (currentPassword: string, newPassword: string) =>
-  request<MessageResponse>('/api/auth/change-password', { method: 'POST', body: { currentPassword, newPassword } });
+  request<MessageResponse & { user?: User; token?: string }>('/api/auth/change-password', { method: 'POST', body: { currentPassword, newPassword } });
 
 // UPS
 export const listUps = () => request<Ups[]>('/api/ups-systems');
@@ -69,6 +69,7 @@ export type Channel = 'discord' | 'slack' | 'email';
 export const testChannel = (channel: Channel, target: string) => {
   const path = { discord: 'test', slack: 'test-slack', email: 'test-email' }[channel];
   const field = { discord: 'discord_webhook_url', slack: 'slack_webhook_url', email: 'email_recipients' }[channel];
+  // The api returns the channel's own error (502 with its message) when the test fails.
   return request<MessageResponse>(`/api/notifications/${path}`, { method: 'POST', body: { [field]: target } });
 };
 export const notificationHistory = () =>
@@ -79,8 +80,10 @@ export const listUsers = () => request<User[]>('/api/users');
 export const getUserById = (id: number) => request<User>(`/api/users/${id}`);
 export const registerUser = (input: { username: string; email?: string; password: string; role: Role }) =>
   request<MessageResponse & { user: User }>('/api/auth/register', { method: 'POST', body: input });
-export const updateUser = (id: number, patch: Partial<Pick<User, 'username' | 'email' | 'role'>> & { password?: string }) =>
+export const updateUser = (id: number, patch: Partial<Pick<User, 'username' | 'email' | 'role'>>) =>
   request<MessageResponse & { user: User }>(`/api/users/${id}`, { method: 'PUT', body: patch });
+export const resetPassword = (id: number, password: string) =>
+  request<MessageResponse & { user: User; token?: string }>(`/api/users/${id}/password`, { method: 'PUT', body: { password } });
 export const deleteUser = (id: number) => request<MessageResponse>(`/api/users/${id}`, { method: 'DELETE' });
 
 // System

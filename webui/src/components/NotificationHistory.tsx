@@ -7,7 +7,7 @@ import { Loading } from './Loading';
 import { Notice } from './Notice';
 
 function Outcome({ d }: { d: NotificationDelivery }) {
-  const err = d.last_error ?? d.lastError;
+  const err = d.lastError;
   const icon = d.state === 'delivered' ? '✓' : d.state === 'failed' ? '✖' : '…';
   return (
     <li className={`delivery delivery-${d.state}`} title={err ?? undefined}>

@@ -15,10 +15,32 @@ interface Props {
 }
 
 function Reachability({ server }: { server: NutServer }) {
-  const err = server.lastError ?? server.last_error;
-  if (server.reachable === true) return <span className="tone-text-ok">✓ Reachable</span>;
-  if (server.reachable === false) return <span className="tone-text-critical">✖ Unreachable{err ? `: ${err}` : ''}</span>;
-  return <span className="muted">{err ? `⚠ ${err}` : 'Not checked yet'}</span>;
+  const err = server.error?.message ?? server.error?.code;
+  const checked = server.lastChecked ? (
+    <span className="muted">
+      {' '}
+      · checked <TimeAgo iso={server.lastChecked} />
+    </span>
+  ) : null;
+  if (server.reachable === true)
+    return (
+      <span data-testid="reachability">
+        <span className="tone-text-ok">✓ Reachable</span>
+        {checked}
+      </span>
+    );
+  if (server.reachable === false)
+    return (
+      <span data-testid="reachability">
+        <span className="tone-text-critical">✖ Unreachable{err ? `: ${err}` : ''}</span>
+        {checked}
+      </span>
+    );
+  return (
+    <span data-testid="reachability" className="muted">
+      Not polled yet
+    </span>
+  );
 }
 
 export function ServerRow({ server, isAdmin, onEdit, onDeleted }: Props) {
@@ -42,8 +64,7 @@ export function ServerRow({ server, isAdmin, onEdit, onDeleted }: Props) {
           <Reachability server={server} />
         </p>
         <p className="muted small">
-          {server.username ? `Signs in as ${server.username}` : 'No credentials'}
-          {typeof server.upsCount === 'number' ? ` · ${server.upsCount} UPS` : ''}
+          {server.username ? `Signs in as ${server.username}${server.hasPassword ? ' (password stored)' : ''}` : 'No credentials'}
           {server.updated_at ? (
             <>
               {' '}

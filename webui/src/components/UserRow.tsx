@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { deleteUser, updateUser } from '../api/endpoints';
+import { deleteUser, resetPassword, updateUser } from '../api/endpoints';
+import { getToken, setSession } from '../api/session';
 import { keys } from '../api/keys';
 import { formatDateTime } from '../lib/format';
 import type { Role, User } from '../types';
@@ -22,10 +23,12 @@ export function UserRow({ user, isSelf }: Props) {
     setDone(msg);
     void client.invalidateQueries({ queryKey: keys.users });
   };
-  const role = useMutation({ mutationFn: (r: Role) => updateUser(user.id, { role: r }), onSuccess: (res) => onSuccess(res.message) });
+  const role = useMutation({ mutationFn: (r: Role) => updateUser(user.id, { role: r }), onSuccess: (res) => onSuccess(`${res.message}: ${user.username} is now ${res.user.role}`) });
   const reset = useMutation({
-    mutationFn: () => updateUser(user.id, { password }),
+    mutationFn: () => resetPassword(user.id, password),
     onSuccess: (res) => {
+      // Resetting your own password revokes your token; the api hands a new one.
+      if (res.token && getToken()) setSession(res.token, res.user);
       setResetting(false);
       setPassword('');
       onSuccess(res.message || 'Password reset');

@@ -54,6 +54,28 @@ export function applyUpsMessage(client: QueryClient, mode: 'user' | 'kiosk', pay
   client.setQueryData<Ups>(keys.ups(ups.id), (current) => patchUps(current, ups));
 }
 
+/** `snapshot`: the whole list, sent on every (re)connect. Unchanged UPS keep their identity. */
+export function applySnapshot(client: QueryClient, mode: 'user' | 'kiosk', payload: unknown): void {
+  if (!Array.isArray(payload)) return;
+  const list = payload.filter((u): u is Ups => !!u && typeof u === 'object' && typeof (u as Ups).id === 'number');
+  const key = mode === 'kiosk' ? keys.kiosk : keys.upsList;
+  client.setQueryData<Ups[]>(key, (old) => {
+    if (!old) return list;
+    const byId = new Map(old.map((u) => [u.id, u]));
+    const next = list.map((u) => patchUps(byId.get(u.id), u) ?? u);
+    return next.length === old.length && next.every((u, i) => u === old[i]) ? old : next;
+  });
+}
+
+/** `removed`: a UPS was deleted. */
+export function applyRemoved(client: QueryClient, mode: 'user' | 'kiosk', payload: unknown): void {
+  const id = (payload as { id?: unknown } | null)?.id;
+  if (typeof id !== 'number') return;
+  const key = mode === 'kiosk' ? keys.kiosk : keys.upsList;
+  client.setQueryData<Ups[]>(key, (old) => old?.filter((u) => u.id !== id));
+  if (mode === 'user') client.removeQueries({ queryKey: keys.ups(id) });
+}
+
 /** A new power event: refresh the lists that show events. */
 export function applyEventMessage(client: QueryClient, payload: unknown): void {
   const ev = payload as (UpsEvent & { ups_id?: number; upsId?: number }) | null;
@@ -76,8 +98,6 @@ export function useLiveUpdates(mode: 'user' | 'kiosk', enabled = true): void {
     let timer: ReturnType<typeof setTimeout> | null = null;
     let stopped = false;
     let failures = 0;
-
-    const resync = () => void client.invalidateQueries({ queryKey: mode === 'kiosk' ? keys.kiosk : keys.upsList });
 
     const retry = () => {
       source?.close();
@@ -107,8 +127,16 @@ export function useLiveUpdates(mode: 'user' | 'kiosk', enabled = true): void {
       es.onopen = () => {
         failures = 0;
         setState('live');
-        resync(); // anything that changed while we were away
       };
+      // Sent first on every (re)connect: covers whatever changed while we were away.
+      es.addEventListener('snapshot', (e) => {
+        const payload = parse<unknown>((e as MessageEvent<string>).data);
+        if (payload) applySnapshot(client, mode, payload);
+      });
+      es.addEventListener('removed', (e) => {
+        const payload = parse<unknown>((e as MessageEvent<string>).data);
+        if (payload) applyRemoved(client, mode, payload);
+      });
       es.addEventListener('ups', (e) => {
         const payload = parse<unknown>((e as MessageEvent<string>).data);
         if (payload) applyUpsMessage(client, mode, payload);
@@ -117,7 +145,8 @@ export function useLiveUpdates(mode: 'user' | 'kiosk', enabled = true): void {
         const payload = parse<unknown>((e as MessageEvent<string>).data);
         if (payload) applyEventMessage(client, payload);
       });
-      // A ticket is single-use: let the browser's own reconnect go, and start over with a new one.
+      // The ticket lives 60 s and the stream ends on a password or role change: rather than let
+      // the browser reconnect with an old ticket, start over with a new one.
       es.onerror = () => retry();
     }
 

@@ -42,7 +42,7 @@ export type HistoryResponse = unknown;
 const METRIC_KEYS: Record<Metric, string[]> = {
   charge: ['charge', 'batteryCharge', 'battery_charge'],
   load: ['load'],
-  runtime: ['runtime', 'runtimeRemaining', 'runtime_remaining'],
+  runtime: ['runtimeSeconds', 'runtime', 'runtime_seconds'],
   inputVoltage: ['inputVoltage', 'input_voltage'],
   outputVoltage: ['outputVoltage', 'output_voltage'],
   batteryVoltage: ['batteryVoltage', 'battery_voltage'],

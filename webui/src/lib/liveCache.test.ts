@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { QueryClient } from '@tanstack/react-query';
 import { keys } from '../api/keys';
-import { applyUpsMessage } from '../hooks/useLiveUpdates';
+import { applyRemoved, applySnapshot, applyUpsMessage } from '../hooks/useLiveUpdates';
 import type { Ups } from '../types';
 import { patchUps, patchUpsList } from './liveCache';
 
@@ -78,5 +78,26 @@ describe('applyUpsMessage with a real QueryClient', () => {
     applyUpsMessage(client, 'user', { nope: true });
     applyUpsMessage(client, 'user', null);
     expect(client.getQueryData(keys.upsList)).toBe(list);
+  });
+});
+
+describe('snapshot and removed messages', () => {
+  it('a snapshot replaces the list but keeps unchanged UPS identical', () => {
+    const client = new QueryClient();
+    const list = [ups(1), ups(2)];
+    client.setQueryData(keys.upsList, list);
+    applySnapshot(client, 'user', [ups(1), ups(2, { load: 70 }), ups(3)]);
+    const after = client.getQueryData<Ups[]>(keys.upsList)!;
+    expect(after.map((u) => u.id)).toEqual([1, 2, 3]);
+    expect(after[0]).toBe(list[0]);
+    expect(after[1].load).toBe(70);
+    applySnapshot(client, 'user', [after[0], after[1], after[2]]);
+    expect(client.getQueryData(keys.upsList)).toBe(after);
+  });
+  it('removed drops the UPS from the list', () => {
+    const client = new QueryClient();
+    client.setQueryData(keys.kiosk, [ups(1), ups(2)]);
+    applyRemoved(client, 'kiosk', { id: 1 });
+    expect(client.getQueryData<Ups[]>(keys.kiosk)!.map((u) => u.id)).toEqual([2]);
   });
 });

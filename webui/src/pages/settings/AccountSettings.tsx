@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import { changePassword } from '../../api/endpoints';
+import { setSession } from '../../api/session';
 import { useSettings } from '../../hooks/usePollInterval';
 import { useSaveSettings } from '../../hooks/useSaveSettings';
 import { useSession } from '../../hooks/useSession';
@@ -16,7 +17,9 @@ function PasswordForm() {
   const [localError, setLocalError] = useState('');
   const mutation = useMutation({
     mutationFn: () => changePassword(current, next),
-    onSuccess: () => {
+    onSuccess: (res) => {
+      // The change revokes older tokens: keep working with the new one.
+      if (res.token && res.user) setSession(res.token, res.user);
       setCurrent('');
       setNext('');
       setConfirm('');

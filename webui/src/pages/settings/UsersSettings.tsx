@@ -18,7 +18,7 @@ function AddUserForm({ onDone }: { onDone: (msg: string) => void }) {
   const mutation = useMutation({
     mutationFn: async () => {
       const res = await registerUser({ username: username.trim(), email: email.trim() || undefined, password, role });
-      // The seed's register ignores the role: promote afterwards when asked for an admin.
+      // Older servers ignore the role on register: promote afterwards when asked for an admin.
       if (role === 'admin' && res.user?.role !== 'admin') await updateUser(res.user.id, { role: 'admin' });
       return res;
     },

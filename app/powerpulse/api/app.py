@@ -19,6 +19,7 @@ from powerpulse import __version__
 from powerpulse.api import (
     auth_routes,
     debug,
+    history,
     notifications,
     static,
     stream,
@@ -42,6 +43,7 @@ BLUEPRINTS: list[Any] = [
     user_settings.bp,
     nut_servers_routes.blueprints,
     ups_systems.blueprints,
+    history.blueprints,
     notifications.bp,
     debug.bp,
     stream.bp,

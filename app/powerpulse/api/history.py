@@ -1,0 +1,116 @@
+"""`/api/ups-systems/<id>/events` and `/history` (also under `/api/ups/systems`): any user.
+
+Events come newest first, paged by id (`?limit=&before=`). History is at most `points` time
+buckets with min / avg / max per reading, aggregated in SQL (see `powerpulse.poller.history`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+
+from powerpulse.api.auth import require_user
+from powerpulse.api.errors import bad_request, not_found
+from powerpulse.api.validation import parse_id
+from powerpulse.db.models import Event, UpsSystem
+from powerpulse.poller.history import read_buckets
+from powerpulse.timeutil import iso, parse_iso, utcnow
+
+bp = Blueprint("ups_history", url_prefix="/api/ups-systems")
+
+EVENTS_DEFAULT_LIMIT = 50
+EVENTS_MAX_LIMIT = 500
+POINTS_DEFAULT = 500
+POINTS_MAX = 5000
+DEFAULT_SPAN = timedelta(hours=24)
+MAX_SPAN = timedelta(days=3660)
+
+
+async def _ups_id(raw: str) -> int:
+    ups_id = parse_id(raw, "UPS system")
+    if not await UpsSystem.filter(id=ups_id).exists():
+        raise not_found("UPS system")
+    return ups_id
+
+
+def _int_arg(request: Request, name: str, default: int | None, lo: int, hi: int) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18 or not lo <= int(raw) <= hi:
+        raise bad_request(name, f"{name} must be a whole number from {lo} to {hi}")
+    return int(raw)
+
+
+def _time_arg(request: Request, name: str) -> datetime | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return parse_iso(raw)
+    except (ValueError, OverflowError):
+        raise bad_request(
+            name, f"{name} must be an ISO 8601 time, e.g. 2025-01-31T12:00:00Z"
+        ) from None
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "upsId": event.ups_id,  # type: ignore[attr-defined]
+        "kind": event.kind,
+        "previousStatus": event.previous_status,
+        "newStatus": event.new_status,
+        "occurredAt": iso(event.occurred_at),
+        "details": event.details or {},
+        "dispatched": event.dispatched,
+    }
+
+
+@bp.get("/<ups_id:str>/events")
+@require_user
+async def list_events(request: Request, ups_id: str) -> HTTPResponse:
+    """Power events of one UPS, newest first. `before` is the `id` of the last event seen."""
+    uid = await _ups_id(ups_id)
+    limit = _int_arg(request, "limit", EVENTS_DEFAULT_LIMIT, 1, EVENTS_MAX_LIMIT)
+    before = _int_arg(request, "before", None, 1, 2**62)
+    query = Event.filter(ups_id=uid)
+    if before is not None:
+        query = query.filter(id__lt=before)
+    events = await query.order_by("-id").limit(limit)  # type: ignore[arg-type]
+    page = [event_to_dict(e) for e in events]
+    more = len(page) == limit and await query.filter(id__lt=events[-1].id).exists()
+    return json({"events": page, "nextBefore": events[-1].id if more else None})
+
+
+@bp.get("/<ups_id:str>/history")
+@require_user
+async def history(request: Request, ups_id: str) -> HTTPResponse:
+    """Buckets of charge, runtime (seconds), load and voltages between `from` and `to`."""
+    uid = await _ups_id(ups_id)
+    points = _int_arg(request, "points", POINTS_DEFAULT, 1, POINTS_MAX)
+    assert points is not None
+    end = _time_arg(request, "to") or utcnow()
+    start = _time_arg(request, "from") or end - DEFAULT_SPAN
+    if start >= end:
+        raise bad_request("from", "from must be earlier than to")
+    if end - start > MAX_SPAN:
+        raise bad_request("from", "the range from..to may span at most 10 years")
+    settings = request.app.ctx.settings
+    plan, buckets = await read_buckets(uid, start, end, points, settings.history_interval)
+    return json(
+        {
+            "upsId": uid,
+            "from": iso(start),
+            "to": iso(end),
+            "bucketSeconds": plan.width,
+            "source": plan.source,
+            "points": buckets,
+        }
+    )
+
+
+blueprints = Blueprint.group(bp, bp.copy("ups_history_legacy", url_prefix="/api/ups/systems"))

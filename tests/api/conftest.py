@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import bcrypt
@@ -23,11 +25,24 @@ from powerpulse.api.auth import forget_all_users, issue_token
 from powerpulse.config import Settings
 from powerpulse.db import counters
 from powerpulse.db.models import NutServer, UpsLiveState, UpsSystem, User, UserSettings
+from powerpulse.db.setup import close_db, init_db, run_migrations
 from powerpulse.timeutil import utcnow
+from tests.conftest import make_settings
 
 PASSWORD = "correct-horse-1"
 FAST_HASH = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode()
 _names = itertools.count()
+
+
+class _Anything:
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return "ANY"
+
+
+ANY = _Anything()
 
 Sanic.test_mode = True
 
@@ -104,6 +119,27 @@ class Lifespan:
             await asyncio.wait_for(self.task, 10)
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated database per session; each test gets a copy (migrating costs ~0.2 s)."""
+    settings = make_settings(tmp_path_factory.mktemp("template") / "data")
+    asyncio.run(run_migrations(settings))
+    return settings.data_dir
+
+
+@pytest.fixture
+async def db(settings: Settings, migrated_template: Path) -> AsyncIterator[Settings]:
+    """Overrides the shared fixture: a copy of the migrated template instead of a migration."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    for path in migrated_template.glob("powerpulse.db*"):
+        shutil.copy(path, settings.data_dir / path.name)
+    await init_db(settings)
+    try:
+        yield settings
+    finally:
+        await close_db()
+
+
 @pytest.fixture
 async def app(db: Settings) -> AsyncIterator[Sanic]:
     forget_all_users()
@@ -167,9 +203,10 @@ async def write_live(ups: UpsSystem, variables: dict[str, str], **kw: Any) -> Up
         "status_tokens": variables.get("ups.status", ""),
         "last_success_at": now,
         "last_attempt_at": now,
+        "error_code": None,
+        "error_message": None,
         "version": await counters.bump(counters.LIVE),
         **kw,
     }
     row, _ = await UpsLiveState.update_or_create(defaults=values, ups_id=ups.id)
     return row
-

@@ -93,6 +93,11 @@ def _configure(app: Sanic, settings: Settings) -> None:
     app.config.KEEP_ALIVE_TIMEOUT = 30
     # sanic-ext: OpenAPI on /docs (JSON at /docs/openapi.json); no CORS (the UI is same-origin).
     app.config.CORS = False
+    # Auto HEAD/OPTIONS routes re-render the router once per route (seconds at start-up) and
+    # nothing here needs them: no CORS preflights, and HEAD of the web UI goes through the 404
+    # handler like GET.
+    app.config.HTTP_AUTO_HEAD = False
+    app.config.HTTP_AUTO_OPTIONS = False
     app.config.OAS_UI_DEFAULT = "swagger"
     app.config.API_TITLE = "PowerPulse API"
     app.config.API_VERSION = __version__

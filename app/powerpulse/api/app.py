@@ -29,7 +29,7 @@ from powerpulse.api import (
 )
 from powerpulse.api import nut_servers as nut_servers_routes
 from powerpulse.api.auth import configure_secret
-from powerpulse.api.errors import ApiError, error_body
+from powerpulse.api.errors import ApiError, error_body, payload_too_large
 from powerpulse.config import Settings
 from powerpulse.db.setup import close_db, init_db
 
@@ -79,6 +79,7 @@ def create_app(settings: Settings, *, name: str | None = None) -> Sanic:
     for blueprint in BLUEPRINTS:
         app.blueprint(blueprint)
     app.error_handler.add(Exception, _handle_error)
+    app.on_request(_limit_body)
     app.on_response(_security_headers)
     _database_lifecycle(app, settings)
     return app
@@ -116,7 +117,7 @@ def _database_lifecycle(app: Sanic, settings: Settings) -> None:
     async def open_database(app: Sanic) -> None:
         app.ctx.owns_db = not Tortoise._inited
         if app.ctx.owns_db:
-            await init_db(settings)
+            await init_db(settings, global_fallback=True)
 
     @app.after_server_stop
     async def close_database(app: Sanic) -> None:
@@ -139,6 +140,14 @@ async def _handle_error(request: Request, exc: Exception) -> HTTPResponse:
             return json(error_body("Service unavailable", "unavailable"), status=503)
     log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
     return json(error_body("Internal server error", "internal"), status=500)
+
+
+async def _limit_body(request: Request) -> None:
+    """413 from the declared length. Sanic's own server enforces REQUEST_MAX_SIZE while
+    reading; under ASGI it does not, so the limit is also checked here and in `read_json`."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > request.app.config.REQUEST_MAX_SIZE:
+        raise payload_too_large()
 
 
 async def _security_headers(request: Request, response: HTTPResponse) -> None:

@@ -71,6 +71,10 @@ def too_many_requests(message: str, retry_after: int) -> ApiError:
     )
 
 
+def payload_too_large() -> ApiError:
+    return ApiError(413, "Request body too large (limit 64 KiB)", "payload_too_large")
+
+
 def bad_gateway(message: str, code: str, **extra: Any) -> ApiError:
     """502: an upstream (a NUT server, a webhook) failed; `code` says how."""
     return ApiError(502, message, code, **extra)

@@ -11,9 +11,9 @@ import mimetypes
 from pathlib import Path
 
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, file, html
+from sanic.response import HTTPResponse, file, html, json
 
-from powerpulse.api.errors import not_found
+from powerpulse.api.errors import error_body
 from powerpulse.config import Settings
 
 bp = Blueprint("webui")
@@ -76,11 +76,16 @@ async def _serve(request: Request, path: str) -> HTTPResponse:
     if target is not None and target != index_file:
         cache = IMMUTABLE if path.startswith("assets/") else "public, max-age=3600"
         mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        return await file(target, mime_type=mime, headers={"Cache-Control": cache})
+        return _cache(await file(target, mime_type=mime), cache)
     if path.startswith("assets/"):
-        raise not_found("File")  # a missing hashed asset must not come back as index.html
-    return await file(
-        index_file,
-        mime_type="text/html; charset=utf-8",
-        headers={"Cache-Control": "no-cache", "Content-Security-Policy": CSP},
-    )
+        # A missing hashed asset must not come back as index.html (and this runs inside the
+        # 404 handler, so answer rather than raise).
+        return json(error_body("File not found", "not_found"), status=404)
+    response = await file(index_file, mime_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = CSP
+    return _cache(response, "no-cache")
+
+
+def _cache(response: HTTPResponse, value: str) -> HTTPResponse:
+    response.headers["Cache-Control"] = value  # replaces the default `file()` sets
+    return response

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from sanic import Request
 
-from powerpulse.api.errors import bad_request, not_found
+from powerpulse.api.errors import bad_request, not_found, payload_too_large
 from powerpulse.db.models import ROLES
 
 PASSWORD_MIN_BYTES = 8
@@ -22,6 +22,8 @@ PASSWORD_MAX_BYTES = 72  # bcrypt ignores everything after 72 bytes: refuse rath
 def read_json(request: Request, *, allow_empty: bool = True) -> dict[str, Any]:
     """The body as a JSON object; `{}` for an empty body when `allow_empty`."""
     raw = request.body
+    if len(raw) > request.app.config.REQUEST_MAX_SIZE:
+        raise payload_too_large()
     if not raw or not raw.strip():
         if allow_empty:
             return {}

@@ -64,10 +64,16 @@ def ensure_sqlite_dir(settings: Settings) -> None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
-async def init_db(settings: Settings) -> None:
-    """Open the connection for this process (migrations are applied separately)."""
+async def init_db(settings: Settings, *, global_fallback: bool = False) -> None:
+    """Open the connection for this process (migrations are applied separately).
+
+    `global_fallback=True` makes the connection visible from every task, not only from the
+    context that opened it: Sanic runs its start-up listeners and its handlers in different
+    contexts, so the api worker needs it (without it every request fails with "No
+    TortoiseContext is currently active").
+    """
     ensure_sqlite_dir(settings)
-    await Tortoise.init(config=tortoise_config(settings))
+    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=global_fallback)
 
 
 async def close_db() -> None:

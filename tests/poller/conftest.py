@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,7 @@ from powerpulse.config import Settings
 from powerpulse.db import counters
 from powerpulse.db.models import Event, NutServer, UpsLiveState, UpsSystem
 from powerpulse.poller.loop import Poller
+from tests.conftest import make_settings
 from tests.support.nut_server import NutServer as RealNut
 
 
@@ -62,23 +64,13 @@ async def sweep_until(
 
 
 @pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Fast polls and a short communication grace, so fault tests take seconds."""
+    return make_settings(tmp_path / "data", POLL_INTERVAL="0.3", COMM_GRACE_SECONDS="1.5")
+
+
+@pytest.fixture
 async def poller(db: Settings) -> AsyncIterator[Poller]:
     p = Poller(db)
     yield p
     await p.close()
-
-
-PollerFactory = Callable[..., Poller]
-
-
-@pytest.fixture
-async def make_poller(db: Settings) -> AsyncIterator[Callable[[Settings], Poller]]:
-    made: list[Poller] = []
-
-    def make(settings: Settings) -> Poller:
-        made.append(Poller(settings))
-        return made[-1]
-
-    yield make
-    for p in made:
-        await p.close()

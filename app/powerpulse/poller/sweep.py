@@ -38,6 +38,17 @@ MAX_BACKOFF = 30.0
 ClientFactory = Callable[[ServerConfig, float], NutClient]
 
 
+class DriverWaiting(NutError):
+    """upsd answered, but the status is only WAIT: right after an upsd restart or when a
+    driver just died. Treated like DATA-STALE: the last good values stay, nothing fires."""
+
+    code = "driver-waiting"
+
+    @property
+    def no_fresh_data(self) -> bool:
+        return True
+
+
 def default_client(config: ServerConfig, timeout: float) -> NutClient:
     return NutClient(
         config.host,
@@ -159,7 +170,10 @@ class ServerPoller:
                 results[u.id] = server_err
                 continue
             try:
-                results[u.id] = await self.client.list_var(u.name)
+                variables = await self.client.list_var(u.name)
+                if parse_status(variables.get("ups.status")) == ("WAIT",):
+                    raise DriverWaiting(f"UPS {u.name} has no data yet (driver status WAIT)")
+                results[u.id] = variables
             except NutError as err:
                 results[u.id] = err
                 if is_server_failure(err):

@@ -23,7 +23,7 @@ export interface CheckSetup {
 /** An error as the UPS object reports it: older builds send a string, ours code + message. */
 export type UpsError = null | string | { code?: string; message?: string };
 
-export type Details = Record<string, string | number | null>;
+export type Details = Record<string, unknown>;
 
 export interface Ups {
   id: number;

@@ -18,14 +18,16 @@ export default function HistoryCharts({ upsId }: Props) {
   const [range, setRange] = useState<RangeKey>('24h');
   const query = useQuery({
     queryKey: keys.history(upsId, range),
-    queryFn: () => {
+    queryFn: async () => {
       const w = rangeWindow(range);
-      return getHistory(upsId, w.from, w.to, HISTORY_POINTS).then(normalizeHistory);
+      const cols = normalizeHistory(await getHistory(upsId, w.from, w.to, HISTORY_POINTS));
+      return { cols, x: [Date.parse(w.from) / 1000, Date.parse(w.to) / 1000] as [number, number] };
     },
     refetchInterval: range === '1h' ? 30_000 : 300_000,
     placeholderData: (prev) => prev,
   });
-  const cols = query.data;
+  const cols = query.data?.cols;
+  const xRange = query.data?.x;
 
   const charts = useMemo(() => {
     if (!cols) return [];
@@ -65,7 +67,7 @@ export default function HistoryCharts({ upsId }: Props) {
       <div className="charts">
         {cols &&
           charts.map((c) => (
-            <UPlotChart key={c.key} title={c.title} unit={c.unit} t={cols.t} series={c.series} bands={c.bands} yRange={c.yRange} />
+            <UPlotChart key={c.key} title={c.title} unit={c.unit} t={cols.t} series={c.series} bands={c.bands} yRange={c.yRange} xRange={xRange} />
           ))}
       </div>
     </section>

@@ -18,6 +18,8 @@ interface Props {
   /** Pairs of series indexes (1-based, as uPlot counts) to fill between. */
   bands?: [number, number][];
   yRange?: [number, number];
+  /** The requested window (Unix seconds): the x axis spans it even where no data was recorded. */
+  xRange?: [number, number];
   height?: number;
 }
 
@@ -27,9 +29,11 @@ function cssVar(name: string, fallback: string): string {
 }
 
 /** A uPlot line chart: canvas-drawn, smooth with many thousands of points. */
-export function UPlotChart({ title, unit, t, series, bands, yRange, height = 180 }: Props) {
+export function UPlotChart({ title, unit, t, series, bands, yRange, xRange, height = 180 }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const xRangeRef = useRef(xRange);
+  xRangeRef.current = xRange;
 
   useEffect(() => {
     const el = host.current;
@@ -41,7 +45,10 @@ export function UPlotChart({ title, unit, t, series, bands, yRange, height = 180
       height,
       legend: { show: true, live: true },
       cursor: { drag: { x: true, y: false } },
-      scales: { x: { time: true }, y: yRange ? { range: yRange } : { auto: true } },
+      scales: {
+        x: { time: true, range: (_u, min, max) => (xRangeRef.current ?? [min, max]) as uPlot.Range.MinMax },
+        y: yRange ? { range: yRange } : { auto: true },
+      },
       axes: [
         { stroke: axisColor, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
         { stroke: axisColor, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, label: unit, size: 56 },
@@ -54,7 +61,8 @@ export function UPlotChart({ title, unit, t, series, bands, yRange, height = 180
           width: s.faint ? 1 : 2,
           alpha: s.faint ? 0.5 : 1,
           spanGaps: false,
-          points: { show: false },
+          // Dots only where a line cannot show the data: a few buckets, or isolated ones.
+          points: { show: !s.faint && s.values.filter((v) => v !== null).length < 60, size: 5 },
         })),
       ],
       bands: bands?.map(([a, b]) => ({ series: [a, b] as [number, number], fill: `${series[a - 1]?.color ?? '#888'}22` })),
@@ -75,7 +83,7 @@ export function UPlotChart({ title, unit, t, series, bands, yRange, height = 180
 
   useEffect(() => {
     plot.current?.setData([t, ...series.map((s) => s.values)] as uPlot.AlignedData);
-  }, [t, series]);
+  }, [t, series, xRange?.[0], xRange?.[1]]);
 
   return (
     <figure className="chart">

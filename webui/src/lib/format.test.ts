@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chargeBand, flag, formatPercent, formatRuntime, formatTemperature, formatVolts, timeAgo, variableLabel } from './format';
+import { chargeBand, flag, formatPercent, formatRuntime, formatTemperature, formatVolts, timeAgo, variableLabel, variableValue } from './format';
 
 describe('formatRuntime (minutes in)', () => {
   it.each([
@@ -38,6 +38,11 @@ describe('readings', () => {
   });
   it('labels variables', () => {
     expect(variableLabel('voltage.nominal')).toBe('Voltage nominal');
+    expect(variableLabel('chargeLow')).toBe('Charge low');
+    expect(variableLabel('mfrDate')).toBe('Mfr date');
+    expect(variableValue(0)).toBe('0');
+    expect(variableValue(null)).toBe('–');
+    expect(variableValue({ pollinterval: '1', synchronous: 'auto' })).toBe('pollinterval=1, synchronous=auto');
   });
 });
 

@@ -69,8 +69,25 @@ export function flag(v: unknown): boolean {
   return v === true || v === 1 || v === '1' || v === 'true';
 }
 
-/** Readable label for a NUT variable key inside a group, e.g. "voltage.nominal" → "Voltage nominal". */
+/** Readable label for a variable key: "voltage.nominal" / "chargeLow" → "Voltage nominal" / "Charge low". */
 export function variableLabel(key: string): string {
-  const words = key.replace(/[._]/g, ' ').trim();
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[._]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A variable's value in words; nested groups (e.g. driver parameters) as "key=value" pairs. */
+export function variableValue(v: unknown): string {
+  if (v === null || v === undefined || v === '') return MISSING;
+  if (Array.isArray(v)) return v.map(variableValue).join(', ');
+  if (typeof v === 'object') {
+    return Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${k}=${variableValue(x)}`)
+      .join(', ');
+  }
+  return String(v);
 }

@@ -5,7 +5,7 @@ import { getUps, listUpsEvents } from '../api/endpoints';
 import { keys } from '../api/keys';
 import { useLiveState } from '../hooks/useLiveUpdates';
 import { usePollIntervalMs } from '../hooks/usePollInterval';
-import { formatDateTime, formatPercent, formatRuntime, formatTemperature, formatVolts, variableLabel } from '../lib/format';
+import { formatDateTime, formatPercent, formatRuntime, formatTemperature, formatVolts, variableLabel, variableValue } from '../lib/format';
 import type { Details, UpsEvent } from '../types';
 import { ChargeBar } from '../components/ChargeBar';
 import { Loading } from '../components/Loading';
@@ -28,12 +28,18 @@ const GROUPS: { key: 'batteryDetails' | 'deviceDetails' | 'inputDetails' | 'outp
 ];
 
 function VariableGroup({ title, details }: { title: string; details: Details | null | undefined }) {
-  const entries = Object.entries(details ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  if (!entries.length) return null;
+  const all = Object.entries(details ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  // Variables this UPS does not report stay out of the table; their count is still shown.
+  const entries = all.filter(([, v]) => v !== null && v !== undefined && v !== '');
+  const missing = all.length - entries.length;
+  if (!all.length) return null;
   return (
     <details className="panel var-group" open>
       <summary>
-        <h3>{title}</h3> <span className="muted small">{entries.length} variables</span>
+        <h3>{title}</h3>{' '}
+        <span className="muted small">
+          {entries.length} reported{missing ? `, ${missing} not reported` : ''}
+        </span>
       </summary>
       <table className="vars">
         <tbody>
@@ -42,7 +48,7 @@ function VariableGroup({ title, details }: { title: string; details: Details | n
               <th scope="row" title={k}>
                 {variableLabel(k)}
               </th>
-              <td>{v === null || v === '' ? '–' : String(v)}</td>
+              <td>{variableValue(v)}</td>
             </tr>
           ))}
         </tbody>

@@ -39,7 +39,8 @@ async def add_nut(nut: RealNut, **kw: str) -> dict[str, int]:
 
 
 async def live(ups_id: int) -> UpsLiveState:
-    return await UpsLiveState.get(ups_id=ups_id)
+    """The UPS's live row; an empty one while the poller has not created it yet."""
+    return await UpsLiveState.get_or_none(ups_id=ups_id) or UpsLiveState(ups_id=ups_id)
 
 
 async def kinds(ups_id: int) -> list[str]:

@@ -13,6 +13,7 @@ from powerpulse.nut.errors import (
     NutAccessDenied,
     NutAuthError,
     NutCmdNotSupported,
+    NutDriverNotConnected,
     NutInvalidValue,
     NutUnknownUps,
     NutVarNotSupported,
@@ -163,3 +164,37 @@ async def test_set_var_then_read_back(nut_factory: Callable[..., NutServer]) -> 
             await asyncio.sleep(0.2)
         assert await c.get_var("ups1", "battery.charge") == "55"
         assert await c.get_var("ups1", "battery.type") == "Lithium Ion"
+
+
+async def test_list_var_many_pipelines_and_keeps_per_ups_errors(
+    nut_factory: Callable[..., NutServer],
+) -> None:
+    nut = nut_factory(["ups1", "ups2", "ups3"])
+    nut.kill_driver("ups3")
+    async with NutClient(nut.host, nut.port, timeout=3) as c:
+        await c.connect()
+        port = local_port(c)
+        deadline = time.monotonic() + 8
+        while True:
+            result = await c.list_var_many(["ups1", "nosuchups", "ups2", "ups3", "ups1"])
+            if isinstance(result["ups3"], NutDriverNotConnected) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.2)
+        assert list(result) == ["ups1", "nosuchups", "ups2", "ups3"]  # duplicates asked once
+        ups1, ups2 = result["ups1"], result["ups2"]
+        assert isinstance(ups1, dict) and ups1["battery.charge"] == "100"
+        assert isinstance(ups2, dict) and ups2["ups.status"] == "OL"
+        assert isinstance(result["nosuchups"], NutUnknownUps)
+        assert isinstance(result["ups3"], NutDriverNotConnected)
+        assert result["ups3"].no_fresh_data
+        # The replies stayed in step: the next single command gets its own answer.
+        assert await c.get_var("ups2", "ups.temperature") == "25.5"
+        assert await c.list_var_many([]) == {}
+        assert local_port(c) == port
+
+
+async def test_list_var_many_matches_list_var_for_many_ups(shared: NutServer) -> None:
+    async with NutClient(shared.host, shared.port, timeout=5) as c:
+        names = ["ups1", "ups2"] * 100  # more than one pipeline window
+        many = await c.list_var_many(names)
+        assert many == {"ups1": await c.list_var("ups1"), "ups2": await c.list_var("ups2")}

@@ -154,3 +154,22 @@ async def test_garbage_reply_is_a_protocol_error_and_resets(scripted: Starter) -
     assert not client.connected
     assert await client.list_ups() == {"ups1": 'Rack "A"'}
     await client.close()
+
+
+async def test_pipelined_batch_is_retried_when_the_kept_connection_died(
+    scripted: Starter,
+) -> None:
+    def reply(conn: int, line: str) -> bytes | None:
+        if line.startswith("LIST VAR"):
+            if conn == 0:
+                return None
+            ups = line.split()[-1]
+            return f'BEGIN LIST VAR {ups}\nVAR {ups} ups.status "OL"\nEND LIST VAR {ups}\n'.encode()
+        return answer(line)
+
+    server = await scripted(reply)
+    async with NutClient("127.0.0.1", server.port, timeout=2) as c:
+        await c.list_ups()
+        result = await c.list_var_many(["a", "b"])
+        assert result == {"a": {"ups.status": "OL"}, "b": {"ups.status": "OL"}}
+    assert server.lines[1][:2] == ["LIST VAR a", "LIST VAR b"]

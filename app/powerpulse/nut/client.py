@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import socket
 import ssl
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 from powerpulse.nut import protocol as p
@@ -28,12 +28,14 @@ from powerpulse.nut.errors import (
     NutError,
     NutInvalidValue,
     NutProtocolError,
+    NutResponseError,
     NutTimeoutError,
 )
 
 T = TypeVar("T")
 DEFAULT_PORT = 3493
 _QUICKACK = getattr(socket, "TCP_QUICKACK", None)  # Linux only
+_PIPELINE_WINDOW = 64  # commands written at once by list_var_many
 
 
 class _DeadConnection(Exception):
@@ -117,7 +119,7 @@ class NutClient:
                 return False
             self._drop()  # the server closed it while we were idle: safe to reopen
         loop = asyncio.get_running_loop()
-        reader = asyncio.StreamReader(limit=2**16, loop=loop)
+        reader = asyncio.StreamReader(limit=2**20, loop=loop)  # a LIST may be long
         transport, protocol = await loop.create_connection(
             lambda: _Protocol(reader, self._quickack), self.host, self.port
         )
@@ -184,7 +186,12 @@ class NutClient:
                 raise NutTimeoutError(
                     f"NUT server {self.host}:{self.port} did not answer within {self.timeout:g} s"
                 ) from err
-            except (OSError, EOFError, _DeadConnection, asyncio.IncompleteReadError) as err:
+            except (
+                OSError,
+                EOFError,
+                _DeadConnection,
+                asyncio.IncompleteReadError,
+            ) as err:
                 self._drop()
                 raise NutConnectionError(self._describe(err)) from err
             except BaseException:
@@ -204,21 +211,22 @@ class NutClient:
         return f"Cannot talk to {where}"
 
     # -- line I/O -----------------------------------------------------------------------------
-    async def _readline(self) -> str:
-        assert self._reader is not None
-        raw = await self._reader.readline()
-        if not raw.endswith(b"\n"):
-            raise EOFError("connection closed mid-reply")
-        return raw.decode("utf-8", "replace").rstrip("\r\n")
-
     async def _exchange_line(self, line: bytes) -> str:
         """Send one line, return the first reply line; _DeadConnection if none came."""
-        assert self._writer is not None and self._reader is not None
+        assert self._writer is not None
         try:
             self._writer.write(line)
             await self._writer.drain()
-            raw = await self._reader.readline()
         except (ConnectionResetError, BrokenPipeError) as err:
+            raise _DeadConnection() from err
+        return await self._read_first()
+
+    async def _read_first(self) -> str:
+        """The first line of a reply; _DeadConnection on EOF/reset before any byte of it."""
+        assert self._reader is not None
+        try:
+            raw = await self._reader.readline()
+        except ConnectionResetError as err:
             raise _DeadConnection() from err
         if not raw:
             raise _DeadConnection()
@@ -226,30 +234,67 @@ class NutClient:
             raise EOFError("connection closed mid-reply")
         return raw.decode("utf-8", "replace").rstrip("\r\n")
 
+    async def _read_rest(self, line: bytes, first: str) -> list[str]:
+        """The rest of the reply to `line` whose first reply line was `first`."""
+        if not first.startswith("BEGIN LIST "):
+            return [first]
+        # upsd closes the list with `END LIST <query>` echoing the query as sent; no item line
+        # can end that way (values are quoted), so one buffer scan finds the whole list.
+        assert self._reader is not None
+        end = b"END " + line  # b"LIST VAR ups1\n" → b"END LIST VAR ups1\n"
+        try:
+            block = await self._reader.readuntil(end)
+        except asyncio.LimitOverrunError as err:
+            raise NutProtocolError("NUT list reply too long") from err
+        return [first, *block.decode("utf-8", "replace").split("\n")[:-1]]
+
     async def _exchange(self, line: bytes, is_list: bool) -> list[str]:
         first = await self._exchange_line(line)
-        lines = [first]
-        if is_list and first.startswith("BEGIN LIST "):
-            while True:
-                current = await self._readline()
-                lines.append(current)
-                if current.startswith("END LIST "):
-                    break
-        return lines
+        return await self._read_rest(line, first) if is_list else [first]
+
+    async def _pipeline(self, lines: list[bytes]) -> list[list[str]]:
+        """Send every list command at once, then read the replies in order.
+
+        upsd answers commands in the order received, so a batch costs one round trip
+        instead of one per command. Only a failure before the first reply is "dead".
+        """
+        assert self._writer is not None
+        replies: list[list[str]] = []
+        for start in range(0, len(lines), _PIPELINE_WINDOW):
+            window = lines[start : start + _PIPELINE_WINDOW]
+            try:
+                self._writer.write(b"".join(window))
+                await self._writer.drain()
+            except (ConnectionResetError, BrokenPipeError) as err:
+                if replies:
+                    raise
+                raise _DeadConnection() from err
+            for line in window:
+                try:
+                    first = await self._read_first()
+                except _DeadConnection:
+                    if replies:
+                        raise EOFError("connection closed mid-reply") from None
+                    raise
+                replies.append(await self._read_rest(line, first))
+        return replies
 
     async def _simple(self, line: bytes) -> str:
         return p.parse_ok(await self._exchange_line(line))
 
     async def _request(self, line: bytes, *, is_list: bool, retry: bool) -> list[str]:
+        return await self._with_retry(lambda: self._exchange(line, is_list), retry)
+
+    async def _with_retry(self, exchange: Callable[[], Awaitable[T]], retry: bool) -> T:
         fresh = await self._ensure_open()
         try:
-            return await self._exchange(line, is_list)
+            return await exchange()
         except _DeadConnection:
             self._drop()
             if fresh or not retry:
                 raise
         await self._ensure_open()  # upsd restarted under a kept-open connection: once more
-        return await self._exchange(line, is_list)
+        return await exchange()
 
     async def _query(
         self, words: tuple[str, ...], parse: Callable[[list[str]], T], *, is_list: bool = False
@@ -279,6 +324,31 @@ class NutClient:
         return await self._query(
             ("LIST", "VAR", ups), lambda r: p.parse_var_list(r, ups), is_list=True
         )
+
+    async def list_var_many(
+        self, ups_names: Iterable[str]
+    ) -> dict[str, dict[str, str] | NutResponseError]:
+        """`LIST VAR` for many UPS in one pipelined exchange (one poll of a whole server).
+
+        Each UPS maps to its variables, or to the `ERR` it got (e.g. `NutDataStale`), so one
+        stale UPS does not hide the others. Connection failures and timeouts still raise.
+        """
+        names = list(dict.fromkeys(_name(n, "UPS name") for n in ups_names))
+        lines = [p.command("LIST", "VAR", name) for name in names]
+
+        async def run() -> dict[str, dict[str, str] | NutResponseError]:
+            replies = await self._with_retry(lambda: self._pipeline(lines), True)
+            result: dict[str, dict[str, str] | NutResponseError] = {}
+            for name, reply in zip(names, replies, strict=True):
+                try:
+                    result[name] = p.parse_var_list(reply, name)
+                except NutResponseError as err:
+                    result[name] = err
+            return result
+
+        if not names:
+            return {}
+        return await self._call(run)
 
     async def list_cmd(self, ups: str) -> list[str]:
         ups = _name(ups, "UPS name")

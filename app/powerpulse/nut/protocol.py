@@ -17,6 +17,8 @@ from powerpulse.nut.errors import NutProtocolError, error_from_reply
 # followed by whitespace or the end of the line.
 _TOKEN = re.compile(r'[ \t]*(?:"((?:[^"\\]|\\.)*)"|([^\s"]+))(?=[ \t]|$)')
 _ESCAPE = re.compile(r"\\(.)")
+# Fast path for the item lines of LIST VAR / LIST RW (hundreds per poll): one match per line.
+_NAME_VALUE_LINE = re.compile(r'([^\s"]+) ([^\s"]+) ([^\s"]+) "((?:[^"\\]|\\.)*)"')
 # Names (UPS, variable, command) go out unquoted, so they must be one plain word.
 _NAME = re.compile(r"[A-Za-z0-9_.@:\-+]+")
 
@@ -139,8 +141,13 @@ def parse_ups_list(lines: Sequence[str]) -> dict[str, str]:
 def _name_value_list(lines: Sequence[str], kind: str, ups: str) -> dict[str, str]:
     result: dict[str, str] = {}
     for line in parse_list(lines, [kind, ups]):
-        name, value = expect(line, kind, [ups], 2)
-        result[name] = value
+        match = _NAME_VALUE_LINE.fullmatch(line)
+        if match is not None and match[1] == kind and match[2] == ups:
+            value = match[4]
+            result[match[3]] = _ESCAPE.sub(r"\1", value) if "\\" in value else value
+        else:  # unusual spacing, or broken: the general parser decides
+            name, value = expect(line, kind, [ups], 2)
+            result[name] = value
     return result
 
 

@@ -28,6 +28,7 @@ class SseClient:
         self.headers = headers or {}
         self.response: aiohttp.ClientResponse | None = None
         self.comments: list[str] = []
+        self.backlog: list[Message] = []  # read while waiting for another kind
         self.retry: int | None = None
 
     async def __aenter__(self) -> SseClient:
@@ -68,9 +69,19 @@ class SseClient:
                 self.retry = int(value)
 
     async def next(self, event: str, timeout: float = 5.0, match: Any = None) -> Message:
-        """The next message of type `event` (for which `match(data)` holds, when given)."""
+        """The next message of type `event` (for which `match(data)` holds, when given).
+
+        Messages of other kinds read meanwhile are kept and looked at first next time."""
+
+        def wanted(msg: Message) -> bool:
+            return msg.event == event and (match is None or match(msg.data))
+
+        for i, msg in enumerate(self.backlog):
+            if wanted(msg):
+                return self.backlog.pop(i)
         async with asyncio.timeout(timeout):
             while True:
                 msg = await self.read()
-                if msg.event == event and (match is None or match(msg.data)):
+                if wanted(msg):
                     return msg
+                self.backlog.append(msg)

@@ -1,0 +1,61 @@
+"""The whole path with real processes: upsd → `powerpulse poller` → database → `powerpulse api`
+→ an open stream. A `.dev` edit must reach the browser within POLL_INTERVAL + 1 s (+ the
+dummy-ups driver's own 1 s re-read)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import aiohttp
+
+from tests.stream.sse import SseClient
+from tests.support.nut_server import NutServer
+from tests.support.stack import Stack
+
+POLL_INTERVAL = 0.5
+DRIVER_DELAY = 1.0  # dummy-ups re-reads its .dev file once a second
+
+
+async def test_on_battery_reaches_open_streams_within_one_poll_plus_a_second(
+    tmp_path: Path, nut_factory: Callable[..., NutServer]
+) -> None:
+    nut = nut_factory(["ups1"])
+    with Stack(tmp_path / "data", env={"POLL_INTERVAL": str(POLL_INTERVAL)}) as stack:
+        stack.start_api()
+        token = stack.setup_admin(nut.host, nut.port)
+        stack.start_poller()
+        status, body = stack.request("POST", "/api/stream/ticket", token=token)
+        assert status == 200, body
+        async with (
+            aiohttp.ClientSession() as session,
+            SseClient(session, stack.url(f"/api/stream?ticket={body['ticket']}")) as user,
+            SseClient(session, stack.url("/api/stream/kiosk")) as kiosk,
+        ):
+            snapshot = (await user.next("snapshot")).data
+            await kiosk.next("snapshot")
+            online = lambda d: d["status"] == "Online" and d["batteryCharge"] == 100  # noqa: E731
+            if not (snapshot and online(snapshot[0])):  # the poller's first poll is still due
+                await user.next("ups", timeout=10, match=online)
+
+            latencies = []
+            for status_line, words in (("OB DISCHRG", "On Battery"), ("OL", "Online")) * 2:
+                for client in (user, kiosk):  # only what arrives after the edit counts
+                    client.backlog = [m for m in client.backlog if m.event != "ups"]
+                started = time.monotonic()
+                nut.set_status("ups1", status_line)
+                msg = await user.next("ups", timeout=5, match=lambda d, w=words: d["status"] == w)
+                latencies.append(time.monotonic() - started)
+                assert msg.data["upsName"] == "ups1"
+                kiosk_msg = await kiosk.next(
+                    "ups", timeout=2, match=lambda d, w=words: d["status"] == w
+                )
+                assert "driverDetails" not in kiosk_msg.data
+            assert max(latencies) < POLL_INTERVAL + 1.0 + DRIVER_DELAY, latencies
+
+            # The power events the poller detected arrive too (after its debounce).
+            kinds = set()
+            while not {"on_battery", "online"} <= kinds:
+                kinds.add((await user.next("event", timeout=10)).data["kind"])
+        assert "Traceback" not in stack.log("api")

@@ -132,7 +132,9 @@ class Sample(Model):
 
     class Meta:
         table = "samples"
-        indexes = (("ups", "timestamp"),)
+        # Column names, not field names: SQLite takes an unknown quoted name in CREATE INDEX as
+        # a string constant, so ("ups", ...) silently built a useless index.
+        indexes = (("ups_id", "timestamp"),)
 
 
 class SampleRollup(Model):
@@ -198,7 +200,7 @@ class Event(Model):
 
     class Meta:
         table = "events"
-        indexes = (("ups", "occurred_at"),)
+        indexes = (("ups_id", "occurred_at"),)
 
 
 class NotificationLog(Model):

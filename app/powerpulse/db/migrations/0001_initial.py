@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
                 ('details', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
                 ('dispatched', fields.BooleanField(default=False, db_index=True)),
             ],
-            options={'table': 'events', 'app': 'models', 'indexes': [Index(fields=['ups', 'occurred_at'])], 'pk_attr': 'id', 'table_description': 'A power event: an edge between two stable states of one UPS (or its NUT server).'},
+            options={'table': 'events', 'app': 'models', 'indexes': [Index(fields=['ups_id', 'occurred_at'])], 'pk_attr': 'id', 'table_description': 'A power event: an edge between two stable states of one UPS (or its NUT server).'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -87,7 +87,7 @@ class Migration(migrations.Migration):
                 ('temperature', fields.FloatField(null=True)),
                 ('status', fields.CharField(null=True, max_length=255)),
             ],
-            options={'table': 'samples', 'app': 'models', 'indexes': [Index(fields=['ups', 'timestamp'])], 'pk_attr': 'id', 'table_description': 'One history point of one UPS. Runtime is in seconds, as NUT reports it.'},
+            options={'table': 'samples', 'app': 'models', 'indexes': [Index(fields=['ups_id', 'timestamp'])], 'pk_attr': 'id', 'table_description': 'One history point of one UPS. Runtime is in seconds, as NUT reports it.'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -58,6 +58,20 @@ def _cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
     return run(args.host, args.port, args.ups, args.cycle)
 
 
+def _cmd_healthcheck(settings: Settings, args: argparse.Namespace) -> int:
+    from powerpulse.update.health import probe
+
+    healthy, detail = probe(settings)
+    print(detail)
+    return 0 if healthy else 1
+
+
+def _cmd_update_runner(settings: Settings, args: argparse.Namespace) -> int:
+    from powerpulse.update.runner import run
+
+    return run(settings, args.target, args.image, args.timeout)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="powerpulse", description="PowerPulse UPS monitoring")
     parser.add_argument("--version", action="version", version=f"powerpulse {__version__}")
@@ -70,6 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "check-config", help="validate the environment and create the JWT secret if needed"
     ).set_defaults(func=_cmd_check_config)
+
+    sub.add_parser(
+        "healthcheck", help="exit 0 when the api worker answers (the image's HEALTHCHECK)"
+    ).set_defaults(func=_cmd_healthcheck)
+    runner = sub.add_parser("update-runner", help="replace a container (run by self-update)")
+    runner.add_argument("--target", required=True, help="id of the container to replace")
+    runner.add_argument("--image", required=True, help="image reference for the new container")
+    runner.add_argument("--timeout", type=float, default=120.0, help="seconds to become healthy")
+    runner.set_defaults(func=_cmd_update_runner)
 
     simulate = sub.add_parser("simulate", help="run a NUT simulator (for demos, not for tests)")
     simulate.add_argument("--host", default="127.0.0.1")

@@ -23,6 +23,7 @@ from powerpulse.api import (
     notifications,
     static,
     stream,
+    system,
     ups_systems,
     user_settings,
     users,
@@ -47,6 +48,7 @@ BLUEPRINTS: list[Any] = [
     notifications.bp,
     debug.bp,
     stream.bp,
+    system.bp,
     static.bp,
 ]
 

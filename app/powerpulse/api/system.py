@@ -1,0 +1,63 @@
+"""`/api/system`: the running version (public, per the seed) and self-update (admin).
+
+`POST /api/system/update` answers at once with the seed's message; the update runs in the
+background (see `powerpulse.update.service`) and reports through `GET /api/system/update/status`,
+which the new container answers too, because the record lives in the shared database.
+"""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+from sanic_ext import openapi
+
+from powerpulse.api.auth import require_admin
+from powerpulse.api.errors import bad_gateway, conflict
+from powerpulse.update import service, state
+from powerpulse.update.engine import UpdateUnavailable
+from powerpulse.update.registry import RegistryError
+
+bp = Blueprint("system", url_prefix="/api/system")
+
+UPDATE_STARTED = {
+    "message": "Update initiated successfully",
+    "details": "The application will restart shortly. Please refresh the page after a minute.",
+}
+
+
+@bp.get("/version")
+@openapi.summary("Running version, image and whether self-update is possible here (public)")
+async def version(request: Request) -> HTTPResponse:
+    return json(await service.version_info(request.app.ctx.settings))
+
+
+@bp.get("/update/check")
+@openapi.summary("Is a newer image on the registry? Compares digests, pulls nothing (admin)")
+@require_admin
+async def check(request: Request) -> HTTPResponse:
+    try:
+        return json(await service.check(request.app.ctx.settings))
+    except UpdateUnavailable as err:
+        raise conflict(str(err), "update_unavailable") from None
+    except (RegistryError, ValueError) as err:
+        raise bad_gateway(f"Could not check for updates: {err}", "registry_error") from None
+
+
+@bp.post("/update")
+@openapi.summary("Pull the image and replace this container with it (admin)")
+@require_admin
+async def update(request: Request) -> HTTPResponse:
+    try:
+        await service.start(request.app.ctx.settings)
+    except UpdateUnavailable as err:
+        raise conflict(str(err), "update_unavailable") from None
+    except service.UpdateBusy as err:
+        raise conflict(str(err), "update_in_progress") from None
+    return json(UPDATE_STARTED)
+
+
+@bp.get("/update/status")
+@openapi.summary("Progress and result of the last self-update (admin)")
+@require_admin
+async def update_status(request: Request) -> HTTPResponse:
+    return json(await state.read())

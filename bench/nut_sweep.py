@@ -170,11 +170,14 @@ def machine() -> str:
 
 def report(results: list[dict[str, float]]) -> str:
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    # The machine is shared: say how busy it was, the numbers depend on it.
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         "# NUT poll sweep (`bench/nut_sweep.py`)",
         "",
         f"- Date: {now}",
         f"- Machine: {machine()}",
+        f"- Load average when the report was written: {load}",
         "- Method: real upsd + dummy-ups (tests/support/nut_server.py), 200 UPS per upsd; one",
         "  NutClient (one kept-open connection) per server, servers concurrently; one `LIST VAR`",
         "  (~29 variables) per UPS; a warm-up sweep first. `list_var_many` pipelines the",

@@ -1,7 +1,8 @@
 """Async client for one NUT server (`upsd`), over one persistent TCP connection.
 
 - Commands are serialised with a lock; each public call runs under `timeout` as a whole
-  (connect + send + complete reply). A timeout drops the connection: it may hold half a reply.
+  (connect + send + complete reply) once it holds the lock. A timeout drops the connection:
+  it may hold half a reply.
 - The connection is opened lazily, and again on the next call after any failure. A read-only
   command that finds a kept-open connection dead before any reply byte arrived (EOF/reset:
   upsd restarted) is retried once on a fresh connection; INSTCMD and SET VAR never are.
@@ -81,6 +82,9 @@ class NutClient:
         ssl_context: ssl.SSLContext | None = None,
         _quickack: bool = True,
     ) -> None:
+        for secret in (username, password):
+            if secret:
+                p.quote(secret)  # ValueError now (not at connect) for line breaks
         self.host = host
         self.port = port
         self.username = username or None

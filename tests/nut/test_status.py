@@ -66,3 +66,10 @@ def test_describe_tokens_names_each_token_and_tolerates_unknown() -> None:
     assert described[0]["meaning"].startswith("On battery")
     assert described[1]["meaning"] == "Low battery"
     assert "not known" in described[2]["meaning"]
+
+
+def test_raw_strings_are_accepted_too() -> None:
+    assert display_status("OB LB") == "Low Battery"
+    assert status_severity("OL") == "ok"
+    assert display_status(None) == "Unknown"
+    assert [d["token"] for d in describe_tokens("OL CHRG")] == ["OL", "CHRG"]

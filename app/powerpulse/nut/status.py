@@ -93,27 +93,34 @@ def parse_status(raw: str | None) -> tuple[str, ...]:
     return tuple(token.upper() for token in raw.split())
 
 
-def display_status(tokens: Iterable[str]) -> str:
+def _tokens(tokens: Iterable[str] | str | None) -> tuple[str, ...]:
+    # A raw "OB LB" string is accepted too: iterating it would give letters.
+    if tokens is None or isinstance(tokens, str):
+        return parse_status(tokens)
+    return tuple(tokens)
+
+
+def display_status(tokens: Iterable[str] | str | None) -> str:
     """The seed's display word for a status (see the module table)."""
-    present = set(tokens)
+    present = set(_tokens(tokens))
     for token, word in _DISPLAY:
         if token in present:
             return word
     return UNKNOWN
 
 
-def status_severity(tokens: Iterable[str]) -> str:
+def status_severity(tokens: Iterable[str] | str | None) -> str:
     """One of "ok", "info", "warning", "critical"; "unknown" when the status is Unknown."""
-    present = tuple(tokens)
+    present = _tokens(tokens)
     if display_status(present) == UNKNOWN:
         return "unknown"
     ranks = [SEVERITIES.index(_SEVERITY[t]) for t in present if t in _SEVERITY]
     return SEVERITIES[max(ranks)] if ranks else "unknown"
 
 
-def describe_tokens(tokens: Sequence[str]) -> list[dict[str, str]]:
+def describe_tokens(tokens: Sequence[str] | str | None) -> list[dict[str, str]]:
     """Each raw token with its meaning, for the UI (unknown tokens say so)."""
     return [
         {"token": t, "meaning": TOKEN_MEANINGS.get(t, "Status flag not known to PowerPulse")}
-        for t in tokens
+        for t in _tokens(tokens)
     ]

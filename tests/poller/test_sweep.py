@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from powerpulse.db.models import Sample
 from powerpulse.poller.loop import Poller
 from tests.poller.conftest import add_nut, live, sweep_until
@@ -43,3 +45,24 @@ async def test_dev_edit_shows_up_within_a_poll_plus_driver_delay(
     assert row.variables["ups.load"] == "55" and row.version > before
     # ups2 was untouched: its content (and version) did not change.
     assert (await live(ids["ups2"])).variables["battery.charge"] == "100"
+
+
+def client_connections(port: int) -> int:
+    """Established TCP connections (any process here) whose remote end is 127.0.0.1:`port`."""
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        remote_port = int(fields[2].split(":")[1], 16)
+        if remote_port == port and fields[3] == "01":
+            count += 1
+    return count
+
+
+async def test_one_persistent_connection_per_server(nut: RealNut, poller: Poller) -> None:
+    await add_nut(nut)
+    await poller.sweep_once()
+    client = next(iter(poller.servers.values())).client
+    for _ in range(10):
+        await poller.sweep_once()
+    assert next(iter(poller.servers.values())).client is client and client.connected
+    assert client_connections(nut.port) == 1  # the original opened one per call, never closed

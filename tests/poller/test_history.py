@@ -1,0 +1,66 @@
+"""Samples and retention: when samples are written, and what retention deletes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from powerpulse.config import Settings
+from powerpulse.db.models import Event, Sample, SampleRollup
+from powerpulse.poller.history import SampleSchedule, build_sample, prune_once, write_samples
+from powerpulse.poller.loop import Poller
+from tests.poller.conftest import add_nut, add_server, sweep_until
+from tests.support.nut_server import NutServer as RealNut
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def test_schedule_interval_and_status_change() -> None:
+    schedule = SampleSchedule(60.0)
+    assert schedule.due(1, ("OL",), 0.0)  # never sampled
+    schedule.mark(1, ("OL",), 0.0)
+    assert not schedule.due(1, ("OL",), 59.0)
+    assert schedule.due(1, ("OL",), 60.0)
+    assert schedule.due(1, ("OB", "DISCHRG"), 5.0)  # a status change is sampled at once
+
+
+async def test_retention_deletes_only_what_is_old(db: Settings) -> None:
+    ids = await add_server("127.0.0.1", 1, ["u"])
+    ups_id = ids["u"]
+    old = [NOW - timedelta(days=31, minutes=i) for i in range(25)]
+    new = [NOW - timedelta(days=29, minutes=i) for i in range(5)]
+    samples = [build_sample(ups_id, {"battery.charge": "90"}, ("OL",), t) for t in [*old, *new]]
+    async with in_transaction() as conn:
+        await write_samples(samples, conn)
+    for days in (400, 300):
+        await Event.create(ups_id=ups_id, kind="on_battery", occurred_at=NOW - timedelta(days=days))
+    removed = await prune_once(NOW, 30, batch=10, pause=0)
+    assert removed["samples"] == 25 and removed["events"] == 1
+    assert await Sample.filter(ups_id=ups_id).count() == 5
+    assert await SampleRollup.filter(ups_id=ups_id).count() >= 1
+    assert min(s.timestamp for s in await Sample.all()) > NOW - timedelta(days=30)
+    assert [e.occurred_at.date() for e in await Event.all()] == [(NOW - timedelta(days=300)).date()]
+
+
+async def test_samples_every_interval_and_on_status_change(nut: RealNut, db: Settings) -> None:
+    poller = Poller(replace(db, history_interval=3600.0))
+    try:
+        ids = await add_nut(nut)
+        u = ids["ups1"]
+        await poller.sweep_once()
+        await poller.sweep_once()
+        assert await Sample.filter(ups_id=u).count() == 1  # the hour has not passed
+        nut.set_status("ups1", "OB DISCHRG")
+
+        async def two() -> bool:
+            return await Sample.filter(ups_id=u).count() == 2
+
+        await sweep_until(poller, two, interval=0.3)
+        latest = await Sample.filter(ups_id=u).order_by("-id").first()
+        assert latest is not None and latest.status == "OB DISCHRG"
+        rollup = await SampleRollup.get(ups_id=u)
+        assert rollup.samples == 2 and rollup.charge_n == 2
+    finally:
+        await poller.close()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import orjson
+import pytest
 
+from powerpulse.api import ups_systems
 from powerpulse.db import counters
 from powerpulse.db.models import Sample, UpsLiveState, UpsSystem
 from powerpulse.timeutil import utcnow
@@ -82,6 +85,25 @@ async def test_list_follows_live_changes(client: Client, member: Account) -> Non
     await write_live(ups, {**DEFAULT_VARS}, last_success_at=old, last_attempt_at=old)
     one = (await client.get("/api/ups-systems", token=member.token))[1][0]
     assert one["stale"] is True and one["error"] is None
+
+
+async def test_list_gzip_and_poller_delay(
+    client: Client, member: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ups = await add_ups(await add_server(), "ups1")
+    await write_live(ups, {**DEFAULT_VARS})
+    plain = await client.get("/api/ups-systems", token=member.token)
+    _, _, resp = await client.get(
+        "/api/ups-systems", token=member.token, headers={"Accept-Encoding": "gzip"}
+    )
+    assert resp.headers["Content-Encoding"] == "gzip"
+    assert orjson.loads(resp.content) == plain[1]  # httpx decoded it
+    # With the production delay, a row written by another process shows within ~50 ms.
+    monkeypatch.setattr(ups_systems, "KEY_CHECK_SECONDS", 0.05)
+    await write_live(ups, {**DEFAULT_VARS, "battery.charge": "42"})
+    await asyncio.sleep(0.06)
+    body = (await client.get("/api/ups-systems", token=member.token))[1]
+    assert body[0]["batteryCharge"] == 42
 
 
 async def test_kiosk_is_public_and_private_data_free(client: Client) -> None:

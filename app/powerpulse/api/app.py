@@ -21,6 +21,7 @@ from powerpulse.api import (
     debug,
     history,
     notifications,
+    serializers,
     static,
     stream,
     system,
@@ -77,12 +78,13 @@ def create_app(settings: Settings, *, name: str | None = None) -> Sanic:
     """Build the api worker's app. The database is opened on server start unless the caller
     (a test fixture, for instance) already initialised Tortoise."""
     app = Sanic(name or "powerpulse", dumps=_dumps)
+    serializers.reset_memo()
     _configure(app, settings)
     for blueprint in BLUEPRINTS:
         app.blueprint(blueprint)
     app.error_handler.add(Exception, _handle_error)
     app.on_request(_limit_body)
-    app.on_response(_security_headers)
+    app.on_response(_after_response)
     _database_lifecycle(app, settings)
     return app
 
@@ -152,7 +154,13 @@ async def _limit_body(request: Request) -> None:
         raise payload_too_large()
 
 
-async def _security_headers(request: Request, response: HTTPResponse) -> None:
+async def _after_response(request: Request, response: HTTPResponse) -> None:
+    if request.method not in ("GET", "HEAD") and response.status < 400:
+        ups_systems.invalidate_list_cache(request)  # a write here shows in the next list at once
+    _security_headers(request, response)
+
+
+def _security_headers(request: Request, response: HTTPResponse) -> None:
     for key, value in SECURITY_HEADERS.items():
         response.headers.setdefault(key, value)
     if request.path.startswith("/api/"):

@@ -33,6 +33,10 @@ USER_CACHE_SECONDS = 1.0
 
 _default_secret: str | None = None
 _user_cache: dict[int, tuple[float, User]] = {}
+_user_loads: dict[int, asyncio.Future[User | None]] = {}
+_forget_epoch = 0
+# Verified claims by token string: the signature is checked once per token, expiry each time.
+_claims_cache: dict[tuple[str, str], dict[str, Any]] = {}
 
 # A real hash of a random string: checked against when the username is unknown so that a
 # login takes as long for a missing user as for a wrong password.
@@ -83,11 +87,15 @@ async def check_password(password: str, hashed: str | None) -> bool:
 
 def forget_user(user_id: int) -> None:
     """Drop the cached row so the next request sees a just-written change."""
+    global _forget_epoch
+    _forget_epoch += 1
     _user_cache.pop(user_id, None)
+    _user_loads.pop(user_id, None)
 
 
 def forget_all_users() -> None:
     _user_cache.clear()
+    _claims_cache.clear()
 
 
 def _bearer_token(request: Request) -> str | None:
@@ -99,6 +107,19 @@ def _bearer_token(request: Request) -> str | None:
 
 
 def _decode(token: str, secret: str) -> dict[str, Any]:
+    cached = _claims_cache.get((secret, token))
+    if cached is not None:
+        if cached["exp"] <= time.time():
+            raise unauthorized("Token expired", "token_expired")
+        return cached
+    claims = _verify(token, secret)
+    if len(_claims_cache) > 10_000:
+        _claims_cache.clear()
+    _claims_cache[(secret, token)] = claims
+    return claims
+
+
+def _verify(token: str, secret: str) -> dict[str, Any]:
     try:
         claims = jwt.decode(
             token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
@@ -115,8 +136,18 @@ async def _load_user(user_id: int) -> User | None:
     hit = _user_cache.get(user_id)
     if hit is not None and now - hit[0] < USER_CACHE_SECONDS:
         return hit[1]
-    user = await User.get_or_none(id=user_id)
-    if user is None:
+    # Single flight: when the entry expires under load, one query serves every waiting request.
+    pending = _user_loads.get(user_id)
+    if pending is not None:
+        return await asyncio.shield(pending)
+    epoch = _forget_epoch
+    task = asyncio.ensure_future(User.get_or_none(id=user_id))
+    _user_loads[user_id] = task
+    try:
+        user = await asyncio.shield(task)
+    finally:
+        _user_loads.pop(user_id, None)
+    if user is None or epoch != _forget_epoch:  # a write raced the read: do not keep it
         _user_cache.pop(user_id, None)
     else:
         if len(_user_cache) > 10_000:  # bounded: tokens of many users cannot grow it forever

@@ -139,7 +139,7 @@ def ups_to_dict(
     variables: dict[str, str] = (live.variables or {}) if live is not None else {}
     tokens = parse_status(live.status_tokens) if live is not None else ()
     if variables:
-        readings = ups_readings(variables, public=public)
+        readings = _readings(live, variables, public)
     else:
         readings = {k: (dict(v) if isinstance(v, dict) else v) for k, v in _EMPTY_READINGS.items()}
     nickname = ups.nickname or None
@@ -161,6 +161,39 @@ def ups_to_dict(
         for group in _PRIVATE_GROUPS:
             out.pop(group, None)
     return out
+
+
+# Readings by (UPS, live-row version, public): the version changes whenever the poller changes
+# the row, so an unchanged UPS is not re-mapped on every list rebuild. Copies are handed out.
+_readings_memo: dict[tuple[int, int, bool], dict[str, Any]] = {}
+
+
+def reset_memo() -> None:
+    """Forget memoised readings (a new app may sit on another database: ids and versions
+    start again)."""
+    _readings_memo.clear()
+
+
+def _readings(live: UpsLiveState | None, variables: dict[str, str], public: bool) -> dict[str, Any]:
+    version = int(live.version or 0) if live is not None else 0
+    if live is None or version <= 0:
+        return _compact(ups_readings(variables, public=public))
+    key = (int(live.ups_id), version, public)  # type: ignore[attr-defined]
+    memo = _readings_memo.get(key)
+    if memo is None:
+        if len(_readings_memo) > 20_000:
+            _readings_memo.clear()
+        memo = _readings_memo[key] = _compact(ups_readings(variables, public=public))
+    return {k: (dict(v) if isinstance(v, dict) else v) for k, v in memo.items()}
+
+
+def _compact(readings: dict[str, Any]) -> dict[str, Any]:
+    """Detail groups list only what the UPS reports (the headline fields stay, null or not):
+    half of a typical list answer was nulls for variables the device does not have."""
+    for key, value in readings.items():
+        if key.endswith("Details") and isinstance(value, dict):
+            readings[key] = {k: v for k, v in value.items() if v is not None and v != {}}
+    return readings
 
 
 def _freshness(

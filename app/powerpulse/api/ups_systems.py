@@ -7,6 +7,8 @@ The list answers of the last second are kept as bytes and reused while nothing c
 
 from __future__ import annotations
 
+import asyncio
+import gzip
 import time
 from typing import Any
 
@@ -39,7 +41,10 @@ bp = Blueprint("ups_systems", url_prefix="/api/ups-systems")
 
 DUPLICATE = "This NUT server already has a UPS system with that UPS name"
 UPS_BODY = {"application/json": {"name": str, "nickname": str, "nutServerId": int, "upsName": str}}
-CACHE_SECONDS = 1.0
+CACHE_SECONDS = 2.0  # bounds how late a time-based `stale` flag can flip in a cached answer
+# The change key itself is re-read at most this often: writes made through this worker
+# invalidate at once (`invalidate_list_cache`), the poller's show up within this delay.
+KEY_CHECK_SECONDS = 0.05
 # One round trip that changes whenever anything the list shows may have changed: the counters
 # both workers bump, plus the rows themselves (tests and tools may write them directly).
 _CHANGE_KEY_SQL = (
@@ -54,21 +59,70 @@ _CHANGE_KEY_SQL = (
 )
 
 
+class Encoded:
+    """A JSON body and its gzip form (made once per rebuild, served to clients that accept it:
+    every browser does, and it is about a twentieth of the size)."""
+
+    __slots__ = ("gzipped", "plain")
+
+    def __init__(self, plain: bytes) -> None:
+        self.plain = plain
+        self.gzipped = gzip.compress(plain, compresslevel=1, mtime=0)
+
+    def response(self, request: Request) -> HTTPResponse:
+        headers = {"Vary": "Accept-Encoding"}
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            headers["Content-Encoding"] = "gzip"
+            return HTTPResponse(self.gzipped, content_type="application/json", headers=headers)
+        return HTTPResponse(self.plain, content_type="application/json", headers=headers)
+
+
 class ListCache:
-    """The serialised list (and kiosk list) of the last second, keyed by a change key."""
+    """The serialised list (and kiosk list) of the last second, keyed by a change key.
+
+    Single flight: while one request rebuilds for a key, the others asking for the same key
+    wait for that result instead of each rebuilding (50 parallel rebuilds of 100 UPS would
+    take the worker away for most of a second).
+    """
 
     def __init__(self) -> None:
-        self._entries: dict[bool, tuple[tuple[Any, ...], float, bytes]] = {}
+        self._entries: dict[bool, tuple[tuple[Any, ...], float, Encoded]] = {}
+        self._building: dict[bool, tuple[tuple[Any, ...], asyncio.Future[Encoded]]] = {}
+        self._key: tuple[Any, ...] = ()
+        self._key_read_at = -1e9
 
-    async def get(self, request: Request, *, public: bool) -> bytes:
-        rows = await connections.get("default").execute_query_dict(_CHANGE_KEY_SQL)
-        key = tuple(rows[0].values())
+    def invalidate(self) -> None:
+        self._entries.clear()
+        self._key_read_at = -1e9
+
+    async def _change_key(self) -> tuple[Any, ...]:
         now = time.monotonic()
+        if now - self._key_read_at >= KEY_CHECK_SECONDS:
+            rows = await connections.get("default").execute_query_dict(_CHANGE_KEY_SQL)
+            self._key, self._key_read_at = tuple(rows[0].values()), now
+        return self._key
+
+    async def get(self, request: Request, *, public: bool) -> Encoded:
+        key = await self._change_key()
         hit = self._entries.get(public)
-        if hit is not None and hit[0] == key and now - hit[1] < CACHE_SECONDS:
+        if hit is not None and hit[0] == key and time.monotonic() - hit[1] < CACHE_SECONDS:
             return hit[2]
-        body = orjson.dumps(await _build_list(request, public=public))
-        self._entries[public] = (key, now, body)
+        building = self._building.get(public)
+        if building is not None and building[0] == key:
+            return await asyncio.shield(building[1])
+        future: asyncio.Future[Encoded] = asyncio.get_running_loop().create_future()
+        self._building[public] = (key, future)
+        try:
+            body = Encoded(orjson.dumps(await _build_list(request, public=public)))
+        except BaseException as err:
+            future.set_exception(err)
+            future.exception()  # mark retrieved: waiters (if any) re-raise it themselves
+            raise
+        finally:
+            if self._building.get(public, (None, None))[1] is future:
+                del self._building[public]
+        future.set_result(body)
+        self._entries[public] = (key, time.monotonic(), body)
         return body
 
 
@@ -78,6 +132,11 @@ def _cache(request: Request) -> ListCache:
         ctx.ups_list_cache = ListCache()
     cache: ListCache = ctx.ups_list_cache
     return cache
+
+
+def invalidate_list_cache(request: Request) -> None:
+    """Forget the cached lists (called after every successful write request)."""
+    _cache(request).invalidate()
 
 
 async def _build_list(request: Request, *, public: bool) -> list[dict[str, Any]]:
@@ -102,21 +161,17 @@ async def _server_exists(server_id: int) -> None:
         raise not_found("NUT server")
 
 
-def _json_bytes(body: bytes) -> HTTPResponse:
-    return HTTPResponse(body, content_type="application/json")
-
-
 @bp.get("/")
 @openapi.summary("Every UPS with its live state (from the poller)")
 @require_user
 async def list_ups(request: Request) -> HTTPResponse:
-    return _json_bytes(await _cache(request).get(request, public=False))
+    return (await _cache(request).get(request, public=False)).response(request)
 
 
 @bp.get("/kiosk")
 @openapi.summary("Every UPS, status and readings only (public)")
 async def kiosk(request: Request) -> HTTPResponse:
-    return _json_bytes(await _cache(request).get(request, public=True))
+    return (await _cache(request).get(request, public=True)).response(request)
 
 
 @bp.get("/<ups_id:str>")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sanic import Sanic
 
+from powerpulse.api.app import create_app
+from powerpulse.api.auth import forget_all_users
 from powerpulse.config import Settings
 from powerpulse.db.models import Event, NutServer, UpsSystem, User, UserSettings
 from powerpulse.timeutil import utcnow
@@ -72,12 +76,22 @@ async def make_event(
     )
 
 
-# The API suite's app, client and accounts, on this suite's settings (SMTP + local webhooks).
-from tests.api.conftest import Account, Client, admin, client, member  # noqa: E402, F401
+# The API suite's client and accounts (imported fixtures), on an app built here with this
+# suite's settings (SMTP + local webhooks).
+from tests.api.conftest import Account, Client, Lifespan, admin, client, member  # noqa: E402, F401
+
+_app_names = itertools.count()
 
 
 @pytest.fixture
-async def app(_api_app: Any, smtp: SmtpServer) -> Any:
+async def app(db: Settings, smtp: SmtpServer) -> AsyncIterator[Sanic]:
+    forget_all_users()
+    app = create_app(db, name=f"powerpulse_notify_test_{next(_app_names)}")
     # The api worker trusts the test SMTP server's self-signed certificate.
-    _api_app.ctx.notify_tls_context = smtp.client_context()
-    return _api_app
+    app.ctx.notify_tls_context = smtp.client_context()
+    lifespan = Lifespan(app)
+    await lifespan.start()
+    yield app
+    await lifespan.stop()
+    Sanic._app_registry.pop(app.name, None)
+    forget_all_users()

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from powerpulse.api.notifications import SENDS_PER_MINUTE
 from powerpulse.db.models import NotificationDelivery, NotificationLog, UserSettings
 from tests.api.conftest import Account, Client, add_server, add_ups, write_live
 from tests.support.receivers import WebhookReceiver
@@ -350,3 +351,21 @@ async def test_ups_status_bad_input(
     assert got == status, body
     assert body.get("field") == field
     assert await NotificationLog.all().count() == 0
+
+
+async def test_sends_are_rate_limited_per_user(
+    client: Client, member: Account, admin: Account, discord_hook: WebhookReceiver
+) -> None:
+    body = {"discord_webhook_url": discord_hook.url}
+    for _ in range(SENDS_PER_MINUTE):
+        status, _, _ = await client.post("/api/notifications/test", token=member.token, json=body)
+        assert status == 200
+    status, reply, resp = await client.post(
+        "/api/notifications/test", token=member.token, json=body
+    )
+    assert status == 429 and reply["error"] == "rate_limited"
+    assert int(resp.headers["Retry-After"]) >= 1
+    assert len(discord_hook.requests) == SENDS_PER_MINUTE  # the refused one was not sent
+    # Another user is not affected.
+    status, _, _ = await client.post("/api/notifications/test", token=admin.token, json=body)
+    assert status == 200

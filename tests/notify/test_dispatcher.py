@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from datetime import datetime, timedelta
 
@@ -328,3 +329,32 @@ async def test_send_now_records_a_test_notification_without_retry(
     [log] = await NotificationLog.all()
     assert (log.kind, log.ups_id) == ("test", None)  # type: ignore[attr-defined]
     assert await states() == {"discord": ("delivered", 1), "slack": ("failed", 1)}
+
+
+async def test_a_stored_url_no_longer_allowed_is_not_posted_to(
+    db: Settings, smtp: SmtpServer, discord_hook: WebhookReceiver
+) -> None:
+    await make_user("alice", discord_webhook_url=discord_hook.url)
+    await make_event(await make_ups())
+    narrowed = dataclasses.replace(db, webhook_allowed_hosts=())
+    async with dispatcher(narrowed, smtp) as d:
+        await d.fan_out_once()
+        await d.deliver_due_once()
+    row = await NotificationDelivery.get()
+    assert (row.state, row.last_error) == (
+        "failed",
+        "webhook URL is no longer allowed by the configuration",
+    )
+    assert discord_hook.requests == []
+
+
+async def test_email_without_smtp_fails_visibly_in_history(db: Settings, smtp: SmtpServer) -> None:
+    await make_user("alice", email_notifications=True, email_recipients="ops@example.com")
+    await make_event(await make_ups())
+    async with dispatcher(dataclasses.replace(db, smtp_host=""), smtp) as d:
+        await d.fan_out_once()
+        await d.deliver_due_once()
+    row = await NotificationDelivery.get()
+    assert row.state == "failed" and row.attempts == 1
+    assert (row.last_error or "").startswith("SMTP is not configured: set SMTP_HOST")
+    assert smtp.messages == []

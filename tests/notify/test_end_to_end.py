@@ -17,7 +17,7 @@ from tests.support.nut_server import NutServer as RealNut
 from tests.support.receivers import WebhookReceiver
 from tests.support.stack import Stack
 
-ENV = {"POLL_INTERVAL": "0.3", "LOG_LEVEL": "INFO"}
+ENV = {"POLL_INTERVAL": "0.3", "LOG_LEVEL": "INFO", "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}
 
 
 async def wait_for(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:

@@ -16,7 +16,14 @@ from sanic_ext import openapi
 from tortoise.transactions import in_transaction
 
 from powerpulse.api.auth import require_user
-from powerpulse.api.errors import ApiError, bad_gateway, bad_request, not_found
+from powerpulse.api.errors import (
+    ApiError,
+    bad_gateway,
+    bad_request,
+    not_found,
+    too_many_requests,
+)
+from powerpulse.api.ratelimit import SlidingWindowLimiter
 from powerpulse.api.validation import optional_bool, optional_int, optional_str, read_json
 from powerpulse.config import Settings
 from powerpulse.db import counters
@@ -42,6 +49,7 @@ FLAGS = (
 )
 WEBHOOK_FIELDS = {"discord": "discord_webhook_url", "slack": "slack_webhook_url"}
 HISTORY_MAX = 500
+SENDS_PER_MINUTE = 20
 
 
 # --- shared with the debug blueprint -----------------------------------------------------------
@@ -83,6 +91,13 @@ def channel_results(outcomes: list[Outcome]) -> dict[str, Any]:
     return results
 
 
+def _send_limiter(request: Request) -> SlidingWindowLimiter:
+    limiter = getattr(request.app.ctx, "notify_send_limiter", None)
+    if limiter is None:
+        limiter = request.app.ctx.notify_send_limiter = SlidingWindowLimiter(SENDS_PER_MINUTE, 60.0)
+    return limiter
+
+
 async def send(
     request: Request,
     user: User,
@@ -91,6 +106,13 @@ async def send(
     *,
     ups_id: int | None = None,
 ) -> list[Outcome]:
+    """Send at once and record it. Limited per user: these endpoints can email any address,
+    so they must not become a spam relay (the original's weakness)."""
+    limiter, key = _send_limiter(request), str(user.id)
+    wait = limiter.retry_after(key)
+    if wait > 0:
+        raise too_many_requests("Too many notifications sent, try again later", int(wait) + 1)
+    limiter.hit(key)
     return await send_immediately(
         request.app.ctx.settings,
         user.id,

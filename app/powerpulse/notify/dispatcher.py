@@ -28,6 +28,7 @@ from powerpulse.notify import outbox
 from powerpulse.notify.channels import DeliveryResult, make_channel
 from powerpulse.notify.messages import Notice, readings_from_details
 from powerpulse.notify.recipients import recipients_for
+from powerpulse.notify.webhooks import WebhookUrlError, validate_webhook_url
 from powerpulse.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,9 @@ ATTEMPT_TIMEOUT = 10.0
 CLAIM_MARGIN = 5.0
 TICK = 0.25
 BATCH = 50
+# On stop, deliveries in flight get this long (inside the poller's own shutdown grace); the rest
+# keep their claim and are re-sent after the next start.
+STOP_GRACE = 3.0
 
 
 def ups_display_name(ups: UpsSystem) -> str:
@@ -178,6 +182,13 @@ class Dispatcher:
         return state
 
     async def _attempt(self, delivery: NotificationDelivery) -> DeliveryResult:
+        if delivery.channel in ("discord", "slack"):
+            # Checked again at send time: a URL stored before WEBHOOK_ALLOWED_HOSTS was narrowed
+            # is not posted to.
+            try:
+                validate_webhook_url(delivery.channel, delivery.target, self.settings)
+            except WebhookUrlError:
+                return DeliveryResult.fail("webhook URL is no longer allowed by the configuration")
         channel = make_channel(
             delivery.channel,
             delivery.target,
@@ -234,7 +245,7 @@ class Dispatcher:
                     log.exception("notification dispatch step failed; retrying")
                 await _first_of(stop, self._wake, self.tick)
             if inflight:
-                await asyncio.wait(inflight, timeout=self.attempt_timeout + 1.0)
+                await asyncio.wait(inflight, timeout=min(STOP_GRACE, self.attempt_timeout + 1.0))
         finally:
             for task in inflight:
                 task.cancel()

@@ -139,7 +139,7 @@ def readings_from_details(details: Mapping[str, Any] | None) -> dict[str, float 
     }
 
 
-def test_notice(now: datetime) -> Notice:
+def notice_for_test(now: datetime) -> Notice:
     return Notice("test", "", "Test", "", now)
 
 

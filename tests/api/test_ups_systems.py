@@ -138,6 +138,10 @@ async def test_get_one(client: Client, member: Account) -> None:
     status, one, _ = await client.get(f"/api/ups-systems/{ups.id}", token=member.token)
     assert status == 200 and one["displayName"] == "rack-7" and one["status"] == "Online"
     assert (await client.get(f"/api/ups/systems/{ups.id}", token=member.token))[1] == one
+    # The detail keeps every known variable (null when not reported); lists leave those out.
+    assert one["batteryDetails"]["packs"] is None and one["batteryDetails"]["charge"] == 100
+    listed = (await client.get("/api/ups-systems", token=member.token))[1][0]
+    assert "packs" not in listed["batteryDetails"] and listed["batteryDetails"]["charge"] == 100
     for bad in ("999", "abc", "1e3"):
         status, err, _ = await client.get(f"/api/ups-systems/{bad}", token=member.token)
         assert (status, err) == (404, {"message": "UPS system not found", "error": "not_found"})

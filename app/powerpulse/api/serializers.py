@@ -129,17 +129,19 @@ def ups_to_dict(
     now: datetime,
     poll_interval: float,
     public: bool = False,
+    compact: bool = False,
 ) -> dict[str, Any]:
     """The seed's UPS object from the configuration row and the poller's live row.
 
     Adds `statusTokens`, `severity`, `lastUpdated`, `stale`, `reachable` and `error`. No live
     row yet means status "Unknown" and null readings. `public=True` (kiosk) leaves out driver
-    details, serials and error texts that could name a server address.
+    details, serials and error texts that could name a server address. `compact=True` (the
+    lists) leaves variables the UPS does not report out of the detail groups.
     """
     variables: dict[str, str] = (live.variables or {}) if live is not None else {}
     tokens = parse_status(live.status_tokens) if live is not None else ()
     if variables:
-        readings = _readings(live, variables, public)
+        readings = _readings(live, variables, public, compact)
     else:
         readings = {k: (dict(v) if isinstance(v, dict) else v) for k, v in _EMPTY_READINGS.items()}
     nickname = ups.nickname or None
@@ -165,7 +167,7 @@ def ups_to_dict(
 
 # Readings by (UPS, live-row version, public): the version changes whenever the poller changes
 # the row, so an unchanged UPS is not re-mapped on every list rebuild. Copies are handed out.
-_readings_memo: dict[tuple[int, int, bool], dict[str, Any]] = {}
+_readings_memo: dict[tuple[int, int, bool, bool], dict[str, Any]] = {}
 
 
 def reset_memo() -> None:
@@ -174,17 +176,24 @@ def reset_memo() -> None:
     _readings_memo.clear()
 
 
-def _readings(live: UpsLiveState | None, variables: dict[str, str], public: bool) -> dict[str, Any]:
+def _readings(
+    live: UpsLiveState | None, variables: dict[str, str], public: bool, compact: bool
+) -> dict[str, Any]:
     version = int(live.version or 0) if live is not None else 0
     if live is None or version <= 0:
-        return _compact(ups_readings(variables, public=public))
-    key = (int(live.ups_id), version, public)  # type: ignore[attr-defined]
+        return _map(variables, public, compact)
+    key = (int(live.ups_id), version, public, compact)  # type: ignore[attr-defined]
     memo = _readings_memo.get(key)
     if memo is None:
         if len(_readings_memo) > 20_000:
             _readings_memo.clear()
-        memo = _readings_memo[key] = _compact(ups_readings(variables, public=public))
+        memo = _readings_memo[key] = _map(variables, public, compact)
     return {k: (dict(v) if isinstance(v, dict) else v) for k, v in memo.items()}
+
+
+def _map(variables: dict[str, str], public: bool, compact: bool) -> dict[str, Any]:
+    readings = ups_readings(variables, public=public)
+    return _compact(readings) if compact else readings
 
 
 def _compact(readings: dict[str, Any]) -> dict[str, Any]:

@@ -144,7 +144,9 @@ async def _build_list(request: Request, *, public: bool) -> list[dict[str, Any]]
     lives = {live.ups_id: live for live in await UpsLiveState.all()}  # type: ignore[attr-defined]
     now, poll = utcnow(), request.app.ctx.settings.poll_interval
     return [
-        ups_to_dict(ups, lives.get(ups.id), now=now, poll_interval=poll, public=public)
+        ups_to_dict(
+            ups, lives.get(ups.id), now=now, poll_interval=poll, public=public, compact=True
+        )
         for ups in systems
     ]
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+from tortoise.exceptions import IntegrityError
+
 from powerpulse.config import Settings
-from powerpulse.db.models import Event
+from powerpulse.db import counters
+from powerpulse.db.models import Event, UpsSystem
 from powerpulse.poller.loop import Poller
 from tests.poller.conftest import add_nut, kinds, live, sweep_until
 from tests.support.nut_server import NutServer as RealNut
@@ -116,3 +120,23 @@ async def test_upsd_restart_gives_no_false_online(nut: RealNut, db: Settings) ->
         await poller.sweep_once()
     await poller.close()
     assert [await kinds(i) for i in ids.values()] == [[], []]
+
+
+async def test_failed_write_loses_no_event(nut: RealNut, poller: Poller) -> None:
+    # ups1 is deleted behind the poller's back (no config bump yet), so the poll that sees both
+    # UPS go on battery cannot be stored (foreign key). The event of ups2 must not be lost.
+    ids = await add_nut(nut)
+    await poller.sweep_once()
+    await UpsSystem.filter(id=ids["ups1"]).delete()
+    nut.set_status("ups1", "OB")
+    nut.set_status("ups2", "OB")
+    nut.wait_var("ups2", "ups.status", "OB")
+    nut.wait_var("ups1", "ups.status", "OB")
+    with pytest.raises(IntegrityError):
+        await poller.sweep_once()
+    assert await kinds(ids["ups2"]) == []
+    await counters.bump(counters.CONFIG)
+    await poller.sweep_once()
+    await poller.sweep_once()
+    assert await kinds(ids["ups2"]) == ["on_battery"]
+    assert (await live(ids["ups2"])).status_tokens == "OB"

@@ -38,6 +38,18 @@ class LiveRow:
     def content(self) -> tuple[object, ...]:
         return (self.variables, self.status_tokens, self.error_code, self.error_message)
 
+    def snapshot(self) -> tuple[object, ...]:
+        return (*self.content(), self.event_state)
+
+    def restore(self, snap: tuple[object, ...]) -> None:
+        (
+            self.variables,
+            self.status_tokens,
+            self.error_code,
+            self.error_message,
+            self.event_state,
+        ) = snap  # type: ignore[assignment]
+
 
 @dataclass
 class RowChange:

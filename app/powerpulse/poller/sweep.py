@@ -220,6 +220,7 @@ class ServerPoller:
         now = at.timestamp()
         write = SweepWrite(at=at)
         result = PollResult(polled=attempted)
+        undo: list[tuple[LiveRow, tuple[object, ...]]] = []
         for ups_id, outcome in results.items():
             row = self.rows[ups_id]
             content: tuple[dict[str, str], str, str | None, str | None]
@@ -242,13 +243,21 @@ class ServerPoller:
             state_changed = new_state != row.event_state
             if content_changed or state_changed:
                 self._log_ups_error(row, obs)
+                undo.append((row, row.snapshot()))
                 row.variables, row.status_tokens, row.error_code, row.error_message = content  # type: ignore[assignment]
                 row.event_state = new_state
                 write.changes.append(RowChange(row, content_changed, state_changed))
             write.events += [_event_row(ups_id, e, at) for e in found]
         if not attempted and not write.events:
             return result  # a back-off tick with nothing new: no write at all
-        await write_sweep(write)
+        try:
+            await write_sweep(write)
+        except Exception:
+            # Nothing was stored (e.g. a UPS deleted mid-poll): forget this poll's changes so the
+            # next poll writes them again and re-detects its events. Nothing is lost.
+            for row, before in reversed(undo):
+                row.restore(before)
+            raise
         result.events, result.samples = len(write.events), len(write.samples)
         result.changed = sum(c.content_changed for c in write.changes)
         return result

@@ -25,6 +25,10 @@ UPS_VARS: dict[str, dict[str, str]] = {
     "rack-a": {
         "device.mfr": "APC",
         "device.model": "Smart-UPS 1500",
+        "device.serial": "AS0915123456",
+        "ups.mfr": "APC",
+        "ups.model": "Smart-UPS 1500",
+        "ups.serial": "AS0915123456",
         "ups.status": "OL CHRG",
         "battery.charge": "96",
         "battery.runtime": "2460",
@@ -37,6 +41,10 @@ UPS_VARS: dict[str, dict[str, str]] = {
     "rack-b": {
         "device.mfr": "Eaton",
         "device.model": "5P 1550",
+        "device.serial": "G118K0001",
+        "ups.mfr": "Eaton",
+        "ups.model": "5P 1550",
+        "ups.serial": "G118K0001",
         "ups.status": "OL",
         "battery.charge": "100",
         "battery.runtime": "3300",
@@ -48,6 +56,10 @@ UPS_VARS: dict[str, dict[str, str]] = {
     "closet": {
         "device.mfr": "CyberPower",
         "device.model": "CP1500PFCLCD",
+        "device.serial": "CXXKV2000123",
+        "ups.mfr": "CyberPower",
+        "ups.model": "CP1500PFCLCD",
+        "ups.serial": "CXXKV2000123",
         "ups.status": "OB DISCHRG",
         "battery.charge": "64",
         "battery.runtime": "780",

@@ -28,7 +28,8 @@ export default function KioskPage() {
   const query = useQuery({
     queryKey: keys.kiosk,
     queryFn: listKiosk,
-    refetchInterval: live === 'live' ? 60_000 : pollMs,
+    // While the api is unreachable, look again every few seconds so the wall recovers quickly.
+    refetchInterval: (q) => (q.state.status === 'error' ? 5_000 : live === 'live' ? 60_000 : pollMs),
     refetchIntervalInBackground: true,
     retry: 0,
   });
@@ -68,7 +69,7 @@ export default function KioskPage() {
           <span aria-hidden="true">⚠</span> Connection lost — showing data from <TimeAgo iso={updatedAt} />. Reconnecting…
         </div>
       )}
-      <main className="kiosk-main">
+      <main className={`kiosk-main ${failing && query.data ? 'is-stale' : ''}`}>
         {query.isPending && <p className="kiosk-message">Loading UPS systems…</p>}
         {failing && !query.data && (
           <p className="kiosk-message" data-testid="kiosk-waiting">

@@ -11,7 +11,12 @@ import { ServerRow } from '../components/ServerRow';
 
 export default function ServersPage() {
   const { isAdmin } = useSession();
-  const query = useQuery({ queryKey: keys.servers, queryFn: listServers, refetchInterval: 30_000 });
+  const query = useQuery({
+    queryKey: keys.servers,
+    queryFn: listServers,
+    // A server just added is polled within seconds: look again soon instead of in 30 s.
+    refetchInterval: (q) => (q.state.data?.some((s) => s.reachable === null || s.reachable === undefined) ? 2_000 : 30_000),
+  });
   const [editing, setEditing] = useState<NutServer | 'new' | null>(null);
   const [message, setMessage] = useState('');
 

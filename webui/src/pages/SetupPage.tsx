@@ -72,7 +72,7 @@ export default function SetupPage() {
           <form onSubmit={nextStep} aria-label="Administrator account">
             {accountError && <Notice kind="error">{accountError}</Notice>}
             <Field label="Admin username" name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />
-            <Field label="Password" name="password" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD} hint={`At least ${MIN_PASSWORD} characters.`} value={password} onChange={(e) => setPassword(e.target.value)} />
+            <Field label="Password" name="password" type="password" autoComplete="new-password" required hint={`At least ${MIN_PASSWORD} characters.`} value={password} onChange={(e) => setPassword(e.target.value)} />
             <Field label="Confirm password" name="confirm" type="password" autoComplete="new-password" required value={confirm} onChange={(e) => setConfirm(e.target.value)} />
             <button type="submit">Next: NUT server</button>
           </form>

@@ -63,7 +63,7 @@ export default function UsersSettings() {
   const [message, setMessage] = useState('');
   return (
     <>
-      <section className="panel settings-form" aria-labelledby="users-title">
+      <section className="panel wide-panel" aria-labelledby="users-title">
         <div className="page-head">
           <h2 id="users-title">Users</h2>
           {!adding && (

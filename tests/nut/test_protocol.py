@@ -202,3 +202,25 @@ def test_command_lines() -> None:
         b'SET VAR ups1 ups.id "a \\"b\\""\n'
     )
     assert p.list_end_line(["VAR", "ups1"]) == "END LIST VAR ups1"
+
+
+def test_list_with_unusual_spacing_takes_the_careful_path() -> None:
+    lines = [
+        "BEGIN  LIST VAR ups1",
+        'VAR ups1  battery.charge   "100"',
+        'VAR ups1 ups.status "OL"',
+        "END LIST  VAR ups1",
+    ]
+    assert p.parse_var_list(lines, "ups1") == {"battery.charge": "100", "ups.status": "OL"}
+
+
+def test_many_escapes_in_one_list() -> None:
+    lines = [
+        "BEGIN LIST RW ups1",
+        'RW ups1 a "\\\\"',
+        'RW ups1 b "\\"\\""',
+        'RW ups1 c "plain"',
+        'RW ups1 d ""',
+        "END LIST RW ups1",
+    ]
+    assert p.parse_rw_list(lines, "ups1") == {"a": "\\", "b": '""', "c": "plain", "d": ""}

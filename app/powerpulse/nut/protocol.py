@@ -8,6 +8,7 @@ starts with `ERR` carries one error token and optional extra words.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -17,8 +18,6 @@ from powerpulse.nut.errors import NutProtocolError, error_from_reply
 # followed by whitespace or the end of the line.
 _TOKEN = re.compile(r'[ \t]*(?:"((?:[^"\\]|\\.)*)"|([^\s"]+))(?=[ \t]|$)')
 _ESCAPE = re.compile(r"\\(.)")
-# Fast path for the item lines of LIST VAR / LIST RW (hundreds per poll): one match per line.
-_NAME_VALUE_LINE = re.compile(r'([^\s"]+) ([^\s"]+) ([^\s"]+) "((?:[^"\\]|\\.)*)"')
 # Names (UPS, variable, command) go out unquoted, so they must be one plain word.
 _NAME = re.compile(r"[A-Za-z0-9_.@:\-+]+")
 
@@ -119,10 +118,15 @@ def parse_list(lines: Sequence[str], query: Sequence[str]) -> list[str]:
     """
     if not lines:
         raise NutProtocolError("Empty reply from NUT server")
-    head = parse_reply(lines[0])
-    if head != ["BEGIN", "LIST", *query]:
-        raise NutProtocolError(f"Unexpected reply from NUT server: {lines[0][:120]!r}")
-    if len(lines) < 2 or tokenize(lines[-1]) != ["END", "LIST", *query]:
+    framed = " ".join(query)
+    # Exact string compares first: upsd frames lists exactly like this.
+    if lines[0] != "BEGIN LIST " + framed:
+        head = parse_reply(lines[0])
+        if head != ["BEGIN", "LIST", *query]:
+            raise NutProtocolError(f"Unexpected reply from NUT server: {lines[0][:120]!r}")
+    if len(lines) < 2 or (
+        lines[-1] != "END LIST " + framed and tokenize(lines[-1]) != ["END", "LIST", *query]
+    ):
         raise NutProtocolError("NUT list reply is not terminated by END LIST")
     return list(lines[1:-1])
 
@@ -138,16 +142,28 @@ def parse_ups_list(lines: Sequence[str]) -> dict[str, str]:
     return result
 
 
+@functools.lru_cache(maxsize=4096)
+def _items_pattern(kind: str, ups: str) -> re.Pattern[str]:
+    """All `<kind> <ups> <name> "<value>"` lines of a list body, matched in one scan."""
+    return re.compile(
+        rf'^{re.escape(kind)} {re.escape(ups)} ([^\s"]+) "([^"\\\n]*(?:\\.[^"\\\n]*)*)"$', re.M
+    )
+
+
 def _name_value_list(lines: Sequence[str], kind: str, ups: str) -> dict[str, str]:
+    items = parse_list(lines, [kind, ups])
+    # Fast path (a poll parses thousands of these lines): one regex scan over the body; if
+    # every line matched, done. Otherwise the line-by-line parser finds and reports the culprit.
+    text = "\n".join(items)
+    pairs = _items_pattern(kind, ups).findall(text)
+    if len(pairs) == len(items):
+        if "\\" in text:
+            return {name: _ESCAPE.sub(r"\1", value) for name, value in pairs}
+        return dict(pairs)
     result: dict[str, str] = {}
-    for line in parse_list(lines, [kind, ups]):
-        match = _NAME_VALUE_LINE.fullmatch(line)
-        if match is not None and match[1] == kind and match[2] == ups:
-            value = match[4]
-            result[match[3]] = _ESCAPE.sub(r"\1", value) if "\\" in value else value
-        else:  # unusual spacing, or broken: the general parser decides
-            name, value = expect(line, kind, [ups], 2)
-            result[name] = value
+    for line in items:
+        name, value = expect(line, kind, [ups], 2)
+        result[name] = value
     return result
 
 

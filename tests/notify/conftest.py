@@ -18,7 +18,7 @@ from powerpulse.db.models import Event, NutServer, UpsSystem, User, UserSettings
 from powerpulse.timeutil import utcnow
 from tests.conftest import make_settings
 from tests.support.receivers import WebhookReceiver
-from tests.support.smtp import SmtpServer
+from tests.support.smtp import SmtpServer, make_certificate
 
 
 @pytest.fixture
@@ -33,9 +33,15 @@ def slack_hook() -> Iterator[WebhookReceiver]:
         yield hook
 
 
+@pytest.fixture(scope="session")
+def smtp_certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """One self-signed certificate per session (RSA key generation is the slow part)."""
+    return make_certificate(tmp_path_factory.mktemp("smtp-cert"))
+
+
 @pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer("starttls") as server:
+def smtp(smtp_certificate: tuple[Path, Path]) -> Iterator[SmtpServer]:
+    with SmtpServer("starttls", certificate=smtp_certificate) as server:
         yield server
 
 
@@ -78,13 +84,22 @@ async def make_event(
 
 # The API suite's client and accounts (imported fixtures), on an app built here with this
 # suite's settings (SMTP + local webhooks).
-from tests.api.conftest import Account, Client, Lifespan, admin, client, member  # noqa: E402, F401
+from tests.api.conftest import (  # noqa: E402, F401
+    Account,
+    Client,
+    Lifespan,
+    admin,
+    client,
+    db,  # a copy of a once-migrated database instead of migrating per test
+    member,
+    migrated_template,
+)
 
 _app_names = itertools.count()
 
 
 @pytest.fixture
-async def app(db: Settings, smtp: SmtpServer) -> AsyncIterator[Sanic]:
+async def app(db: Settings, smtp: SmtpServer) -> AsyncIterator[Sanic]:  # noqa: F811
     forget_all_users()
     app = create_app(db, name=f"powerpulse_notify_test_{next(_app_names)}")
     # The api worker trusts the test SMTP server's self-signed certificate.

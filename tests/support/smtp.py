@@ -91,14 +91,17 @@ class _Handler:
 class SmtpServer:
     """`mode`: "starttls" (STARTTLS required before AUTH and mail) or "tls" (implicit TLS)."""
 
-    def __init__(self, mode: str = "starttls") -> None:
+    def __init__(
+        self, mode: str = "starttls", certificate: tuple[Path, Path] | None = None
+    ) -> None:
+        """`certificate`: (cert, key) from `make_certificate`, to skip making a new one."""
         self.mode = mode
         self.port = free_port()
         self.messages: list[ReceivedMail] = []
         self.auth_failures = 0
         self._cond = threading.Condition()
         self._dir = Path(tempfile.mkdtemp(prefix="pp-smtp-"))
-        self.cert, self.key = make_certificate(self._dir)
+        self.cert, self.key = certificate or make_certificate(self._dir)
         self._controller: Controller | None = None
 
     def _record(self, mail: ReceivedMail) -> None:

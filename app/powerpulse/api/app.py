@@ -77,7 +77,9 @@ def _dumps(value: Any, **_: Any) -> str:
 def create_app(settings: Settings, *, name: str | None = None) -> Sanic:
     """Build the api worker's app. The database is opened on server start unless the caller
     (a test fixture, for instance) already initialised Tortoise."""
-    app = Sanic(name or "powerpulse", dumps=_dumps)
+    # Logging is configured once by the CLI (`powerpulse api`); Sanic's own handlers would
+    # print every line twice.
+    app = Sanic(name or "powerpulse", dumps=_dumps, configure_logging=False)
     serializers.reset_memo()
     _configure(app, settings)
     for blueprint in BLUEPRINTS:

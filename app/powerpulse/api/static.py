@@ -53,7 +53,7 @@ def _safe_child(root: Path, rel: str) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-@bp.get("/")
+@bp.route("/", methods=["GET", "HEAD"])
 async def index(request: Request) -> HTTPResponse:
     return await _serve(request, "")
 

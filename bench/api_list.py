@@ -45,6 +45,7 @@ UPS_COUNT = 100
 TARGET_RPS = 2000.0
 TARGET_P99_MS = 25.0
 SECRET = "bench-secret-that-is-long-enough-xx"
+LOAD_BEFORE = os.getloadavg()
 
 
 def environment(data_dir: Path, port: int) -> dict[str, str]:
@@ -191,13 +192,51 @@ def scenario(name: str, duration: int, with_churn: bool, gzip: bool) -> dict[str
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+FLOOR_APP = """
+import sys
+from sanic import Sanic
+from sanic.response import HTTPResponse
+app = Sanic("floor")
+BODY = b"x" * 6000
+@app.get("/api/ups-systems")
+async def h(request):
+    return HTTPResponse(BODY, content_type="application/json")
+app.run(host="127.0.0.1", port=int(sys.argv[1]), single_process=True, access_log=False, motd=False)
+"""
+
+
+def floor(duration: int) -> dict[str, float]:
+    """The machine's noise floor: a bare Sanic handler with a static 6 KB body (no auth, no
+    database), measured the same way right after the real runs."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", FLOOR_APP, str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/ups-systems", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        result = run_wrk(port, "unused", duration)
+        result["name"] = "floor: bare Sanic, static 6 KB, no auth/DB"  # type: ignore[assignment]
+        return result
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 def report(results: list[dict[str, float]], duration: int) -> str:
     lines = [
         "# `GET /api/ups-systems` benchmark",
         "",
         f"Recorded {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC on "
         f"{platform.machine()}, {os.cpu_count()} cores (shared with other work), "
-        f"Python {platform.python_version()}.",
+        f"Python {platform.python_version()}, load average before the runs "
+        f"{LOAD_BEFORE[0]:.1f} / {LOAD_BEFORE[1]:.1f} / {LOAD_BEFORE[2]:.1f}.",
         f"{UPS_COUNT} UPS with live rows, one `powerpulse api` process (single Sanic worker), "
         f"`wrk -t2 -c50 -d{duration}s` with an `Authorization: Bearer` header, on 127.0.0.1.",
         f"Target: ≥ {TARGET_RPS:,.0f} req/s and p99 < {TARGET_P99_MS:g} ms.",
@@ -207,6 +246,12 @@ def report(results: list[dict[str, float]], duration: int) -> str:
     ]
     for r in results:
         ok = r["rps"] >= TARGET_RPS and r["p99"] < TARGET_P99_MS and not r["errors"]
+        if str(r["name"]).startswith("floor"):
+            lines.append(
+                f"| {r['name']} | {r['rps']:,.0f} | {r['p50']:.2f} | {r['p90']:.2f} | "
+                f"{r['p99']:.2f} | {r['errors']:.0f} | (reference) |"
+            )
+            continue
         lines.append(
             f"| {r['name']} | {r['rps']:,.0f} | {r['p50']:.2f} | {r['p90']:.2f} | "
             f"{r['p99']:.2f} | {r['errors']:.0f} | {'yes' if ok else 'NO'} |"
@@ -220,6 +265,9 @@ def report(results: list[dict[str, float]], duration: int) -> str:
         "per rebuild).",
         "- *churn*: another process rewrites all 100 live rows every second, so the list is "
         "rebuilt from the database about once a second while wrk runs.",
+        "- *floor*: not PowerPulse: the smallest possible Sanic handler on the same machine "
+        "at the same time, to show how much of the latency tail is the (shared, 2-core) "
+        "machine rather than the api worker. wrk itself runs on the same 2 cores.",
         "- Every request authenticates: JWT signature and expiry checked; the user row behind "
         "the token is re-read from the database at most once a second.",
         "",
@@ -244,6 +292,7 @@ def main() -> None:
         scenario("steady, gzip", args.duration, with_churn=False, gzip=True),
         scenario("churn, identity", args.duration, with_churn=True, gzip=False),
         scenario("churn, gzip", args.duration, with_churn=True, gzip=True),
+        floor(args.duration),
     ]
     text = report(results, args.duration)
     print(text)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import bcrypt
 
+from powerpulse.api.auth import issue_token
 from powerpulse.db.models import User, UserSettings
 from tests.api.conftest import PASSWORD, Account, Client, make_user
 
@@ -142,3 +145,14 @@ async def test_admin_resets_password(client: Client, admin: Account, member: Acc
     assert (await client.post("/api/auth/login", json=old))[0] == 401
     new = {"username": "alice", "password": "reset-by-admin"}
     assert (await client.post("/api/auth/login", json=new))[0] == 200
+
+
+async def test_two_admins_demoting_each_other_leave_one(client: Client, admin: Account) -> None:
+    other = await make_user("other-admin", "admin")
+    other_token = issue_token(other, client.app.ctx.jwt_secret)
+    results = await asyncio.gather(
+        client.put(f"/api/users/{other.id}", json={"role": "user"}, token=admin.token),
+        client.put(f"/api/users/{admin.id}", json={"role": "user"}, token=other_token),
+    )
+    assert sorted(r[0] for r in results) in ([200, 401], [200, 409])
+    assert await User.filter(role="admin").count() == 1

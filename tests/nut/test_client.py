@@ -18,19 +18,14 @@ from powerpulse.nut.errors import (
     NutUnknownUps,
     NutVarNotSupported,
 )
+from tests.nut.conftest import ESCAPED
 from tests.support.nut_server import NUT_PASSWORD, NUT_USER, NutServer
-
-ESCAPED = 'Rack "A" \\ left'
 
 
 @pytest.fixture(scope="module")
-def shared() -> Iterator[NutServer]:
-    """One upsd for the read-only tests of this module (a cold start costs ~2 s)."""
-    # In the .dev file the value is quoted and escaped, so upsd stores it with the quotes
-    # and backslash and must escape them again on the wire.
-    server = NutServer(
-        {"ups1": {"battery.type": '"Rack \\"A\\" \\\\ left"'}, "ups2": {"ups.status": "OB LB"}}
-    )
+def rw_nut() -> Iterator[NutServer]:
+    """One upsd for the tests that write (SET VAR, INSTCMD): they touch different values."""
+    server = NutServer(["ups1"])
     server.start()
     yield server
     server.stop()
@@ -114,8 +109,8 @@ async def test_quickack_keeps_list_var_fast(shared: NutServer) -> None:
     assert per_call < 0.015, f"{per_call * 1000:.1f} ms per LIST VAR"
 
 
-async def test_instcmd_needs_credentials(nut_factory: Callable[..., NutServer]) -> None:
-    nut = nut_factory(["ups1"])
+async def test_instcmd_needs_credentials(rw_nut: NutServer) -> None:
+    nut = rw_nut
     async with NutClient(nut.host, nut.port, timeout=3) as anonymous:
         with pytest.raises(NutAuthError) as info:
             await anonymous.instcmd("ups1", "load.off")
@@ -132,10 +127,8 @@ async def test_instcmd_needs_credentials(nut_factory: Callable[..., NutServer]) 
         assert (await admin.list_var("ups1"))["ups.status"] == "OL"  # reads still work
 
 
-async def test_wrong_password_is_denied_when_an_action_needs_it(
-    nut_factory: Callable[..., NutServer],
-) -> None:
-    nut = nut_factory(["ups1"])
+async def test_wrong_password_is_denied_when_an_action_needs_it(rw_nut: NutServer) -> None:
+    nut = rw_nut
     wrong = "not-the-password"
     async with NutClient(nut.host, nut.port, NUT_USER, wrong, timeout=3) as c:
         # upsd accepts any PASSWORD at login time, so reading works...
@@ -149,8 +142,8 @@ async def test_wrong_password_is_denied_when_an_action_needs_it(
             await c.set_var("ups1", "battery.charge", "42")
 
 
-async def test_set_var_then_read_back(nut_factory: Callable[..., NutServer]) -> None:
-    nut = nut_factory(["ups1"])
+async def test_set_var_then_read_back(rw_nut: NutServer) -> None:
+    nut = rw_nut
     async with NutClient(nut.host, nut.port, NUT_USER, NUT_PASSWORD, timeout=3) as c:
         await c.set_var("ups1", "battery.charge", "55")
         await c.set_var("ups1", "battery.type", "Lithium Ion")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import ssl
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -103,11 +103,8 @@ async def test_plain_connection_to_a_tls_capable_upsd(tls_nut: tuple[NutServer, 
         assert await c.list_ups() == {"ups1": "Test UPS ups1"}
 
 
-async def test_upsd_without_certificate_refuses_starttls(
-    nut_factory: Callable[..., NutServer],
-) -> None:
-    nut = nut_factory(["ups1"])
-    client = NutClient(nut.host, nut.port, starttls=True, timeout=3)
+async def test_upsd_without_certificate_refuses_starttls(shared: NutServer) -> None:
+    client = NutClient(shared.host, shared.port, starttls=True, timeout=3)
     with pytest.raises(NutFeatureError) as info:
         await client.list_ups()
     assert info.value.nut_code == "FEATURE-NOT-CONFIGURED"

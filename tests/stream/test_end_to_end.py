@@ -4,11 +4,13 @@ dummy-ups driver's own 1 s re-read)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from tests.stream.sse import SseClient
 from tests.support.nut_server import NutServer
@@ -59,3 +61,22 @@ async def test_on_battery_reaches_open_streams_within_one_poll_plus_a_second(
             while not {"on_battery", "online"} <= kinds:
                 kinds.add((await user.next("event", timeout=10)).data["kind"])
         assert "Traceback" not in stack.log("api")
+
+
+async def test_api_stops_promptly_with_open_streams(tmp_path: Path) -> None:
+    """`docker stop` / supervisord give the api worker a few seconds: open streams must not
+    hold it (they are ended by the watcher on shutdown)."""
+    with Stack(tmp_path / "data") as stack:
+        stack.start_api()
+        async with aiohttp.ClientSession() as session:
+            clients = [SseClient(session, stack.url("/api/stream/kiosk")) for _ in range(20)]
+            for client in clients:
+                await client.__aenter__()
+                await client.next("snapshot")
+            took = await asyncio.to_thread(stack.stop, "api", 8)
+            assert took < 3, took
+            assert stack.returncode("api") == 0
+            for client in clients:
+                with pytest.raises((EOFError, aiohttp.ClientError)):
+                    await client.next("never", timeout=2)
+                await client.__aexit__()

@@ -161,9 +161,12 @@ class LiveWatcher:
         return int(row.get("live") or 0), int(row.get("config") or 0), int(row.get("event") or 0)
 
     async def load(self) -> None:
-        """Fill the cache and set the cursors to "now": only later changes are published."""
+        """Fill the cache and set the cursors to "now": later events and changes are published.
+
+        Clients that connected before this first load got an empty snapshot: they receive
+        every UPS as an `ups` message now."""
         live, config, event = await self._heads()
-        await self._reload_all(publish=False)
+        await self._reload_all(publish=True)
         self.live_version = max(live, self.live_version)
         self.config_version, self.event_id = config, event
         self._last_refresh = time.monotonic()
@@ -251,10 +254,14 @@ class LiveWatcher:
 
     # -- task -------------------------------------------------------------------------------
     async def run(self) -> None:
-        failing = False
+        loaded = failing = False
         while True:
             try:
-                await self.poll_once()
+                if loaded:
+                    await self.poll_once()
+                else:
+                    await self.load()
+                    loaded = True
                 if failing:
                     log.info("live watcher: database reads work again")
                 failing = False
@@ -267,10 +274,8 @@ class LiveWatcher:
             await asyncio.sleep(self.interval)
 
     async def start(self) -> None:
-        try:
-            await self.load()
-        except Exception:  # the loop retries; until then the cache is empty
-            log.exception("live watcher: first database read failed")
+        """Start the task; it loads the cache itself, so server start-up does not wait on the
+        database (a SIGTERM during Sanic's start-up listeners is handled badly)."""
         self._task = asyncio.create_task(self.run(), name="live-watcher")
 
     async def stop(self) -> None:

@@ -204,7 +204,21 @@ def report(results: list[dict[str, float]]) -> str:
             f"| {r['noqa_median_ms']:.0f} ms | | | {int(r['noqa_sweeps'])} "
             f"| {r['noqa_median_ms'] / r['median_ms']:.0f}x slower |"
         )
-    lines += ["", "Cold start (drivers started in parallel), memory (upsd + drivers, PSS):", ""]
+    if os.getloadavg()[0] > (os.cpu_count() or 1):
+        lines += [
+            "",
+            "The machine was shared and busy during this run (load average above the core",
+            "count): upsd, the drivers and the client compete for CPU, so medians and maxima",
+            "are inflated; the min column is closest to the uncontended cost.",
+        ]
+    lines += [
+        "",
+        "The poller should use `list_var_many` (one pipelined exchange per server): with",
+        "`list_var` one by one each UPS costs a round trip plus upsd's one write() per line.",
+        "",
+        "Cold start (drivers started in parallel), memory (upsd + drivers, PSS):",
+        "",
+    ]
     for r in results:
         lines.append(
             f"- {int(r['ups'])} UPS: started in {r['startup_s']:.1f} s, {r['pss_mib']:.0f} MiB"

@@ -186,8 +186,14 @@ async def test_list_var_many_pipelines_and_keeps_per_ups_errors(
         assert local_port(c) == port
 
 
-async def test_list_var_many_matches_list_var_for_many_ups(shared: NutServer) -> None:
+async def test_list_var_many_over_several_windows(shared: NutServer) -> None:
+    """300 commands in one batch (more than one write window), lists and ERRs interleaved."""
+    names = [n for i in range(150) for n in (f"ghost{i:03d}", "ups1" if i % 2 else "ups2")]
+    names = list(dict.fromkeys(names)) + [f"late{i}" for i in range(148)]
     async with NutClient(shared.host, shared.port, timeout=5) as c:
-        names = ["ups1", "ups2"] * 100  # more than one pipeline window
         many = await c.list_var_many(names)
-        assert many == {"ups1": await c.list_var("ups1"), "ups2": await c.list_var("ups2")}
+        assert list(many) == names and len(names) == 300
+        assert many["ups1"] == await c.list_var("ups1")
+        assert many["ups2"] == await c.list_var("ups2")
+        errors = [v for k, v in many.items() if k not in ("ups1", "ups2")]
+        assert len(errors) == 298 and all(isinstance(e, NutUnknownUps) for e in errors)

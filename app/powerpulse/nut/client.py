@@ -36,7 +36,7 @@ from powerpulse.nut.errors import (
 T = TypeVar("T")
 DEFAULT_PORT = 3493
 _QUICKACK = getattr(socket, "TCP_QUICKACK", None)  # Linux only
-_PIPELINE_WINDOW = 64  # commands written at once by list_var_many
+_PIPELINE_WINDOW = 128  # commands written at once by list_var_many
 
 
 class _DeadConnection(Exception):

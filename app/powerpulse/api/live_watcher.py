@@ -166,12 +166,12 @@ class LiveWatcher:
         Clients that connected before this first load got an empty snapshot: they receive
         every UPS as an `ups` message now."""
         live, config, event = await self._heads()
-        await self._reload_all(publish=True)
+        await self._reload_all()
         self.live_version = max(live, self.live_version)
         self.config_version, self.event_id = config, event
         self._last_refresh = time.monotonic()
 
-    async def _reload_all(self, publish: bool) -> None:
+    async def _reload_all(self) -> None:
         ups_rows = {u.id: u for u in await UpsSystem.all()}
         live_rows = {row.ups_id: row for row in await UpsLiveState.all()}  # type: ignore[attr-defined]
         removed = set(self._ups) - set(ups_rows)
@@ -180,11 +180,10 @@ class LiveWatcher:
             self.live_version = max(self.live_version, *(r.version for r in live_rows.values()))
         for ups_id in removed:
             self._sent.pop(ups_id, None)
-            if publish:
-                self._publish(sse_frame("removed", {"id": ups_id}), public=None)
-        self._publish_changed(list(ups_rows), publish=publish, force=False)
+            self._publish(sse_frame("removed", {"id": ups_id}), public=None)
+        self._publish_changed(list(ups_rows), force=False)
 
-    def _publish_changed(self, ups_ids: list[int], *, publish: bool, force: bool) -> int:
+    def _publish_changed(self, ups_ids: list[int], *, force: bool) -> int:
         """Publish each UPS whose object changed (ignoring `lastUpdated` unless `force`)."""
         now = utcnow()
         sent = 0
@@ -194,8 +193,6 @@ class LiveWatcher:
             full = self._serialise(ups_id, now, public=False)
             previous = self._sent.get(ups_id)
             self._sent[ups_id] = full
-            if not publish:
-                continue
             if (
                 not force
                 and previous is not None
@@ -217,32 +214,30 @@ class LiveWatcher:
             self._live[row.ups_id] = row  # type: ignore[attr-defined]
             self.live_version = max(self.live_version, row.version)
         # A version bump always means something a user sees changed: send it as it is.
-        self._publish_changed([r.ups_id for r in rows], publish=True, force=True)  # type: ignore[attr-defined]
+        self._publish_changed([r.ups_id for r in rows], force=True)  # type: ignore[attr-defined]
 
     async def _read_events(self) -> None:
         events = await Event.filter(id__gt=self.event_id).order_by("id").limit(EVENT_BATCH)
         for event in events:
             self.event_id = max(self.event_id, event.id)
-            ups = self._ups.get(event.ups_id)  # type: ignore[attr-defined]
-            name = (ups.nickname or ups.name) if ups else None
-            self._publish(sse_frame("event", event_to_dict(event, name), event.id), public=False)
+            self._publish(self._event_frame(event), public=False)
+
+    def _event_frame(self, event: Event) -> str:
+        sent = self._sent.get(event.ups_id)  # type: ignore[attr-defined]
+        name = sent["displayName"] if sent else None  # the name the dashboard shows
+        return sse_frame("event", event_to_dict(event, name), event.id)
 
     async def events_since(self, after: int, until: int) -> list[str]:
         """Frames for events a reconnecting client missed (`Last-Event-ID`), oldest first."""
         events = await Event.filter(id__gt=after, id__lte=until).order_by("-id").limit(EVENT_BATCH)
-        frames = []
-        for event in reversed(events):
-            ups = self._ups.get(event.ups_id)  # type: ignore[attr-defined]
-            name = (ups.nickname or ups.name) if ups else None
-            frames.append(sse_frame("event", event_to_dict(event, name), event.id))
-        return frames
+        return [self._event_frame(event) for event in reversed(events)]
 
     async def poll_once(self) -> None:
         """One look at the database; publishes whatever changed since the last look."""
         live, config, event = await self._heads()
         if config != self.config_version:
             self.config_version = config
-            await self._reload_all(publish=True)
+            await self._reload_all()
         if live > self.live_version:
             await self._read_live_changes()
         if event > self.event_id:
@@ -250,7 +245,7 @@ class LiveWatcher:
         if time.monotonic() - self._last_refresh >= self.refresh:
             self._last_refresh = time.monotonic()
             self._live = {r.ups_id: r for r in await UpsLiveState.all()}  # type: ignore[attr-defined]
-            self._publish_changed(list(self._ups), publish=True, force=False)
+            self._publish_changed(list(self._ups), force=False)
 
     # -- task -------------------------------------------------------------------------------
     async def run(self) -> None:

@@ -84,21 +84,25 @@ def find_self(client: docker.DockerClient) -> dict[str, Any] | None:
     return None
 
 
+NOT_IN_CONTAINER = "PowerPulse is not running in a container: update it the way it was installed"
+
+
+def _not_found_reason() -> str:
+    if not self_id.in_container():
+        return NOT_IN_CONTAINER
+    return "This container could not be found through the container engine"
+
+
 def describe(settings: Settings) -> SelfInfo:
     """Who we are and whether self-update can work here (and if not, why)."""
     try:
         client = connect(settings)
     except UpdateUnavailable as err:
-        reason = str(err)
-        if not self_id.in_container():
-            reason = "PowerPulse is not running in a container; update it the way it was installed"
-        return SelfInfo(None, None, reason)
+        return SelfInfo(None, None, str(err) if self_id.in_container() else NOT_IN_CONTAINER)
     try:
         container = find_self(client)
         if container is None:
-            return SelfInfo(
-                None, None, "This container could not be found through the container engine"
-            )
+            return SelfInfo(None, None, _not_found_reason())
         image = dict(client.api.inspect_image(container["Image"]))
         return SelfInfo(container, image, None)
     except (docker.errors.DockerException, OSError) as err:

@@ -78,16 +78,18 @@ def parse_image_ref(ref: str) -> ImageRef:
     return ImageRef(registry=registry, repository=path.lower(), tag=tag, digest=digest)
 
 
-def repo_digest_for(ref: ImageRef, repo_digests: list[str]) -> str | None:
-    """The digest in an image's `RepoDigests` that belongs to `ref`'s repository."""
+def repo_digests_for(ref: ImageRef, repo_digests: list[str]) -> list[str]:
+    """The digests in an image's `RepoDigests` that belong to `ref`'s repository (podman may
+    list several: the pushed and the pulled manifest of the same image)."""
+    found: list[str] = []
     for entry in repo_digests:
         name, _, digest = entry.partition("@")
         try:
-            if parse_image_ref(name).name == ref.name and digest:
-                return digest
+            if digest and parse_image_ref(name).name == ref.name and digest not in found:
+                found.append(digest)
         except ValueError:
             continue
-    return None
+    return found
 
 
 def is_loopback(registry: str) -> bool:

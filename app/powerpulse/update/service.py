@@ -24,12 +24,13 @@ from powerpulse.update.registry import (
     RegistryError,
     manifest_digest,
     parse_image_ref,
-    repo_digest_for,
+    repo_digests_for,
 )
 
 log = logging.getLogger(__name__)
 
 HEALTH_TIMEOUT_S = 120
+RUNNER_POLL_S = 1.0
 DESCRIBE_TTL_S = 15.0  # the version endpoint is public: do not ask the engine on every call
 _cache: tuple[float, SelfInfo] | None = None
 _tasks: set[asyncio.Task[None]] = set()
@@ -55,7 +56,8 @@ def image_digest(info: SelfInfo) -> str | None:
         ref = parse_image_ref(info.image_ref or "")
     except ValueError:
         return str(info.image.get("Id") or "") or None
-    return repo_digest_for(ref, info.image.get("RepoDigests") or []) or info.image.get("Id")
+    digests = repo_digests_for(ref, info.image.get("RepoDigests") or [])
+    return digests[0] if digests else info.image.get("Id")
 
 
 async def version_info(settings: Settings) -> dict[str, Any]:
@@ -70,7 +72,7 @@ async def version_info(settings: Settings) -> dict[str, Any]:
 
 def _check_registry(settings: Settings, info: SelfInfo) -> dict[str, Any]:
     ref = parse_image_ref(info.image_ref or "")
-    current = repo_digest_for(ref, (info.image or {}).get("RepoDigests") or [])
+    local = repo_digests_for(ref, (info.image or {}).get("RepoDigests") or [])
     if ref.digest:
         return {
             "updateAvailable": False,
@@ -86,8 +88,8 @@ def _check_registry(settings: Settings, info: SelfInfo) -> dict[str, Any]:
         client.close()
     latest = manifest_digest(ref, insecure=insecure)
     return {
-        "updateAvailable": latest != current,
-        "currentDigest": current,
+        "updateAvailable": latest not in local,
+        "currentDigest": latest if latest in local else (local[0] if local else None),
         "latestDigest": latest,
         "imageRef": info.image_ref,
     }
@@ -169,15 +171,29 @@ def _start_runner(settings: Settings, info: SelfInfo, new_image: dict[str, Any])
         client.close()
 
 
-def _wait_runner(settings: Settings, runner_id: str) -> tuple[int, str]:
-    """Wait for the runner to exit (normally it stops us first); its exit code and last lines."""
+def _runner_result(settings: Settings, runner_id: str) -> tuple[int, str] | None:
+    """The runner's exit code and last lines once it has exited; None while it runs."""
     client = engine.connect(settings)
     try:
-        result = client.api.wait(runner_id, timeout=HEALTH_TIMEOUT_S + 60)
+        current = client.api.inspect_container(runner_id)
+        if (current.get("State") or {}).get("Running"):
+            return None
         logs = client.api.logs(runner_id, tail=5).decode(errors="replace").strip()
-        return int(result.get("StatusCode", -1)), logs
+        return int((current.get("State") or {}).get("ExitCode") or 0), logs
     finally:
         client.close()
+
+
+async def _watch_runner(settings: Settings, runner_id: str) -> tuple[int, str]:
+    """Short polls rather than one blocking wait: a thread stuck in `wait` would hold this
+    worker past SIGTERM when the runner stops the container."""
+    deadline = time.monotonic() + HEALTH_TIMEOUT_S + 60
+    while time.monotonic() < deadline:
+        result = await asyncio.to_thread(_runner_result, settings, runner_id)
+        if result is not None:
+            return result
+        await asyncio.sleep(RUNNER_POLL_S)
+    return -1, "the updater did not finish in time"
 
 
 async def _run(settings: Settings, info: SelfInfo) -> None:
@@ -193,7 +209,7 @@ async def _run(settings: Settings, info: SelfInfo) -> None:
             toVersion=version,
         )
         runner_id = await asyncio.to_thread(_start_runner, settings, info, new_image)
-        code, logs = await asyncio.to_thread(_wait_runner, settings, runner_id)
+        code, logs = await _watch_runner(settings, runner_id)
         # Still alive: the runner ended without replacing us (or after restoring us).
         if code != 0 and (await state.read())["state"] not in state.FINAL:
             await state.step("failed", f"The updater stopped with code {code}: {logs[-500:]}")

@@ -53,6 +53,25 @@ def binds_from_mounts(mounts: list[dict[str, Any]] | None) -> list[str]:
     return binds
 
 
+def _ulimit(limit: dict[str, Any]) -> dict[str, Any]:
+    """Docker's name for a limit: podman reports `RLIMIT_NOFILE` but accepts only `nofile`."""
+    name = str(limit.get("Name", "")).lower().removeprefix("rlimit_")
+    return {**limit, "Name": name}
+
+
+def _overridden(key: str, value: Any, image_value: Any) -> bool:
+    """Did the user set `key` on the container (rather than inherit it from the image)?"""
+    if not value or value == image_value:
+        return False
+    # podman's image inspect leaves these out and fills the container's in by itself: with
+    # nothing to compare against, leave them to the new image.
+    if key == "Healthcheck":
+        return image_value is not None and value.get("Test") != image_value.get("Test")
+    if key == "StopSignal":
+        return image_value is not None or str(value) not in ("15", "SIGTERM")
+    return True
+
+
 def network_mode(container: dict[str, Any]) -> str:
     return str((container.get("HostConfig") or {}).get("NetworkMode") or "default")
 
@@ -86,6 +105,8 @@ def clone_body(
     # Mounts are all in Binds now; keeping these too would mount the same targets twice.
     for key in ("Mounts", "VolumesFrom", "ContainerIDFile"):
         host_config.pop(key, None)
+    if host_config.get("Ulimits"):
+        host_config["Ulimits"] = [_ulimit(u) for u in host_config["Ulimits"]]
     mode = network_mode(container)
     body: dict[str, Any] = {
         "Image": new_image,
@@ -97,7 +118,7 @@ def clone_body(
         "HostConfig": host_config,
     }
     for key in OVERRIDABLE:
-        if config.get(key) and config.get(key) != image_config.get(key):
+        if _overridden(key, config.get(key), image_config.get(key)):
             body[key] = config[key]
     hostname = config.get("Hostname") or ""
     if mode not in ("host",) and hostname and not str(container.get("Id", "")).startswith(hostname):

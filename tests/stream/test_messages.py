@@ -108,6 +108,9 @@ async def test_reconnect_with_last_event_id_replays_missed_events(api: Api) -> N
         assert snapshot.id == str(missed[-1].id)
         replay = [await client.next("event"), await client.next("event")]
         assert [m.data["kind"] for m in replay] == ["low_battery", "online"]
+    async with SseClient(api.session, f"{url}&lastEventId={missed[0].id}") as client:
+        await client.next("snapshot")
+        assert (await client.next("event")).data["kind"] == "online"  # a new EventSource
     async with SseClient(api.session, url) as client:  # a first connect replays nothing
         await client.next("snapshot")
         with pytest.raises(TimeoutError):

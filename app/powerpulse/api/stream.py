@@ -35,8 +35,13 @@ Messages (`data` is one line of JSON):
     : ping                             comment every 15 s (keeps proxies from closing it)
 
 On reconnect the browser sends `Last-Event-ID`; events the client missed since that id (up to
-200) are sent right after the snapshot. A UPS change reaches an open stream within the
-watcher's 0.25 s poll of the database after the poller wrote it.
+200) are sent right after the snapshot. A client that opens a new EventSource instead (e.g. with
+a fresh ticket) can pass the last id it saw as `&lastEventId=<id>` for the same effect.
+
+A UPS change reaches an open stream within the watcher's 0.25 s look at the database after the
+poller wrote it. `ups` objects are sent when their content changes (a new live-state version,
+a rename, `stale` flipping); `lastUpdated` alone changing is not sent. Kiosk (public) objects
+leave out driver details, serials and error texts, as `GET /api/ups-systems/kiosk` does.
 """
 
 from __future__ import annotations
@@ -132,7 +137,9 @@ async def kiosk_stream(request: Request) -> None:
 
 
 def _last_event_id(request: Request) -> int | None:
-    raw = request.headers.get("last-event-id", "").strip()
+    # The header comes from EventSource's own reconnect; a client that opens a new EventSource
+    # (with a new ticket) passes the id it last saw as `?lastEventId=`.
+    raw = (request.headers.get("last-event-id") or request.args.get("lastEventId") or "").strip()
     return int(raw) if raw.isdigit() else None
 
 

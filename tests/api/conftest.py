@@ -20,7 +20,7 @@ import orjson
 import pytest
 from sanic import Sanic
 
-from powerpulse.api import ups_systems
+from powerpulse.api import list_cache
 from powerpulse.api.app import create_app
 from powerpulse.api.auth import forget_all_users, issue_token
 from powerpulse.config import Settings
@@ -124,7 +124,7 @@ class Lifespan:
 def read_list_key_every_time(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests write live rows directly and read at once; production re-reads the list's change
     key every 50 ms (test_ups_systems checks that delay on its own)."""
-    monkeypatch.setattr(ups_systems, "KEY_CHECK_SECONDS", 0.0)
+    monkeypatch.setattr(list_cache, "KEY_CHECK_SECONDS", 0.0)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from datetime import timedelta
 import orjson
 import pytest
 
-from powerpulse.api import ups_systems
+from powerpulse.api import list_cache
 from powerpulse.db import counters
 from powerpulse.db.models import Sample, UpsLiveState, UpsSystem
 from powerpulse.timeutil import utcnow
@@ -99,7 +99,7 @@ async def test_list_gzip_and_poller_delay(
     assert resp.headers["Content-Encoding"] == "gzip"
     assert orjson.loads(resp.content) == plain[1]  # httpx decoded it
     # With the production delay, a row written by another process shows within ~50 ms.
-    monkeypatch.setattr(ups_systems, "KEY_CHECK_SECONDS", 0.05)
+    monkeypatch.setattr(list_cache, "KEY_CHECK_SECONDS", 0.05)
     await write_live(ups, {**DEFAULT_VARS, "battery.charge": "42"})
     await asyncio.sleep(0.06)
     body = (await client.get("/api/ups-systems", token=member.token))[1]

@@ -1,27 +1,23 @@
 """`/api/ups-systems` (also `/api/ups/systems`): UPS configuration and what the poller saw.
 
 Reads never talk to NUT: the list, the kiosk and the detail are built from `UpsLiveState` rows.
-The list answers of the last second are kept as bytes and reused while nothing changed (see
-`ListCache`), which is what lets one worker serve thousands of dashboard polls a second.
+The list answers are kept as bytes and reused while nothing changed (see `list_cache`), which
+is what lets one worker serve thousands of dashboard polls a second.
 """
 
 from __future__ import annotations
 
-import asyncio
-import gzip
-import time
 from typing import Any
 
-import orjson
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
-from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from powerpulse.api.auth import require_admin, require_user
 from powerpulse.api.errors import bad_request, conflict, not_found
+from powerpulse.api.list_cache import ListCache
 from powerpulse.api.serializers import ups_config_dict, ups_to_dict
 from powerpulse.api.validation import (
     optional_int,
@@ -41,95 +37,17 @@ bp = Blueprint("ups_systems", url_prefix="/api/ups-systems")
 
 DUPLICATE = "This NUT server already has a UPS system with that UPS name"
 UPS_BODY = {"application/json": {"name": str, "nickname": str, "nutServerId": int, "upsName": str}}
-CACHE_SECONDS = 2.0  # bounds how late a time-based `stale` flag can flip in a cached answer
-# The change key itself is re-read at most this often: writes made through this worker
-# invalidate at once (`invalidate_list_cache`), the poller's show up within this delay.
-KEY_CHECK_SECONDS = 0.05
-# One round trip that changes whenever anything the list shows may have changed: the counters
-# both workers bump, plus the rows themselves (tests and tools may write them directly).
-_CHANGE_KEY_SQL = (
-    "SELECT (SELECT value FROM counters WHERE name = 'config') AS c,"
-    " (SELECT value FROM counters WHERE name = 'live') AS l,"
-    " (SELECT COUNT(*) FROM ups_systems) AS n,"
-    " (SELECT MAX(id) FROM ups_systems) AS m,"
-    " (SELECT COUNT(*) FROM ups_live_state) AS ln,"
-    " (SELECT MAX(version) FROM ups_live_state) AS v,"
-    " (SELECT MAX(last_attempt_at) FROM ups_live_state) AS a,"
-    " (SELECT MAX(last_success_at) FROM ups_live_state) AS s"
-)
-
-
-class Encoded:
-    """A JSON body and its gzip form (made once per rebuild, served to clients that accept it:
-    every browser does, and it is about a twentieth of the size)."""
-
-    __slots__ = ("gzipped", "plain")
-
-    def __init__(self, plain: bytes) -> None:
-        self.plain = plain
-        self.gzipped = gzip.compress(plain, compresslevel=1, mtime=0)
-
-    def response(self, request: Request) -> HTTPResponse:
-        headers = {"Vary": "Accept-Encoding"}
-        if "gzip" in request.headers.get("accept-encoding", ""):
-            headers["Content-Encoding"] = "gzip"
-            return HTTPResponse(self.gzipped, content_type="application/json", headers=headers)
-        return HTTPResponse(self.plain, content_type="application/json", headers=headers)
-
-
-class ListCache:
-    """The serialised list (and kiosk list) of the last second, keyed by a change key.
-
-    Single flight: while one request rebuilds for a key, the others asking for the same key
-    wait for that result instead of each rebuilding (50 parallel rebuilds of 100 UPS would
-    take the worker away for most of a second).
-    """
-
-    def __init__(self) -> None:
-        self._entries: dict[bool, tuple[tuple[Any, ...], float, Encoded]] = {}
-        self._building: dict[bool, tuple[tuple[Any, ...], asyncio.Future[Encoded]]] = {}
-        self._key: tuple[Any, ...] = ()
-        self._key_read_at = -1e9
-
-    def invalidate(self) -> None:
-        self._entries.clear()
-        self._key_read_at = -1e9
-
-    async def _change_key(self) -> tuple[Any, ...]:
-        now = time.monotonic()
-        if now - self._key_read_at >= KEY_CHECK_SECONDS:
-            rows = await connections.get("default").execute_query_dict(_CHANGE_KEY_SQL)
-            self._key, self._key_read_at = tuple(rows[0].values()), now
-        return self._key
-
-    async def get(self, request: Request, *, public: bool) -> Encoded:
-        key = await self._change_key()
-        hit = self._entries.get(public)
-        if hit is not None and hit[0] == key and time.monotonic() - hit[1] < CACHE_SECONDS:
-            return hit[2]
-        building = self._building.get(public)
-        if building is not None and building[0] == key:
-            return await asyncio.shield(building[1])
-        future: asyncio.Future[Encoded] = asyncio.get_running_loop().create_future()
-        self._building[public] = (key, future)
-        try:
-            body = Encoded(orjson.dumps(await _build_list(request, public=public)))
-        except BaseException as err:
-            future.set_exception(err)
-            future.exception()  # mark retrieved: waiters (if any) re-raise it themselves
-            raise
-        finally:
-            if self._building.get(public, (None, None))[1] is future:
-                del self._building[public]
-        future.set_result(body)
-        self._entries[public] = (key, time.monotonic(), body)
-        return body
 
 
 def _cache(request: Request) -> ListCache:
     ctx = request.app.ctx
     if not hasattr(ctx, "ups_list_cache"):
-        ctx.ups_list_cache = ListCache()
+        settings = ctx.settings
+
+        async def build(public: bool) -> list[dict[str, Any]]:
+            return await _build_list(settings.poll_interval, public=public)
+
+        ctx.ups_list_cache = ListCache(build)
     cache: ListCache = ctx.ups_list_cache
     return cache
 
@@ -139,10 +57,10 @@ def invalidate_list_cache(request: Request) -> None:
     _cache(request).invalidate()
 
 
-async def _build_list(request: Request, *, public: bool) -> list[dict[str, Any]]:
+async def _build_list(poll: float, *, public: bool) -> list[dict[str, Any]]:
     systems = await UpsSystem.all().order_by("id")
     lives = {live.ups_id: live for live in await UpsLiveState.all()}  # type: ignore[attr-defined]
-    now, poll = utcnow(), request.app.ctx.settings.poll_interval
+    now = utcnow()
     return [
         ups_to_dict(
             ups, lives.get(ups.id), now=now, poll_interval=poll, public=public, compact=True
@@ -167,13 +85,13 @@ async def _server_exists(server_id: int) -> None:
 @openapi.summary("Every UPS with its live state (from the poller)")
 @require_user
 async def list_ups(request: Request) -> HTTPResponse:
-    return (await _cache(request).get(request, public=False)).response(request)
+    return (await _cache(request).get(public=False)).response(request)
 
 
 @bp.get("/kiosk")
 @openapi.summary("Every UPS, status and readings only (public)")
 async def kiosk(request: Request) -> HTTPResponse:
-    return (await _cache(request).get(request, public=True)).response(request)
+    return (await _cache(request).get(public=True)).response(request)
 
 
 @bp.get("/<ups_id:str>")

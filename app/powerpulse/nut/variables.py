@@ -179,6 +179,19 @@ def public_variables(variables: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in variables.items() if is_public_variable(k)}
 
 
+# The table with each entry's camelCase key and public flag worked out once.
+_KEYED_GROUPS = tuple(
+    (
+        group,
+        tuple(
+            (name, _camel(name.split(".", 1)[1]), parse, is_public_variable(name))
+            for name, parse in entries
+        ),
+    )
+    for group, entries in _GROUPS
+)
+
+
 def _first(variables: Mapping[str, str], *names: str) -> str | None:
     for name in names:
         value = as_str(variables.get(name))
@@ -207,13 +220,10 @@ def ups_readings(variables: Mapping[str, str], *, public: bool = False) -> dict[
         "load": as_int(get("ups.load")),
         "temperature": temperature,
     }
-    for group, entries in _GROUPS:
-        details: dict[str, Any] = {}
-        for name, parse in entries:
-            if public and not is_public_variable(name):
-                continue
-            details[_camel(name.split(".", 1)[1])] = parse(get(name))
-        result[group] = details
+    for group, entries in _KEYED_GROUPS:
+        result[group] = {
+            key: parse(get(name)) for name, key, parse, shown in entries if shown or not public
+        }
     if not public:
         result["driverDetails"]["parameters"] = {
             name[len("driver.parameter.") :]: value

@@ -128,12 +128,15 @@ class NutServer:
             current.pop(key, None)
         self.current[name] = current
         path = self.dev_path(name)
+        previous = path.stat().st_mtime if path.exists() else 0.0
         tmp = path.with_suffix(".tmp")
         tmp.write_text(_dev_text(current))
         os.replace(tmp, path)
-        # dummy-ups re-reads on mtime change; two edits inside one second would share an mtime.
-        future = time.time() + 0.001
-        os.utime(path, (future, future))
+        # dummy-ups re-reads when the mtime changes, compared in whole seconds: two edits inside
+        # one second would share it and the second edit would never be seen. Move the mtime to
+        # the next whole second when needed (it may then lie up to a second in the future).
+        stamp = max(time.time(), float(int(previous) + 1))
+        os.utime(path, (stamp, stamp))
 
     def set_status(self, name: str, status: str, **values: str) -> None:
         self.set_vars(
@@ -151,20 +154,27 @@ class NutServer:
         return env
 
     def start_driver(self, name: str) -> None:
-        proc = subprocess.Popen(
-            [DUMMY_UPS, "-a", name, "-u", "root", "-F"],
-            env=self._env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self.drivers[name] = proc
-        sock = self.statedir / f"dummy-ups-{name}"
-        deadline = time.monotonic() + 15
-        while not sock.exists():
-            if proc.poll() is not None:
-                raise RuntimeError(f"dummy-ups for {name} exited with {proc.returncode}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"dummy-ups for {name} did not create its socket")
+        self.start_drivers([name])
+
+    def start_drivers(self, names: list[str]) -> None:
+        """Start drivers all at once, then wait for their sockets (one by one takes ~1 s each)."""
+        for name in names:
+            self.drivers[name] = subprocess.Popen(
+                [DUMMY_UPS, "-a", name, "-u", "root", "-F"],
+                env=self._env(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        deadline = time.monotonic() + 15 + len(names) * 0.05
+        pending = list(names)
+        while pending:
+            for name in pending:
+                proc = self.drivers[name]
+                if proc.poll() is not None:
+                    raise RuntimeError(f"dummy-ups for {name} exited with {proc.returncode}")
+            pending = [n for n in pending if not (self.statedir / f"dummy-ups-{n}").exists()]
+            if pending and time.monotonic() > deadline:
+                raise RuntimeError(f"dummy-ups did not create its socket for {pending[:5]}")
             time.sleep(0.02)
 
     def kill_driver(self, name: str) -> None:
@@ -208,8 +218,7 @@ class NutServer:
         if not nut_available():
             raise RuntimeError("NUT is not installed: apt-get install nut-server nut-client")
         self._write_config()
-        for name in self.ups_names:
-            self.start_driver(name)
+        self.start_drivers(self.ups_names)
         self.start_upsd()
         return self
 

@@ -4,11 +4,13 @@ nickname editing, the phone layout. Also writes the README screenshots."""
 from __future__ import annotations
 
 import re
+import time
 
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.conftest import UI, login, shot
 
+RENDER_COUNTS = "Object.fromEntries(window.__powerpulseRenderCounts)"
 ACTIVE_NAME = (
     "document.activeElement.getAttribute('aria-label') || document.activeElement.textContent || ''"
 )
@@ -37,6 +39,8 @@ def test_dashboard_shows_every_ups_and_a_power_cut_arrives_live(
 
     # Mark the page so a reload would be noticed.
     page.evaluate("window.__noReload = true")
+    ids = {u["name"]: u["id"] for u in stack.request("GET", "/api/ups-systems/kiosk")[1]}
+    renders_before = page.evaluate(RENDER_COUNTS)
     kiosk.evaluate("window.__noReload = true")
     nut.set_status("rack-b", "OB DISCHRG", battery_charge="71")
 
@@ -46,10 +50,17 @@ def test_dashboard_shows_every_ups_and_a_power_cut_arrives_live(
     expect(kiosk_b).to_contain_text("On Battery", timeout=6_000)
     assert page.evaluate("window.__noReload") is True
     assert kiosk.evaluate("window.__noReload") is True
+    # Only the card of the UPS that changed was rendered again.
+    renders_after = page.evaluate(RENDER_COUNTS)
+    for name in ("rack-a", "closet"):
+        assert renders_after[str(ids[name])] == renders_before[str(ids[name])], name
+    assert renders_after[str(ids["rack-b"])] > renders_before[str(ids["rack-b"])]
 
+    time.sleep(1.1)  # dummy-ups notices a .dev edit by its mtime, in whole seconds
     nut.set_status("rack-b", "OB LB", battery_charge="9")
     expect(rack_b.get_by_test_id("status")).to_contain_text("Low Battery", timeout=6_000)
     expect(rack_b.get_by_test_id("status")).to_have_attribute("data-tone", "critical")
+    time.sleep(1.1)
     nut.set_status("rack-b", "OL", battery_charge="100")
     expect(rack_b.get_by_test_id("status")).to_contain_text("Online", timeout=6_000)
     kiosk.close()

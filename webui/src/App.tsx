@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { setUnauthorizedHandler } from './api/client';
+import { getToken } from './api/session';
 import { checkSetup } from './api/endpoints';
 import { keys } from './api/keys';
 import { Layout } from './components/Layout';
@@ -33,8 +34,10 @@ function SetupGate({ children }: { children: ReactNode }) {
   const query = useQuery({ queryKey: keys.setup, queryFn: checkSetup, staleTime: Infinity, retry: 2 });
   const onSetup = location.pathname === '/setup';
   if (location.pathname.startsWith('/kiosk')) return <>{children}</>;
+  // A signed-in browser belongs to a set-up instance: do not wait a round trip to say so.
+  if (query.isPending && getToken() && !onSetup) return <>{children}</>;
   if (query.isPending) return <Loading label="Starting PowerPulse…" />;
-  if (query.isError) {
+  if (query.isError && !(getToken() && !onSetup)) {
     return (
       <div className="center-page">
         <Notice kind="error" error={query.error} />
@@ -44,6 +47,7 @@ function SetupGate({ children }: { children: ReactNode }) {
       </div>
     );
   }
+  if (!query.data) return <>{children}</>;
   if (query.data.isFirstTimeSetup && !onSetup) return <Navigate to="/setup" replace />;
   if (!query.data.isFirstTimeSetup && onSetup) return <Navigate to="/" replace />;
   return <>{children}</>;

@@ -3,6 +3,9 @@ import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { BrowserRouter } from 'react-router';
 import { App } from './App';
+import { listUps } from './api/endpoints';
+import { keys } from './api/keys';
+import { getToken } from './api/session';
 import './styles.css';
 
 const client = new QueryClient({
@@ -11,6 +14,9 @@ const client = new QueryClient({
     mutations: { retry: 0 },
   },
 });
+
+// A returning user lands on the dashboard: fetch its data while React starts.
+if (getToken() && window.location.pathname === '/') void client.prefetchQuery({ queryKey: keys.upsList, queryFn: listUps });
 
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>

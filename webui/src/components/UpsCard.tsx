@@ -15,8 +15,14 @@ interface Props {
   onKioskToggle: (id: number, checked: boolean) => void;
 }
 
-/** Counts renders so the budget test can prove a live update re-renders only its own card. */
+/**
+ * Renders per UPS id. The unit test, the e2e test and the benchmark read it (the latter two
+ * through `window.__powerpulseRenderCounts`) to prove a live update re-renders only its card.
+ */
 export const renderCounts = new Map<number, number>();
+if (typeof window !== 'undefined') {
+  (window as unknown as { __powerpulseRenderCounts: Map<number, number> }).__powerpulseRenderCounts = renderCounts;
+}
 
 /**
  * One UPS on the dashboard. Memoised: the list passes stable callbacks and the cache keeps

@@ -1,0 +1,74 @@
+"""Fixtures for the appliance suite: a real podman + registry, and builds of the real Dockerfile."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.appliance import base_images
+from tests.appliance.podman_env import Podman
+
+REPO = Path(__file__).resolve().parents[2]
+# Docker's socket is root:docker 0660; podman makes its own 0600. Give it a group like Docker's
+# so the entrypoint's "socket group" path is the one exercised.
+SOCKET_GID = 2375
+
+
+class Builder:
+    """Builds the repo's Dockerfile inside `podman` from the local base images."""
+
+    def __init__(self, podman: Podman) -> None:
+        self.podman = podman
+        self.python_base, self.node_base = base_images.import_bases(podman)
+        self.wheels = base_images.wheelhouse(REPO)
+        npm_cache = base_images.NPM_CACHE
+        if not npm_cache.is_dir():
+            npm_cache = podman.root / "npm-cache"
+            npm_cache.mkdir()
+        self.npm_cache = npm_cache
+        self.seconds: dict[str, float] = {}
+
+    def build(self, tag: str, version: str) -> str:
+        started = time.monotonic()
+        self.podman.podman(
+            "build",
+            "--format=docker",  # OCI images drop HEALTHCHECK
+            "--network=host",
+            f"--volume={self.wheels}:/wheels:ro",
+            f"--volume={self.npm_cache}:/root/.npm",
+            f"--build-arg=PYTHON_IMAGE={self.python_base}",
+            f"--build-arg=NODE_IMAGE={self.node_base}",
+            "--build-arg=PIP_INSTALL_OPTS=--no-index --find-links /wheels",
+            f"--build-arg=VERSION={version}",
+            "--build-arg=REVISION=test",
+            f"--tag={tag}",
+            str(REPO),
+            timeout=900,
+        )
+        self.seconds[tag] = time.monotonic() - started
+        return tag
+
+    def push(self, tag: str, target: str) -> None:
+        self.podman.podman("push", "--tls-verify=false", tag, target)
+
+
+@pytest.fixture(scope="session")
+def podman() -> Iterator[Podman]:
+    root = Path(tempfile.mkdtemp(prefix="pp-podman-", dir=os.environ.get("TMPDIR", "/var/tmp")))
+    engine = Podman(root).start()
+    os.chown(engine.socket, 0, SOCKET_GID)
+    engine.socket.chmod(0o660)
+    try:
+        yield engine
+    finally:
+        engine.stop()
+
+
+@pytest.fixture(scope="session")
+def builder(podman: Podman) -> Builder:
+    return Builder(podman)

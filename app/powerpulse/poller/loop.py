@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 
 from powerpulse.config import Settings
 from powerpulse.poller.config_cache import ConfigWatcher, ServerConfig, load_config
@@ -34,9 +35,15 @@ async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
 
 
 class Poller:
-    def __init__(self, settings: Settings, client_factory: ClientFactory = default_client) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        client_factory: ClientFactory = default_client,
+        on_events: Callable[[], None] | None = None,
+    ) -> None:
         self.settings = settings
         self.client_factory = client_factory
+        self.on_events = on_events
         self.servers: dict[int, ServerPoller] = {}
         self.schedule = SampleSchedule(settings.history_interval)
         self.watcher = ConfigWatcher()
@@ -69,7 +76,9 @@ class Poller:
         return True
 
     def _add(self, config: ServerConfig, rows: dict) -> None:
-        poller = ServerPoller(config, self.settings, rows, self.schedule, self.client_factory)
+        poller = ServerPoller(
+            config, self.settings, rows, self.schedule, self.client_factory, self.on_events
+        )
         self.servers[config.id] = poller
         if self._stop is not None:
             self._tasks[config.id] = asyncio.create_task(self._server_loop(poller))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import importlib.util
 import logging
 import signal
 from typing import Any
@@ -24,12 +25,12 @@ SHUTDOWN_GRACE = 4.0
 
 def _dispatcher(settings: Settings) -> Any | None:
     """The notifications dispatcher when that package is installed (built by another module)."""
-    try:
-        module = importlib.import_module("powerpulse.notify.dispatcher")
-    except ImportError:
+    name = "powerpulse.notify.dispatcher"
+    if importlib.util.find_spec(name) is None:
         log.info("notifications dispatcher not available; events are stored only")
         return None
-    return module.Dispatcher(settings)
+    # A broken dispatcher must fail loudly, not silently turn notifications off.
+    return importlib.import_module(name).Dispatcher(settings)
 
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
@@ -37,9 +38,9 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     await init_db(settings)
     tasks: list[asyncio.Task[None]] = []
     try:
-        poller = Poller(settings)
-        tasks.append(asyncio.create_task(poller.run(stop), name="poller"))
         dispatcher = _dispatcher(settings)
+        poller = Poller(settings, on_events=getattr(dispatcher, "wake", None))
+        tasks.append(asyncio.create_task(poller.run(stop), name="poller"))
         if dispatcher is not None:
             tasks.append(asyncio.create_task(dispatcher.run(stop), name="dispatcher"))
         log.info("poller started (every %gs)", settings.poll_interval)

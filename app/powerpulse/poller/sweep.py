@@ -116,8 +116,10 @@ class ServerPoller:
         rows: dict[int, LiveRow],
         schedule: SampleSchedule,
         client_factory: ClientFactory = default_client,
+        on_events: Callable[[], None] | None = None,
     ) -> None:
         self.config = config
+        self.on_events = on_events
         self.settings = settings
         self.rules = ev.Rules.for_interval(settings.poll_interval, settings.comm_grace_seconds)
         self.rows = rows
@@ -258,6 +260,8 @@ class ServerPoller:
             for row, before in reversed(undo):
                 row.restore(before)
             raise
+        if write.events and self.on_events is not None:
+            self.on_events()  # e.g. wake the dispatcher: notifications go out without a tick
         result.events, result.samples = len(write.events), len(write.samples)
         result.changed = sum(c.content_changed for c in write.changes)
         return result

@@ -113,7 +113,8 @@ class ListCache:
 
     async def _rebuild(self, key: tuple[Any, ...], public: bool, generation: int) -> Encoded:
         try:
-            body = Encoded(orjson.dumps(await self._build(public)))
+            rows = await self._build(public)
+            body = await asyncio.to_thread(lambda: Encoded(orjson.dumps(rows)))
         finally:
             current = self._building.get(public)
             if current is not None and current[1] is asyncio.current_task():

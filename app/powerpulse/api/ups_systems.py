@@ -7,6 +7,7 @@ is what lets one worker serve thousands of dashboard polls a second.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sanic import Blueprint, Request
@@ -60,6 +61,13 @@ def invalidate_list_cache(request: Request) -> None:
 async def _build_list(poll: float, *, public: bool) -> list[dict[str, Any]]:
     systems = await UpsSystem.all().order_by("id")
     lives = {live.ups_id: live for live in await UpsLiveState.all()}  # type: ignore[attr-defined]
+    # Mapping 100 UPS is ~10 ms of CPU: in a thread, the event loop keeps answering meanwhile.
+    return await asyncio.to_thread(_map_all, systems, lives, poll, public)
+
+
+def _map_all(
+    systems: list[UpsSystem], lives: dict[int, UpsLiveState], poll: float, public: bool
+) -> list[dict[str, Any]]:
     now = utcnow()
     return [
         ups_to_dict(

@@ -284,3 +284,29 @@ def test_a_v3_that_never_comes_up_is_rolled_back_and_v2_keeps_running(
     assert after["Name"].lstrip("/") == NAME
     assert [c for c in app.containers() if not c.startswith(f"{NAME}-updater-")] == [NAME]
     assert app.usernames() == {"admin", "alice"}
+
+
+def test_without_the_socket_update_is_refused_saying_what_to_mount(app: App) -> None:
+    bare = App(app.podman, free_port(), app.image, "")
+    app.podman.podman(
+        "run", "--detach", "--name=pp-no-socket", f"--env=PORT={bare.port}",
+        "localhost/powerpulse-test:2.0.0",
+    )  # fmt: skip
+    try:
+        bare.wait_version("2.0.0", timeout=60)
+        status, body = bare.request("GET", "/api/system/version")
+        assert body["selfUpdate"]["possible"] is False
+        assert "-v /var/run/docker.sock:/var/run/docker.sock" in body["selfUpdate"]["reason"]
+        app.podman.podman(
+            "exec", "-i", "--user=powerpulse", "pp-no-socket",
+            "powerpulse", "user", "create", ADMIN[0], "--role=admin", "--password-stdin",
+            input=f"{ADMIN[1]}\n".encode(),
+        )  # fmt: skip
+        bare.login()
+        for method, path in (("POST", "/api/system/update"), ("GET", "/api/system/update/check")):
+            status, body = bare.request(method, path)
+            assert status == 409, body
+            assert body["error"] == "update_unavailable"
+            assert "/var/run/docker.sock" in body["message"]
+    finally:
+        app.podman.podman("rm", "--force", "--time=0", "pp-no-socket", check=False)

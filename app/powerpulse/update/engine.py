@@ -6,6 +6,7 @@ Everything here blocks (the `docker` SDK is synchronous): call it through `async
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,6 +85,10 @@ def find_self(client: docker.DockerClient) -> dict[str, Any] | None:
     return None
 
 
+BY_IMAGE_ID = (
+    "This container was created from an image ID, not an image name: there is no tag to update "
+    "from. Recreate it from a name such as <registry>/powerpulse:latest"
+)
 NOT_IN_CONTAINER = "PowerPulse is not running in a container: update it the way it was installed"
 
 
@@ -104,6 +109,9 @@ def describe(settings: Settings) -> SelfInfo:
         if container is None:
             return SelfInfo(None, None, _not_found_reason())
         image = dict(client.api.inspect_image(container["Image"]))
+        ref = str((container.get("Config") or {}).get("Image") or "")
+        if re.fullmatch(r"(sha256:)?[0-9a-f]{12,64}", ref):
+            return SelfInfo(container, image, BY_IMAGE_ID)
         return SelfInfo(container, image, None)
     except (docker.errors.DockerException, OSError) as err:
         return SelfInfo(None, None, f"The container engine failed: {err}")

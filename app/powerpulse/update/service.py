@@ -34,6 +34,7 @@ RUNNER_POLL_S = 1.0
 DESCRIBE_TTL_S = 15.0  # the version endpoint is public: do not ask the engine on every call
 _cache: tuple[float, SelfInfo] | None = None
 _tasks: set[asyncio.Task[None]] = set()
+_starting = asyncio.Lock()
 
 
 class UpdateBusy(Exception):
@@ -108,14 +109,15 @@ async def start(settings: Settings) -> None:
     info = await describe(settings, fresh=True)
     if not info.possible:
         raise UpdateUnavailable(info.reason or "Self-update is not possible here")
-    if (await state.read())["inProgress"]:
-        raise UpdateBusy("An update is already in progress")
-    await state.begin(
-        message=f"Pulling {info.image_ref}",
-        image=info.image_ref,
-        fromVersion=settings.version,
-        toVersion=None,
-    )
+    async with _starting:  # two clicks at once must not both start an update
+        if (await state.read())["inProgress"]:
+            raise UpdateBusy("An update is already in progress")
+        await state.begin(
+            message=f"Pulling {info.image_ref}",
+            image=info.image_ref,
+            fromVersion=settings.version,
+            toVersion=None,
+        )
     task = asyncio.create_task(_run(settings, info))
     _tasks.add(task)
     task.add_done_callback(_tasks.discard)

@@ -358,3 +358,24 @@ async def test_email_without_smtp_fails_visibly_in_history(db: Settings, smtp: S
     assert row.state == "failed" and row.attempts == 1
     assert (row.last_error or "").startswith("SMTP is not configured: set SMTP_HOST")
     assert smtp.messages == []
+
+
+async def test_old_closed_history_is_pruned_open_deliveries_are_kept(
+    db: Settings, smtp: SmtpServer, discord_hook: WebhookReceiver
+) -> None:
+    await make_user("alice", discord_webhook_url=discord_hook.url)
+    ups = await make_ups()
+    discord_hook.script("500")  # the first event's delivery stays open (retry)
+    clock = Clock()
+    async with dispatcher(db, smtp, clock=clock) as d:
+        for _ in range(2):
+            await make_event(ups)
+            await d.fan_out_once()
+            await d.deliver_due_once()
+        await NotificationLog.all().update(created_at=clock.now - timedelta(days=31))
+        await make_event(ups)
+        await d.fan_out_once()
+        assert await d.prune_once() == 1  # only the old one whose delivery is closed
+    kept = await NotificationLog.all().prefetch_related("deliveries")
+    assert len(kept) == 2
+    assert sorted(d.state for log in kept for d in log.deliveries) == ["pending", "retry"]  # type: ignore[attr-defined]

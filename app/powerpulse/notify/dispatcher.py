@@ -20,10 +20,11 @@ from datetime import datetime, timedelta
 from types import TracebackType
 
 import aiohttp
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from powerpulse.config import Settings
-from powerpulse.db.models import Event, NotificationDelivery, UpsSystem
+from powerpulse.db.models import Event, NotificationDelivery, NotificationLog, UpsSystem
 from powerpulse.notify import outbox
 from powerpulse.notify.channels import DeliveryResult, make_channel
 from powerpulse.notify.messages import Notice, readings_from_details
@@ -41,6 +42,7 @@ BATCH = 50
 # On stop, deliveries in flight get this long (inside the poller's own shutdown grace); the rest
 # keep their claim and are re-sent after the next start.
 STOP_GRACE = 3.0
+PRUNE_EVERY = 3600.0
 
 
 def ups_display_name(ups: UpsSystem) -> str:
@@ -226,16 +228,36 @@ class Dispatcher:
         await asyncio.gather(*(self.deliver(d, final=True) for d in deliveries))
         return [Outcome(d.channel, d.state, d.last_error, d.attempts) for d in deliveries]
 
+    # --- retention -------------------------------------------------------------------------
+
+    async def prune_once(self) -> int:
+        """Delete history older than HISTORY_RETENTION_DAYS whose deliveries are all closed
+        (an open delivery keeps its row however old); returns how many rows went."""
+        cutoff = self.clock() - timedelta(days=self.settings.history_retention_days)
+        open_logs = NotificationDelivery.filter(state__in=outbox.OPEN_STATES).values("log_id")
+        ids = (
+            await NotificationLog.filter(created_at__lt=cutoff)
+            .exclude(id__in=Subquery(open_logs))
+            .values_list("id", flat=True)
+        )
+        if ids:  # deliveries go with their history row (cascade)
+            await NotificationLog.filter(id__in=list(ids)).delete()
+        return len(ids)
+
     # --- the loop --------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
         """Fan out and deliver until `stop` is set; work in flight is finished (or, after one
         attempt timeout, left claimed so the next start re-sends it)."""
         inflight: set[asyncio.Task[str]] = set()
+        next_prune = time.monotonic()
         try:
             while not stop.is_set():
                 self._wake.clear()
                 try:
+                    if time.monotonic() >= next_prune:
+                        next_prune = time.monotonic() + PRUNE_EVERY
+                        await self.prune_once()
                     await self.fan_out_once()
                     for delivery in await outbox.claim_due(self.clock(), self.lease, self.batch):
                         task = asyncio.create_task(self.deliver(delivery))

@@ -3,6 +3,7 @@ through the API (what the poller and dispatcher actually read)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from playwright.sync_api import Browser, Page, expect
@@ -180,7 +181,19 @@ def test_login_errors_and_sign_out(page: Page, stack_and_nut: UI) -> None:
     page.get_by_label("Username").fill("admin")
     page.get_by_label("Password").fill("wrong-password")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Invalid username or password")
+
+    # Guessing is rate limited, and the page says for how long.
+    for _ in range(5):
+        creds = {"username": "mallory", "password": "guess-guess"}
+        assert stack.request("POST", "/api/auth/login", creds)[0] == 401
+    page.get_by_label("Username").fill("mallory")
+    page.get_by_label("Password").fill("guess-again")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("Too many login attempts")
+    expect(page.get_by_role("alert")).to_contain_text(re.compile(r"Try again in \d+ s"))
+    expect(page.get_by_role("button", name="Sign in")).to_be_disabled()
+
     login(page, stack)
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(stack.url("/login"))

@@ -15,6 +15,7 @@ from tests.notify.conftest import make_user
 from tests.poller.conftest import add_nut
 from tests.support.nut_server import NutServer as RealNut
 from tests.support.receivers import WebhookReceiver
+from tests.support.smtp import SmtpServer
 from tests.support.stack import Stack
 
 ENV = {"POLL_INTERVAL": "0.3", "LOG_LEVEL": "INFO", "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}
@@ -63,6 +64,62 @@ async def test_power_loss_and_restore_reach_discord_exactly_once(
         ("online", ids["ups1"]),
     ]
     assert {d.state for log in logs for d in log.deliveries} == {"delivered"}  # type: ignore[attr-defined]
+
+
+def titles(hook: WebhookReceiver) -> list[str]:
+    return [body["embeds"][0]["title"] for body in hook.delivered]
+
+
+async def test_a_power_cut_story_reaches_discord_and_email_in_order_and_once(
+    db: Settings, nut: RealNut, discord_hook: WebhookReceiver, smtp: SmtpServer
+) -> None:
+    ids = await add_nut(nut)
+    await make_user(
+        "alice",
+        discord_webhook_url=discord_hook.url,
+        email_notifications=True,
+        email_recipients="ops@example.com",
+    )
+    env = {
+        **ENV,
+        **smtp.env(),
+        "COMM_GRACE_SECONDS": "1",
+        "SSL_CERT_FILE": str(smtp.cert),  # the poller verifies the test server's certificate
+    }
+    with Stack(db.data_dir, env=env) as stack:
+        stack.start_poller()
+        await polled_online(ids["ups1"])
+        nut.set_status("ups1", "OB DISCHRG")
+        await discord_hook.await_delivered(1)
+        nut.set_status("ups1", "OB DISCHRG LB", battery_charge="8")
+        await discord_hook.await_delivered(2)
+        nut.set_status("ups1", "OL CHRG", battery_charge="9")
+        await discord_hook.await_delivered(3)
+        # upsd restarting (WAIT, then the same OL) must not say anything.
+        await asyncio.to_thread(nut.restart_upsd)
+        await asyncio.sleep(2.0)
+        assert len(discord_hook.requests) == 3
+        await asyncio.to_thread(nut.kill_driver, "ups1")
+        await discord_hook.await_delivered(4)
+        await asyncio.to_thread(nut.start_driver, "ups1")
+        await discord_hook.await_delivered(5)
+        nut.set_status("ups1", "OL RB")
+        await discord_hook.await_delivered(6)
+        await asyncio.to_thread(smtp.wait_messages, 6)
+        await asyncio.sleep(1.0)
+    expected = [
+        "⚡ UPS On Battery",
+        "🔋 UPS Low Battery Warning",
+        "✅ UPS Back Online",
+        "📡 UPS Communication Lost",
+        "🔌 UPS Communication Restored",
+        "🪫 UPS Battery Needs Replacement",
+    ]
+    assert titles(discord_hook) == expected
+    assert len(discord_hook.requests) == 6
+    name = (await UpsSystem.get(id=ids["ups1"])).name
+    assert [m.subject for m in smtp.messages] == [f"{t}: {name}" for t in expected]
+    assert all(m.tls and m.rcpt_tos == ["ops@example.com"] for m in smtp.messages)
 
 
 async def test_kill_9_mid_delivery_resends_once_after_restart(

@@ -123,8 +123,10 @@ class Lifespan:
 @pytest.fixture(autouse=True)
 def read_list_key_every_time(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests write live rows directly and read at once; production re-reads the list's change
-    key every 50 ms (test_ups_systems checks that delay on its own)."""
+    key every 50 ms and answers from the previous list while rebuilding (test_list_cache and
+    test_ups_systems check those on their own)."""
     monkeypatch.setattr(list_cache, "KEY_CHECK_SECONDS", 0.0)
+    monkeypatch.setattr(list_cache, "STALE_WHILE_REBUILDING", False)
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from powerpulse.api import list_cache
 from powerpulse.api.list_cache import ListCache
 from powerpulse.config import Settings
 from powerpulse.db import counters
@@ -57,3 +58,21 @@ async def test_counter_change_rebuilds(db: Settings) -> None:
     await counters.bump(counters.LIVE)  # what the poller does in its own process
     body = await cache.get(public=False)
     assert orjson.loads(body.plain)[0]["value"] == "after poll" and build.calls == 2
+
+
+async def test_previous_answer_served_while_rebuilding(db: Settings, monkeypatch: Any) -> None:
+    monkeypatch.setattr(list_cache, "STALE_WHILE_REBUILDING", True)
+    build = SlowBuilder()
+    cache = ListCache(build)
+    await cache.get(public=False)
+    build.value = "after poll"
+    await counters.bump(counters.LIVE)
+    during = await cache.get(public=False)  # returns at once: the rebuild takes 50 ms
+    assert orjson.loads(during.plain)[0]["value"] == "first"
+    await asyncio.sleep(0.1)
+    after = await cache.get(public=False)
+    assert orjson.loads(after.plain)[0]["value"] == "after poll" and build.calls == 2
+    # A write through this worker is never answered from the old list.
+    build.value = "written here"
+    cache.invalidate()
+    assert orjson.loads((await cache.get(public=False)).plain)[0]["value"] == "written here"

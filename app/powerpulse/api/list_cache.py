@@ -9,7 +9,8 @@ so that its time-based `stale` flags stay right.
 
 Single flight: the rebuild for a key runs as its own task, and every request that wants that
 key awaits the same task (50 parallel rebuilds would stall the worker; a client that goes away
-does not cancel the rebuild the others wait for).
+does not cancel the rebuild the others wait for) — or, while the previous answer is younger
+than `CACHE_SECONDS`, gets that answer until the rebuild is done.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ from tortoise import connections
 
 CACHE_SECONDS = 2.0
 KEY_CHECK_SECONDS = 0.05
+# When the poller changed something, requests keep getting the previous answer (younger than
+# CACHE_SECONDS) until the rebuild is done, instead of all waiting for it. Writes through this
+# worker never see this: they invalidate the entry.
+STALE_WHILE_REBUILDING = True
 _CHANGE_KEY_SQL = (
     "SELECT (SELECT value FROM counters WHERE name = 'config') AS c,"
     " (SELECT value FROM counters WHERE name = 'live') AS l,"
@@ -109,6 +114,13 @@ class ListCache:
         if building is None or building[0] != key:
             task = asyncio.ensure_future(self._rebuild(key, public, self._generation))
             self._building[public] = building = (key, task)
+        if (
+            STALE_WHILE_REBUILDING
+            and hit is not None
+            and time.monotonic() - hit[1] < CACHE_SECONDS
+            and not building[1].done()
+        ):
+            return hit[2]
         return await asyncio.shield(building[1])
 
     async def _rebuild(self, key: tuple[Any, ...], public: bool, generation: int) -> Encoded:

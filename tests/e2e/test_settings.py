@@ -81,10 +81,15 @@ def test_general_and_account_settings_survive_a_reload(page: Page, stack_and_nut
     assert (saved["poll_interval"], saved["inactivity_timeout"]) == (45, 120)
     page.get_by_role("link", name="About").click()
     status, body = stack.request("GET", "/api/system/version")
-    if status == 200:
-        expect(page.get_by_test_id("version")).to_have_text(body["version"])
-    else:  # the API's own error is shown, not a blank page
-        expect(page.get_by_role("alert")).to_contain_text(body["message"])
+    assert status == 200, body
+    expect(page.get_by_test_id("version")).to_have_text(body["version"])
+    # Outside a container self-update is impossible, and the page says why.
+    update = page.get_by_test_id("update-panel")
+    assert body["selfUpdate"]["possible"] is False
+    expect(update).to_contain_text("Self-update is not available here")
+    if body["selfUpdate"].get("reason"):
+        expect(update).to_contain_text(body["selfUpdate"]["reason"])
+    expect(update.get_by_role("button", name="Check for updates")).to_be_disabled()
 
 
 def test_nut_servers_add_test_delete(

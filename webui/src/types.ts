@@ -135,7 +135,26 @@ export interface NotificationHistoryItem {
 
 export interface VersionInfo {
   version: string;
-  [key: string]: unknown;
+  imageRef?: string | null;
+  imageDigest?: string | null;
+  selfUpdate?: { possible: boolean; reason?: string | null };
+}
+
+export interface UpdateCheck {
+  updateAvailable: boolean;
+  currentDigest?: string | null;
+  latestDigest?: string | null;
+  imageRef?: string | null;
+  reason?: string;
+}
+
+export interface UpdateStatus {
+  state: string;
+  inProgress: boolean;
+  message: string;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+  steps: { at: string; state: string; message: string }[];
 }
 
 export interface MessageResponse {

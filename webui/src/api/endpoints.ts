@@ -12,6 +12,8 @@ import type {
   Ups,
   UpsEvent,
   User,
+  UpdateCheck,
+  UpdateStatus,
   UserSettings,
   VersionInfo,
 } from '../types';
@@ -88,4 +90,7 @@ export const deleteUser = (id: number) => request<MessageResponse>(`/api/users/$
 
 // System
 export const getVersion = () => request<VersionInfo>('/api/system/version', { anonymous: true });
+export const checkForUpdate = () => request<UpdateCheck>('/api/system/update/check');
+export const startUpdate = () => request<MessageResponse & { details?: string }>('/api/system/update', { method: 'POST' });
+export const getUpdateStatus = () => request<UpdateStatus>('/api/system/update/status');
 export const createStreamTicket = () => request<{ ticket: string }>('/api/stream/ticket', { method: 'POST' });

@@ -11,4 +11,5 @@ export const keys = {
   notificationHistory: ['notifications', 'history'] as const,
   users: ['users'] as const,
   version: ['version'] as const,
+  updateStatus: ['update', 'status'] as const,
 };

@@ -3,30 +3,34 @@ import { getVersion } from '../../api/endpoints';
 import { keys } from '../../api/keys';
 import { Loading } from '../../components/Loading';
 import { Notice } from '../../components/Notice';
+import { UpdatePanel } from '../../components/UpdatePanel';
+import { useSession } from '../../hooks/useSession';
 
 export default function AboutSettings() {
   const version = useQuery({ queryKey: keys.version, queryFn: getVersion, staleTime: 60_000 });
+  const { isAdmin } = useSession();
   return (
-    <section className="panel settings-form" aria-labelledby="about-title">
-      <h2 id="about-title">About</h2>
-      {version.isPending && <Loading />}
-      {version.isError && <Notice kind="error" error={version.error} />}
-      <dl className="metrics">
-        <div className="metric">
-          <dt>Application</dt>
-          <dd>PowerPulse</dd>
-        </div>
-        <div className="metric">
-          <dt>Version</dt>
-          <dd data-testid="version">{version.data?.version ?? '–'}</dd>
-        </div>
-        <div className="metric">
-          <dt>License</dt>
-          <dd>MIT</dd>
-        </div>
-      </dl>
-      {/* Slot for the self-update check and Update button (appliance API, not yet available). */}
-      <div id="update-slot" data-testid="update-slot" />
-    </section>
+    <>
+      <section className="panel settings-form" aria-labelledby="about-title">
+        <h2 id="about-title">About</h2>
+        {version.isPending && <Loading />}
+        {version.isError && <Notice kind="error" error={version.error} />}
+        <dl className="metrics">
+          <div className="metric">
+            <dt>Application</dt>
+            <dd>PowerPulse</dd>
+          </div>
+          <div className="metric">
+            <dt>Version</dt>
+            <dd data-testid="version">{version.data?.version ?? '–'}</dd>
+          </div>
+          <div className="metric">
+            <dt>License</dt>
+            <dd>MIT</dd>
+          </div>
+        </dl>
+      </section>
+      {isAdmin && <UpdatePanel version={version.data} />}
+    </>
   );
 }

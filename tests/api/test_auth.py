@@ -102,6 +102,7 @@ async def test_setup_with_unreachable_nut_still_completes(client: Client) -> Non
         ({"password": "é" * 37}, "password"),  # 37 characters but 74 bytes: over bcrypt's 72
         ({"password": 12345678}, "password"),
         ({"nutServer": None}, "nutServer"),
+        ({"nutServer": "bad host"}, "nutServer"),
         ({"nutPort": 70000}, "nutPort"),
         ({"nutPort": "abc"}, "nutPort"),
         ({"email": "not-an-email"}, "email"),

@@ -23,9 +23,7 @@ from powerpulse.api.errors import bad_request, conflict, too_many_requests, unau
 from powerpulse.api.ratelimit import LoginLimiter
 from powerpulse.api.serializers import ups_ref, user_to_dict
 from powerpulse.api.validation import (
-    check_password as check_password_policy,
-)
-from powerpulse.api.validation import (
+    check_host,
     optional_bool,
     optional_email,
     optional_int,
@@ -34,6 +32,9 @@ from powerpulse.api.validation import (
     read_json,
     require_str,
     require_username,
+)
+from powerpulse.api.validation import (
+    check_password as check_password_policy,
 )
 from powerpulse.db import counters
 from powerpulse.db.models import ROLE_ADMIN, ROLE_USER, NutServer, User, UserSettings
@@ -90,6 +91,7 @@ async def setup(request: Request) -> HTTPResponse:
     password = check_password_policy(body.get("password"))
     email = optional_email(body)
     host = require_str(body, "nutServer", label="nutServer (the NUT server host)")
+    check_host(host, "nutServer")
     port = optional_int(body, "nutPort", lo=1, hi=65535) or 3493
     nut_user = optional_str(body, "nutUsername") or None
     nut_password = optional_str(body, "nutPassword", max_length=255) or None

@@ -20,7 +20,6 @@ from powerpulse.api.auth import optional_user, require_admin, require_user
 from powerpulse.api.errors import (
     ApiError,
     bad_gateway,
-    bad_request,
     conflict,
     forbidden,
     not_found,
@@ -28,6 +27,7 @@ from powerpulse.api.errors import (
 )
 from powerpulse.api.serializers import server_health, server_to_dict, ups_ref
 from powerpulse.api.validation import (
+    check_host,
     optional_bool,
     optional_int,
     optional_str,
@@ -57,9 +57,7 @@ def _host(body: dict[str, Any], required: bool) -> str | None:
     host = (
         require_str(body, "host", label="Server host") if required else optional_str(body, "host")
     )
-    if host is not None and (not host or any(c.isspace() or c in "/@" for c in host)):
-        raise bad_request("host", "host must be a host name or IP address")
-    return host
+    return check_host(host, "host")
 
 
 async def _get(raw_id: str) -> NutServer:

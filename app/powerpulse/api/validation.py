@@ -173,3 +173,10 @@ def optional_role(body: dict[str, Any], field: str = "role") -> str | None:
     if value not in ROLES:
         raise bad_request(field, f"{field} must be one of: {', '.join(ROLES)}")
     return str(value)
+
+
+def check_host(value: str | None, field: str) -> str | None:
+    """A host name or IP address: no spaces, slashes or credentials."""
+    if value is not None and (not value or any(c.isspace() or c in "/@" for c in value)):
+        raise bad_request(field, f"{field} must be a host name or IP address")
+    return value

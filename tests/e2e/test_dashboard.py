@@ -69,12 +69,12 @@ def test_dashboard_shows_every_ups_and_a_power_cut_arrives_live(
 def test_detail_panel_charts_and_screenshots(page: Page, stack_and_nut: UI) -> None:
     stack, _ = stack_and_nut
     login(page, stack)
-    card(page, "rack-a").get_by_role("button", name="rack-a").click()
+    card(page, "rack-b").get_by_role("button", name="rack-b").click()
     panel = page.locator("section.detail")
-    expect(panel.get_by_role("heading", name="rack-a")).to_be_visible()
-    expect(panel).to_contain_text("Smart-UPS 1500")
-    expect(panel).to_contain_text("41 min")  # battery.runtime 2460 s
-    expect(panel).to_contain_text("29.5 °C")
+    expect(panel.get_by_role("heading", name="rack-b")).to_be_visible()
+    expect(panel).to_contain_text("5P 1550")
+    expect(panel).to_contain_text("55 min")  # battery.runtime 3300 s
+    expect(panel).to_contain_text("25.5 °C")
     expect(panel.get_by_role("img", name="Battery charge chart")).to_be_visible(timeout=10_000)
     panel.get_by_role("button", name="1h").click()
     expect(panel.get_by_role("button", name="1h")).to_have_attribute("aria-pressed", "true")

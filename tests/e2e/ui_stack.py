@@ -86,7 +86,13 @@ def ui_stack(
     nut.start()
     stack = Stack(
         data_dir,
-        env={"POWERPULSE_WEBUI_DIR": str(WEBUI_DIST), "POLL_INTERVAL": "0.3", **(env or {})},
+        env={
+            "POWERPULSE_WEBUI_DIR": str(WEBUI_DIST),
+            "POLL_INTERVAL": "0.3",
+            # A history point a second, so the charts have a line within a short test.
+            "HISTORY_INTERVAL": "1",
+            **(env or {}),
+        },
     )
     try:
         stack.start_api()

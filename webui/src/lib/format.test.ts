@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chargeBand, flag, formatPercent, formatRuntime, formatTemperature, formatVolts, timeAgo, variableLabel, variableValue } from './format';
+import { chargeBand, eventKindLabel, flag, formatPercent, formatRuntime, formatTemperature, formatVolts, timeAgo, variableLabel, variableValue } from './format';
 
 describe('formatRuntime (minutes in)', () => {
   it.each([
@@ -35,6 +35,11 @@ describe('readings', () => {
   it('reads flags as sent by any API version', () => {
     expect([true, 1, '1', 'true'].map(flag)).toEqual([true, true, true, true]);
     expect([false, 0, '0', null, undefined, 'false'].map(flag)).toEqual([false, false, false, false, false, false]);
+  });
+  it('names events in words', () => {
+    expect(eventKindLabel('on_battery')).toBe('Power failure');
+    expect(eventKindLabel('comm_lost')).toBe('Lost contact');
+    expect(eventKindLabel('new_kind')).toBe('new kind');
   });
   it('labels variables', () => {
     expect(variableLabel('voltage.nominal')).toBe('Voltage nominal');

@@ -91,3 +91,21 @@ export function variableValue(v: unknown): string {
   }
   return String(v);
 }
+
+const EVENT_WORDS: Record<string, string> = {
+  on_battery: 'Power failure',
+  online: 'Power restored',
+  low_battery: 'Low battery',
+  fsd: 'Forced shutdown',
+  replace_battery: 'Replace battery',
+  overload: 'Overload',
+  bypass: 'On bypass',
+  off: 'Output off',
+  comm_lost: 'Lost contact',
+  comm_restored: 'Contact restored',
+};
+
+/** Words for an event kind; unknown kinds are shown as they come, underscores as spaces. */
+export function eventKindLabel(kind: string): string {
+  return EVENT_WORDS[kind] ?? kind.replace(/_/g, ' ');
+}

@@ -5,7 +5,7 @@ import { getUps, listUpsEvents } from '../api/endpoints';
 import { keys } from '../api/keys';
 import { useLiveState } from '../hooks/useLiveUpdates';
 import { usePollIntervalMs } from '../hooks/usePollInterval';
-import { formatDateTime, formatPercent, formatRuntime, formatTemperature, formatVolts, variableLabel, variableValue } from '../lib/format';
+import { eventKindLabel, formatDateTime, formatPercent, formatRuntime, formatTemperature, formatVolts, variableLabel, variableValue } from '../lib/format';
 import type { Details, UpsEvent } from '../types';
 import { ChargeBar } from '../components/ChargeBar';
 import { Loading } from '../components/Loading';
@@ -128,7 +128,7 @@ export default function UpsPage() {
           <ul className="events" data-testid="events">
             {evs.map((e) => (
               <li key={e.id}>
-                <span className="event-kind">{e.kind.replace(/_/g, ' ')}</span>{' '}
+                <span className="event-kind">{eventKindLabel(e.kind)}</span>{' '}
                 <span>
                   {e.previous_status ?? e.previousStatus ?? ''} → {e.new_status ?? e.newStatus ?? ''}
                 </span>

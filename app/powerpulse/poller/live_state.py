@@ -1,9 +1,12 @@
 """Live state rows: what changed in one server's poll, written in one transaction.
 
 Content (variables, status tokens, error) is written only when it changed, numbered with
-`counters.bump(LIVE)` so the stream watcher sends it. Freshness (`last_attempt_at`,
-`last_success_at`) is written on every real poll with two set-based UPDATEs for the whole server,
-without a version bump: "last updated 2 s ago" stays honest and costs two statements per sweep.
+`counters.bump(LIVE)` so the stream watcher sends it, with fresh timestamps. Freshness alone
+(`last_attempt_at`, `last_success_at` of unchanged rows) is written with one set-based UPDATE per
+server, without a version bump, at most every `FRESHNESS_EVERY` seconds (every poll at the
+default 5 s interval): each such UPDATE rewrites every row's page, JSON included, so a 0.5 s
+interval would otherwise rewrite the whole table twice a second. "Last updated" is thus at most
+2 s behind, far inside the API's stale threshold (at least 10 s).
 Events and samples of the same poll go in the same transaction (events with `dispatched=False`).
 """
 
@@ -22,6 +25,8 @@ from powerpulse.db.models import Event, Sample, UpsLiveState
 from powerpulse.poller.history import write_samples
 
 log = logging.getLogger(__name__)
+
+FRESHNESS_EVERY = 2.0
 
 
 @dataclass
@@ -113,6 +118,10 @@ async def write_sweep(write: SweepWrite) -> None:
         first = version - len(changed) + 1
         for offset, change in enumerate(changed):
             row = change.row
+            # A changed row always gets fresh timestamps, whatever the freshness throttle says.
+            fresh: dict[str, Any] = {"last_attempt_at": write.at}
+            if row.error_code is None:
+                fresh["last_success_at"] = write.at
             await (
                 UpsLiveState.filter(ups_id=row.ups_id)
                 .using_db(conn)
@@ -123,6 +132,7 @@ async def write_sweep(write: SweepWrite) -> None:
                     error_message=row.error_message,
                     event_state=row.event_state,
                     version=first + offset,
+                    **fresh,
                 )
             )
         for change in write.changes:
@@ -139,6 +149,13 @@ async def write_sweep(write: SweepWrite) -> None:
 
 
 async def _freshness(conn: Any, attempted: Sequence[int], ok: Sequence[int], at: datetime) -> None:
+    if attempted and list(attempted) == list(ok):  # the usual case: one statement, not two
+        await (
+            UpsLiveState.filter(ups_id__in=list(ok))
+            .using_db(conn)
+            .update(last_attempt_at=at, last_success_at=at)
+        )
+        return
     if attempted:
         await (
             UpsLiveState.filter(ups_id__in=list(attempted))

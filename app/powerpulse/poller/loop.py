@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 RETENTION_EVERY = 3600.0
 RETENTION_FIRST_DELAY = 30.0
+STOP_GRACE = 1.5
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
@@ -110,9 +111,10 @@ class Poller:
     # -- the forever shell ------------------------------------------------------------------
     async def run(self, stop: asyncio.Event) -> None:
         self._stop = stop
-        await self.reload_config(force=True)
+        await self.reload_config(force=True)  # servers added from here on get their task in _add
         for server_id, poller in self.servers.items():
-            self._tasks[server_id] = asyncio.create_task(self._server_loop(poller))
+            if server_id not in self._tasks:  # added before run() (e.g. by sweep_once)
+                self._tasks[server_id] = asyncio.create_task(self._server_loop(poller))
         retention = asyncio.create_task(self._retention_loop(stop))
         try:
             while not stop.is_set():
@@ -124,8 +126,15 @@ class Poller:
                 except Exception:
                     log.exception("could not reload the configuration; keeping the old one")
         finally:
-            # Server loops see `stop` and finish the poll in flight, then exit.
-            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+            # Server loops see `stop` and finish the poll in flight, then exit. A poll stuck on a
+            # silent server (up to NUT_TIMEOUT) is cut after STOP_GRACE: cancelling drops its
+            # connection and rolls back its transaction, and the next start polls again.
+            tasks = list(self._tasks.values())
+            if tasks:
+                _, stuck = await asyncio.wait(tasks, timeout=STOP_GRACE)
+                for task in stuck:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
             retention.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await retention

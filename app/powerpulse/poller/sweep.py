@@ -29,7 +29,13 @@ from powerpulse.nut.status import display_status, parse_status
 from powerpulse.poller import events as ev
 from powerpulse.poller.config_cache import ServerConfig
 from powerpulse.poller.history import SampleSchedule, build_sample
-from powerpulse.poller.live_state import LiveRow, RowChange, SweepWrite, write_sweep
+from powerpulse.poller.live_state import (
+    FRESHNESS_EVERY,
+    LiveRow,
+    RowChange,
+    SweepWrite,
+    write_sweep,
+)
 from powerpulse.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -130,6 +136,7 @@ class ServerPoller:
         self.failures = 0
         self.retry_at = 0.0  # monotonic
         self.outage: NutError | None = None
+        self._fresh_at = -FRESHNESS_EVERY  # monotonic time of the last freshness write
         self.outage_since = 0.0
 
     # -- configuration ----------------------------------------------------------------------
@@ -223,10 +230,13 @@ class ServerPoller:
         write = SweepWrite(at=at)
         result = PollResult(polled=attempted)
         undo: list[tuple[LiveRow, tuple[object, ...]]] = []
+        fresh = attempted and time.monotonic() - self._fresh_at >= FRESHNESS_EVERY
+        if fresh:
+            self._fresh_at = time.monotonic()
         for ups_id, outcome in results.items():
             row = self.rows[ups_id]
             content: tuple[dict[str, str], str, str | None, str | None]
-            if attempted:
+            if fresh:
                 write.attempted.append(ups_id)
             if isinstance(outcome, NutError):
                 obs = failure(outcome)
@@ -235,7 +245,8 @@ class ServerPoller:
             else:
                 obs = observe(outcome)
                 result.ok += 1
-                write.succeeded.append(ups_id)
+                if fresh:
+                    write.succeeded.append(ups_id)
                 content = (outcome, " ".join(obs.tokens), None, None)
                 if self.schedule.due(ups_id, obs.tokens, now):
                     write.samples.append(build_sample(ups_id, outcome, obs.tokens, at))
@@ -250,8 +261,8 @@ class ServerPoller:
                 row.event_state = new_state
                 write.changes.append(RowChange(row, content_changed, state_changed))
             write.events += [_event_row(ups_id, e, at) for e in found]
-        if not attempted and not write.events:
-            return result  # a back-off tick with nothing new: no write at all
+        if write.empty:
+            return result  # nothing changed and freshness is not due: no write at all
         try:
             await write_sweep(write)
         except Exception:

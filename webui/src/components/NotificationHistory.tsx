@@ -6,6 +6,17 @@ import type { NotificationDelivery, NotificationHistoryItem } from '../types';
 import { Loading } from './Loading';
 import { Notice } from './Notice';
 
+type HistoryData = NotificationHistoryItem[] | { items: NotificationHistoryItem[] } | undefined;
+
+function itemsOf(data: HistoryData): NotificationHistoryItem[] {
+  if (!data) return [];
+  return Array.isArray(data) ? data : (data.items ?? []);
+}
+
+function hasPending(data: HistoryData): boolean {
+  return itemsOf(data).some((n) => n.deliveries?.some((d) => d.state !== 'delivered' && d.state !== 'failed'));
+}
+
 function Outcome({ d }: { d: NotificationDelivery }) {
   const err = d.lastError;
   const icon = d.state === 'delivered' ? '✓' : d.state === 'failed' ? '✖' : '…';
@@ -19,10 +30,15 @@ function Outcome({ d }: { d: NotificationDelivery }) {
 }
 
 export function NotificationHistory() {
-  const query = useQuery({ queryKey: keys.notificationHistory, queryFn: notificationHistory, refetchInterval: 60_000 });
+  const query = useQuery({
+    queryKey: keys.notificationHistory,
+    queryFn: notificationHistory,
+    // Deliveries still pending are retried by the server: show their outcome as it comes.
+    refetchInterval: (q) => (hasPending(q.state.data) ? 3_000 : 60_000),
+  });
   if (query.isPending) return <Loading label="Loading history…" />;
   if (query.isError) return <Notice kind="error" error={query.error} />;
-  const items: NotificationHistoryItem[] = Array.isArray(query.data) ? query.data : (query.data.items ?? []);
+  const items = itemsOf(query.data);
   if (!items.length) return <p className="muted">No notifications sent yet.</p>;
   return (
     <div className="table-wrap">

@@ -5,11 +5,18 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from powerpulse.config import Settings
 from powerpulse.db.models import Event, Sample, SampleRollup
-from powerpulse.poller.history import SampleSchedule, build_sample, prune_once, write_samples
+from powerpulse.poller.history import (
+    SampleSchedule,
+    bucket_sql,
+    build_sample,
+    prune_once,
+    write_samples,
+)
 from powerpulse.poller.loop import Poller
 from tests.poller.conftest import add_nut, add_server, sweep_until
 from tests.support.nut_server import NutServer as RealNut
@@ -64,3 +71,16 @@ async def test_samples_every_interval_and_on_status_change(nut: RealNut, db: Set
         assert rollup.samples == 2 and rollup.charge_n == 2
     finally:
         await poller.close()
+
+
+async def test_history_queries_use_the_per_ups_indexes(db: Settings) -> None:
+    # A year of one-minute samples must not scan the whole table: both bucket queries must
+    # range-scan an index that starts with ups_id (a wrong index declaration once made the
+    # samples query scan every UPS's rows by time).
+    conn = connections.get("default")
+    for source, bounds in (("samples", [NOW - timedelta(days=1), NOW]), ("hourly", [0, 10**10])):
+        _, rows = await conn.execute_query(
+            "EXPLAIN QUERY PLAN " + bucket_sql(source), [0, 3600, 1, *bounds]
+        )
+        plan = " ".join(str(r["detail"]) for r in rows)
+        assert "USING INDEX" in plan and "ups_id=?" in plan, plan

@@ -79,6 +79,17 @@ def test_detail_panel_charts_and_screenshots(page: Page, stack_and_nut: UI) -> N
     panel.get_by_role("button", name="1h").click()
     expect(panel.get_by_role("button", name="1h")).to_have_attribute("aria-pressed", "true")
     expect(panel.get_by_role("img", name="Load chart")).to_be_visible()
+    # Cards chosen for the kiosk go into its link.
+    kiosk_id = page.locator('[data-testid="ups-card"]', has_text="rack-a").get_attribute(
+        "data-ups-id"
+    )
+    card(page, "rack-a").get_by_label("Kiosk").check()
+    link = page.get_by_role("link", name="Open multi-view (1 selected)")
+    expect(link).to_have_attribute("href", f"/kiosk?multi=true&ups={kiosk_id}")
+    card(page, "rack-a").get_by_label("Kiosk").uncheck()
+    expect(page.get_by_role("link", name="Open kiosk", exact=True)).to_have_attribute(
+        "href", "/kiosk"
+    )
     page.wait_for_timeout(300)
     shot(page, "dashboard-light")
     page.get_by_role("button", name="Switch to dark theme").click()

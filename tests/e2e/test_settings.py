@@ -117,6 +117,26 @@ def test_nut_servers_add_test_delete(
     expect(row.get_by_test_id("reachability")).to_contain_text("Reachable", timeout=10_000)
     shot(page, "nut-servers")
 
+    # Credentials are write-only: a blank password on edit keeps the stored one.
+    def stored() -> dict[str, object]:
+        servers = stack.request("GET", "/api/nut-servers", token=admin_token(stack))[1]
+        return next(s for s in servers if s["port"] == second.port)
+
+    row.get_by_role("button", name=f"Edit {second.host}:{second.port}").click()
+    edit = page.get_by_role("form", name=f"Edit {second.host}:{second.port}")
+    expect(edit.get_by_label("Password")).to_have_value("")
+    edit.get_by_label("Username (optional)").fill("monuser")
+    edit.get_by_label("Password").fill("s3cret-pass")
+    edit.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("status").filter(has_text="NUT server updated")).to_be_visible()
+    assert (stored()["username"], stored()["hasPassword"]) == ("monuser", True)
+    expect(row).to_contain_text("Signs in as monuser (password stored)")
+    row.get_by_role("button", name=f"Edit {second.host}:{second.port}").click()
+    edit.get_by_label("Username (optional)").fill("monitor")
+    edit.get_by_role("button", name="Save changes").click()
+    expect(row).to_contain_text("Signs in as monitor (password stored)")
+    assert (stored()["username"], stored()["hasPassword"]) == ("monitor", True)
+
     page.get_by_role("link", name="Dashboard").click()
     expect(page.locator('[data-testid="ups-card"]', has_text="garage")).to_be_visible()
 

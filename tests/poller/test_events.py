@@ -195,3 +195,11 @@ def test_comm_lost_details_carry_the_error() -> None:
         ("comm_lost", "Online", "Unknown")
     ]
     assert events[0].details["error"] == "driver-not-connected"
+
+
+def test_default_rules_restore_on_the_third_ol_poll() -> None:
+    rules = Rules.for_interval(poll_interval=5.0, comm_grace=30.0)
+    # Polls arrive a little early or late: the restore still comes on the third OL poll.
+    steps = [(0.0, obs("OL")), (5.0, obs("OB")), (10.0, obs("OL")), (14.97, obs("OL"))]
+    steps += [(19.95, obs("OL")), (25.0, obs("OL"))]
+    assert run(steps, rules) == [(5.0, "on_battery"), (19.95, "online")]

@@ -52,8 +52,10 @@ class Rules:
 
     @classmethod
     def for_interval(cls, poll_interval: float, comm_grace: float) -> Rules:
-        """Defaults tied to the poll interval: hold = two intervals (10 s at the default 5 s)."""
-        return cls(comm_grace=comm_grace, restore_hold=2 * poll_interval, restore_polls=2)
+        """Defaults tied to the poll interval: OL (or a cleared flag) on three consecutive polls,
+        i.e. two intervals of steady readings (10 s at the default 5 s). 1.8 rather than 2 so
+        that a poll arriving a few milliseconds early does not push the restore one poll later."""
+        return cls(comm_grace=comm_grace, restore_hold=1.8 * poll_interval, restore_polls=2)
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,25 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.stream.sse import SseClient
+from tests.stream.sse import Message, SseClient
 from tests.support.nut_server import NutServer
 from tests.support.stack import Stack
 
 POLL_INTERVAL = 0.5
 DRIVER_DELAY = 1.0  # dummy-ups re-reads its .dev file once a second
+
+
+async def _expect_status(client: SseClient, words: str, nut: NutServer, stack: Stack) -> Message:
+    """The `ups` message with status `words`; on a timeout, say what every layer saw."""
+    try:
+        return await client.next("ups", timeout=5, match=lambda d: d["status"] == words)
+    except TimeoutError:
+        seen = [m.data.get("status") for m in client.backlog if m.event == "ups"]
+        upsd = nut.get_var("ups1", "ups.status")
+        raise AssertionError(
+            f"no {words!r} on the stream (it had {seen}); upsd says {upsd!r}\n"
+            f"poller log:\n{stack.log('poller')[-1500:]}\napi log:\n{stack.log('api')[-1500:]}"
+        ) from None
 
 
 async def test_on_battery_reaches_open_streams_within_one_poll_plus_a_second(
@@ -41,13 +54,13 @@ async def test_on_battery_reaches_open_streams_within_one_poll_plus_a_second(
             if not (snapshot and online(snapshot[0])):  # the poller's first poll is still due
                 await user.next("ups", timeout=10, match=online)
 
-            latencies = []
+            latencies: list[float] = []
             for status_line, words in (("OB DISCHRG", "On Battery"), ("OL", "Online")) * 2:
                 for client in (user, kiosk):  # only what arrives after the edit counts
                     client.backlog = [m for m in client.backlog if m.event != "ups"]
                 started = time.monotonic()
                 nut.set_status("ups1", status_line)
-                msg = await user.next("ups", timeout=5, match=lambda d, w=words: d["status"] == w)
+                msg = await _expect_status(user, words, nut, stack)
                 latencies.append(time.monotonic() - started)
                 assert msg.data["upsName"] == "ups1"
                 kiosk_msg = await kiosk.next(

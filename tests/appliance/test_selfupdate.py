@@ -234,6 +234,7 @@ def test_update_to_v2_keeps_name_settings_and_data(app: App, builder: Builder) -
 
     result = app.wait_update_done()
     assert result["state"] == "succeeded", result
+    NUMBERS["update steps"] = [(s["state"], s["at"][11:23]) for s in result["steps"]]
     assert (result["fromVersion"], result["toVersion"]) == ("1.0.0", "2.0.0")
 
     after = app.inspect()

@@ -45,6 +45,10 @@ pytest:
 migrations:
 	$(PYTHON) -m tortoise -c powerpulse.db.migration_config.TORTOISE_ORM makemigrations
 
+## A demo without a UPS: a NUT simulator plus PowerPulse on ./data/demo (log in as demo / demo-password).
+demo: install
+	./scripts/demo.sh
+
 bench:
 	$(PYTHON) bench/run_all.py
 

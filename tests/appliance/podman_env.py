@@ -132,14 +132,19 @@ class Podman:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
-        overlay = self.root / "graph" / "overlay"
-        if overlay.exists():
-            subprocess.run(["umount", "-R", str(overlay)], capture_output=True, check=False)
-            # Container layers may still be mounted below it.
-            script = f"grep -o ' {self.root}/[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l"
-            subprocess.run(
-                ["sh", "-c", script],
-                capture_output=True,
-                check=False,
-            )
+        # podman bind-mounts <graphroot>/overlay (sometimes more than once) and the layers of
+        # containers below it: unmount everything under the root, deepest first, until none is left.
+        for _ in range(5):
+            mounts = _mounts_under(self.root)
+            if not mounts:
+                break
+            for path in mounts:
+                subprocess.run(["umount", "-l", path], capture_output=True, check=False)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _mounts_under(root: Path) -> list[str]:
+    prefix = f"{root}/"
+    with open("/proc/mounts") as handle:
+        points = [line.split()[1] for line in handle]
+    return sorted({p for p in points if p.startswith(prefix)}, key=len, reverse=True)

@@ -45,8 +45,8 @@ if [ "$(id -u)" = 0 ] && id -u "$RUN_USER" >/dev/null 2>&1; then
 else
     mkdir -p "$DATA_DIR" "$RUN_DIR" || { say "cannot create $DATA_DIR or $RUN_DIR"; exit 1; }
 fi
-chmod 0750 "$DATA_DIR"
-chmod 0700 "$RUN_DIR"
+chmod 0750 "$DATA_DIR" 2>/dev/null || say "warning: cannot restrict $DATA_DIR to mode 0750 (not its owner)"
+chmod 0700 "$RUN_DIR" 2>/dev/null || say "warning: cannot restrict $RUN_DIR to mode 0700 (not its owner)"
 
 if [ "$#" -gt 0 ]; then
     exec $DROP "$@"

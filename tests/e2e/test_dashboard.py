@@ -172,3 +172,26 @@ def test_keyboard_reaches_the_cards(page: Page, stack_and_nut: UI) -> None:
         }).length"""
     )
     assert unnamed == 0
+
+
+def test_unreachable_and_stale_are_shown_plainly(page: Page, stack_and_nut: UI) -> None:
+    stack, nut = stack_and_nut
+    login(page, stack)
+    rack_a = card(page, "rack-a")
+    expect(rack_a.get_by_test_id("status")).to_contain_text("Online")
+    nut.kill_driver("rack-a")  # upsd answers, but has no fresh data for this UPS
+    expect(rack_a.get_by_test_id("status")).to_contain_text("Stale data", timeout=15_000)
+    expect(rack_a).to_contain_text("41 min")  # the last known values stay
+    nut.start_driver("rack-a")
+    expect(rack_a.get_by_test_id("status")).not_to_contain_text("Stale data", timeout=15_000)
+
+    nut.stop_upsd()
+    try:
+        expect(page.get_by_test_id("summary-unreachable")).to_contain_text("3", timeout=15_000)
+        expect(rack_a.get_by_test_id("status")).to_contain_text("Unreachable")
+        expect(rack_a).to_contain_text("Showing last known values")
+        shot(page, "dashboard-unreachable")
+    finally:
+        nut.start_upsd()
+    expect(page.get_by_test_id("summary-unreachable")).to_contain_text("0", timeout=30_000)
+    expect(rack_a.get_by_test_id("status")).to_contain_text("Online")

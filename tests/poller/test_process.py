@@ -6,7 +6,7 @@ import asyncio
 import time
 
 from powerpulse.config import Settings
-from tests.poller.conftest import add_nut, live
+from tests.poller.conftest import add_nut, kinds, live
 from tests.support.nut_server import NutServer as RealNut
 from tests.support.stack import Stack
 
@@ -39,3 +39,61 @@ async def test_poller_process_polls_and_stops_on_sigterm(db: Settings, nut: Real
         assert took < 5, took
         assert stack.returncode("poller") == 0
         assert "poller stopped" in stack.log("poller")
+
+
+async def test_dev_edit_reaches_the_api_within_a_poll_plus_driver_delay(
+    db: Settings, nut: RealNut
+) -> None:
+    with Stack(db.data_dir, env={"POLL_INTERVAL": "0.5"}) as stack:
+        await asyncio.to_thread(stack.start_api)
+        token = await asyncio.to_thread(stack.setup_admin, nut.host, nut.port)
+        await asyncio.to_thread(stack.start_poller)
+
+        async def charges() -> list[object]:
+            status, body = await asyncio.to_thread(
+                stack.request, "GET", "/api/ups-systems", None, token
+            )
+            assert status == 200, body
+            return sorted(str(s.get("batteryCharge")) for s in body)
+
+        async def ready() -> bool:
+            return await charges() == ["100", "100"]
+
+        await wait_for(ready)
+        nut.set_vars("ups1", {"battery.charge": "64"})
+        started = time.monotonic()
+
+        async def shown() -> bool:
+            return "64" in await charges()
+
+        await wait_for(shown, timeout=5)
+        took = time.monotonic() - started
+        assert took < 0.5 + 1.0 + 0.7, took  # poll interval + driver re-read + slack
+
+
+async def test_kill_9_and_restart_neither_repeats_nor_misses_events(
+    db: Settings, nut: RealNut
+) -> None:
+    ids = await add_nut(nut)
+    u = ids["ups1"]
+    with Stack(db.data_dir, env={"POLL_INTERVAL": "0.3"}) as stack:
+        stack.start_poller()
+        await wait_for(lambda: _status(u, "OL"))
+        nut.set_status("ups1", "OB")
+        await wait_for(lambda: _kinds_are(u, ["on_battery"]))
+        await asyncio.to_thread(stack.kill, "poller")  # no cleanup at all
+        nut.set_status("ups1", "OL")  # mains returns while the poller is down
+        nut.wait_var("ups1", "ups.status", "OL")
+        stack.start_poller()
+        await wait_for(lambda: _kinds_are(u, ["on_battery", "online"]))
+        await asyncio.sleep(1.5)  # several more polls: nothing else fires
+        assert await kinds(u) == ["on_battery", "online"]
+        assert await kinds(ids["ups2"]) == []
+
+
+async def _status(ups_id: int, tokens: str) -> bool:
+    return (await live(ups_id)).status_tokens == tokens
+
+
+async def _kinds_are(ups_id: int, expected: list[str]) -> bool:
+    return await kinds(ups_id) == expected

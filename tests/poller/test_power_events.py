@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import replace
 
 import pytest
@@ -140,3 +142,21 @@ async def test_failed_write_loses_no_event(nut: RealNut, poller: Poller) -> None
     await poller.sweep_once()
     assert await kinds(ids["ups2"]) == ["on_battery"]
     assert (await live(ids["ups2"])).status_tokens == "OB"
+
+
+async def test_comm_lost_fires_on_time_while_backing_off(nut: RealNut, poller: Poller) -> None:
+    ids = await add_nut(nut)
+    await poller.sweep_once()
+    nut.stop_upsd()
+    start = time.monotonic()
+    attempts = ticks = 0
+    while await kinds(ids["ups1"]) != ["comm_lost"]:
+        assert time.monotonic() - start < 5, "comm_lost never fired"
+        for result in (await poller.sweep_once()).values():
+            ticks += 1
+            attempts += result.polled
+        await asyncio.sleep(0.3)
+    took = time.monotonic() - start
+    assert 1.5 <= took < 1.5 + 0.9, took  # the grace, plus at most about one tick
+    assert attempts < ticks  # back-off skipped some connection attempts, not the detection
+    assert await kinds(ids["ups2"]) == ["comm_lost"]

@@ -15,7 +15,7 @@ from tests.support.nut_server import NutServer, nut_available
 def make_settings(data_dir: Path, **overrides: str) -> Settings:
     env = {
         "POWERPULSE_DATA_DIR": str(data_dir),
-        "JWT_SECRET": "test-secret-that-is-long-enough",
+        "JWT_SECRET": "test-secret-that-is-long-enough-for-hs256",
         "POLL_INTERVAL": "0.5",
         "NUT_TIMEOUT": "2",
         "LOG_LEVEL": "WARNING",

@@ -102,6 +102,8 @@ class Settings:
     docker_socket: str = "/var/run/docker.sock"
     # Baked into the image (POWERPULSE_VERSION); the installed package's version otherwise.
     version: str = ""
+    # How long self-update waits for the new container to answer before rolling back.
+    update_health_timeout: float = 120.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -113,8 +115,8 @@ class Settings:
         ):
             raise ConfigError("DATABASE_URL must start with sqlite:// or postgres://")
         jwt_secret = env.get("JWT_SECRET", "").strip() or None
-        if jwt_secret is not None and len(jwt_secret) < 16:
-            raise ConfigError("JWT_SECRET must be at least 16 characters long")
+        if jwt_secret is not None and len(jwt_secret.encode()) < 32:
+            raise ConfigError("JWT_SECRET must be at least 32 bytes long (HS256 needs a 256-bit key)")
         webui = env.get("POWERPULSE_WEBUI_DIR", "").strip()
         smtp_port_default = 465 if env.get("SMTP_SECURITY", "").strip().lower() == "tls" else 587
         return cls(
@@ -140,6 +142,7 @@ class Settings:
             webui_dir=Path(webui) if webui else None,
             docker_socket=env.get("DOCKER_SOCKET", "").strip() or "/var/run/docker.sock",
             version=env.get("POWERPULSE_VERSION", "").strip() or _package_version(),
+            update_health_timeout=_float(env, "UPDATE_HEALTH_TIMEOUT", 120.0, 10.0, 3600.0),
         )
 
     @property

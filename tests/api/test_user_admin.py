@@ -19,7 +19,7 @@ async def run_cli(settings: Settings, *args: str, stdin: str) -> subprocess.Comp
     env = {
         **os.environ,
         "POWERPULSE_DATA_DIR": str(settings.data_dir),
-        "JWT_SECRET": "test-secret-that-is-long-enough",
+        "JWT_SECRET": "test-secret-that-is-long-enough-for-hs256",
         "LOG_LEVEL": "WARNING",
     }
     command = [sys.executable, "-m", "powerpulse.cli", "user", *args]

@@ -29,7 +29,6 @@ from powerpulse.update.registry import (
 
 log = logging.getLogger(__name__)
 
-HEALTH_TIMEOUT_S = 120
 RUNNER_POLL_S = 1.0
 DESCRIBE_TTL_S = 15.0  # the version endpoint is public: do not ask the engine on every call
 _cache: tuple[float, SelfInfo] | None = None
@@ -148,7 +147,7 @@ def _start_runner(settings: Settings, info: SelfInfo, new_image: dict[str, Any])
             "--image",
             info.image_ref,
             "--timeout",
-            str(HEALTH_TIMEOUT_S),
+            str(settings.update_health_timeout),
         ],
         # Same database settings and data volume as the app, so it can record progress.
         "Env": spec.user_env((target.get("Config") or {}).get("Env"), old_env),
@@ -189,7 +188,7 @@ def _runner_result(settings: Settings, runner_id: str) -> tuple[int, str] | None
 async def _watch_runner(settings: Settings, runner_id: str) -> tuple[int, str]:
     """Short polls rather than one blocking wait: a thread stuck in `wait` would hold this
     worker past SIGTERM when the runner stops the container."""
-    deadline = time.monotonic() + HEALTH_TIMEOUT_S + 60
+    deadline = time.monotonic() + settings.update_health_timeout + 60
     while time.monotonic() < deadline:
         result = await asyncio.to_thread(_runner_result, settings, runner_id)
         if result is not None:

@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 30.0
 ClientFactory = Callable[[ServerConfig, float], NutClient]
+# (variables, status tokens, error code, error message): what the UI sees of a live row.
+Content = tuple[dict[str, str], str, str | None, str | None]
 
 
 class DriverWaiting(NutError):
@@ -207,14 +209,12 @@ class ServerPoller:
                 )
             self.outage, self.failures, self.retry_at = None, 0, 0.0
             return
-        if self.outage is None or type(self.outage) is not type(err):
-            what = (
-                "rejected our login"
-                if isinstance(err, NutAuthError | NutAccessDenied)
-                else ("is unreachable")
-            )
+        if self.outage is None or _outage_kind(self.outage) != _outage_kind(err):
             log.warning(
-                "NUT server %s %s: %s (retrying with back-off)", self.config.label, what, err
+                "NUT server %s %s: %s (retrying with back-off)",
+                self.config.label,
+                _outage_kind(err),
+                err,
             )
             if self.outage is None:
                 self.outage_since = now
@@ -235,22 +235,15 @@ class ServerPoller:
             self._fresh_at = time.monotonic()
         for ups_id, outcome in results.items():
             row = self.rows[ups_id]
-            content: tuple[dict[str, str], str, str | None, str | None]
             if fresh:
                 write.attempted.append(ups_id)
             if isinstance(outcome, NutError):
-                obs = failure(outcome)
                 result.failed += 1
-                content = (row.variables, row.status_tokens, outcome.code, str(outcome))
             else:
-                obs = observe(outcome)
                 result.ok += 1
                 if fresh:
                     write.succeeded.append(ups_id)
-                content = (outcome, " ".join(obs.tokens), None, None)
-                if self.schedule.due(ups_id, obs.tokens, now):
-                    write.samples.append(build_sample(ups_id, outcome, obs.tokens, at))
-                    self.schedule.mark(ups_id, obs.tokens, now)
+            obs, content = self._observe(row, outcome, write, at)
             new_state, found = ev.detect(row.event_state, obs, now, self.rules)
             content_changed = content != row.content()
             state_changed = new_state != row.event_state
@@ -270,12 +263,31 @@ class ServerPoller:
             # next poll writes them again and re-detects its events. Nothing is lost.
             for row, before in reversed(undo):
                 row.restore(before)
+            for sample in write.samples:
+                self.schedule.forget(sample.ups_id)  # type: ignore[attr-defined]
             raise
         if write.events and self.on_events is not None:
             self.on_events()  # e.g. wake the dispatcher: notifications go out without a tick
         result.events, result.samples = len(write.events), len(write.samples)
         result.changed = sum(c.content_changed for c in write.changes)
         return result
+
+    def _observe(
+        self,
+        row: LiveRow,
+        outcome: dict[str, str] | NutError,
+        write: SweepWrite,
+        at: datetime,
+    ) -> tuple[ev.Observation, Content]:
+        """The observation for detection and the row content; queues a sample when one is due.
+        A failure keeps the last good variables and status (shown as stale with the error)."""
+        if isinstance(outcome, NutError):
+            return failure(outcome), (row.variables, row.status_tokens, outcome.code, str(outcome))
+        obs = observe(outcome)
+        if self.schedule.due(row.ups_id, obs.tokens, at.timestamp()):
+            write.samples.append(build_sample(row.ups_id, outcome, obs.tokens, at))
+            self.schedule.mark(row.ups_id, obs.tokens, at.timestamp())
+        return obs, (outcome, " ".join(obs.tokens), None, None)
 
     def _log_ups_error(self, row: LiveRow, obs: ev.Observation) -> None:
         if obs.error_code == row.error_code or self.outage is not None:
@@ -284,6 +296,13 @@ class ServerPoller:
             log.info("UPS %s on %s: data is back", row.ups_id, self.config.label)
         else:
             log.warning("UPS %s on %s: %s", row.ups_id, self.config.label, obs.error_message)
+
+
+def _outage_kind(err: NutError) -> str:
+    """How an outage is logged: a refused login is told apart from an unreachable server."""
+    if isinstance(err, NutAuthError | NutAccessDenied):
+        return "rejected our login"
+    return "is unreachable"
 
 
 def _event_row(ups_id: int, found: ev.DetectedEvent, at: datetime) -> Event:

@@ -2,6 +2,7 @@ import { lazy, Suspense } from 'react';
 import { Link } from 'react-router';
 import type { Ups } from '../types';
 import { formatPercent, formatRuntime, formatTemperature, formatVolts } from '../lib/format';
+import { useIdle } from '../hooks/useIdle';
 import { ChargeBar } from './ChargeBar';
 import { Loading } from './Loading';
 import { Metric } from './Metric';
@@ -18,6 +19,7 @@ interface Props {
 /** The selected UPS in full, with its history charts (loaded on demand). */
 export function UpsDetailPanel({ ups }: Props) {
   const err = errorText(ups);
+  const idle = useIdle();
   return (
     <section className="panel detail" aria-labelledby="detail-title">
       <header className="detail-head">
@@ -46,7 +48,7 @@ export function UpsDetailPanel({ ups }: Props) {
         <Link to={`/ups-systems/${ups.id}`}>All variables and events of {ups.displayName} →</Link>
       </p>
       <Suspense fallback={<Loading label="Loading charts…" />}>
-        <HistoryCharts upsId={ups.id} />
+        {idle ? <HistoryCharts upsId={ups.id} /> : <Loading label="Loading charts…" />}
       </Suspense>
     </section>
   );

@@ -153,7 +153,7 @@ def report(results: dict[str, list[float]], poll_interval: float, transitions: i
             row(
                 "of which: event stored → receiver",
                 results["pipeline"],
-                "dispatcher tick 0.25 s + fan-out + POST",
+                "poller wakes the dispatcher: fan-out + POST",
             ),
             row(
                 "OB → OL (back online)",

@@ -8,7 +8,9 @@ import pytest
 
 from powerpulse.api.notifications import SENDS_PER_MINUTE
 from powerpulse.db.models import NotificationDelivery, NotificationLog, UserSettings
+from powerpulse.notify.dispatcher import Dispatcher
 from tests.api.conftest import Account, Client, add_server, add_ups, write_live
+from tests.notify.conftest import make_event
 from tests.support.receivers import WebhookReceiver
 from tests.support.smtp import SmtpServer
 
@@ -369,3 +371,29 @@ async def test_sends_are_rate_limited_per_user(
     # Another user is not affected.
     status, _, _ = await client.post("/api/notifications/test", token=admin.token, json=body)
     assert status == 200
+
+
+async def test_history_shows_event_notifications_with_retry_state(
+    client: Client, member: Account, discord_hook: WebhookReceiver, smtp: SmtpServer
+) -> None:
+    await UserSettings.filter(user_id=member.id).update(
+        discord_webhook_url=discord_hook.url,
+        email_notifications=True,
+        email_recipients="ops@example.com",
+    )
+    ups = await add_ups(await add_server(), "ups1", nickname="Rack B")
+    await make_event(ups, "comm_lost", "Online", "Unknown")
+    discord_hook.script("500")
+    async with Dispatcher(client.app.ctx.settings, tls_context=smtp.client_context()) as d:
+        await d.fan_out_once()
+        await d.deliver_due_once()
+    status, [row], _ = await client.get("/api/notifications/history", token=member.token)
+    assert status == 200
+    assert (row["ups_id"], row["ups_name"], row["kind"]) == (ups.id, "Rack B", "comm_lost")
+    assert (row["status"], row["previous_status"]) == ("Unknown", "Online")
+    by_channel = {d["channel"]: d for d in row["deliveries"]}
+    assert by_channel["discord"]["state"] == "retry"
+    assert by_channel["discord"]["lastError"] == "HTTP 500: Internal Server Error"
+    assert by_channel["discord"]["deliveredAt"] is None
+    assert by_channel["email"]["state"] == "delivered" and by_channel["email"]["attempts"] == 1
+    assert "ops@example.com" not in str(row)

@@ -28,7 +28,12 @@ pytestmark = pytest.mark.slow
 
 NAME = "powerpulse-it"
 ADMIN = ("admin", "Admin-pass-123!")
-USER_ENV = {"POLL_INTERVAL": "1", "MY_SETTING": "kept-across-updates", "TZ": "Europe/Berlin"}
+USER_ENV = {
+    "POLL_INTERVAL": "1",
+    "MY_SETTING": "kept-across-updates",
+    "TZ": "Europe/Berlin",
+    "UPDATE_HEALTH_TIMEOUT": "15",
+}
 LABEL = "com.example.owner=appliance-tests"
 MAX_IMAGE_BYTES = 200 * 1000 * 1000
 NUMBERS: dict[str, Any] = {}
@@ -285,6 +290,30 @@ def test_a_v3_that_never_comes_up_is_rolled_back_and_v2_keeps_running(
     assert after["Name"].lstrip("/") == NAME
     assert [c for c in app.containers() if not c.startswith(f"{NAME}-updater-")] == [NAME]
     assert app.usernames() == {"admin", "alice"}
+
+
+def test_a_v4_that_runs_but_never_answers_is_rolled_back_after_the_timeout(
+    app: App, builder: Builder, tmp_path: Path
+) -> None:
+    (tmp_path / "Containerfile").write_text(
+        "FROM localhost/powerpulse-test:2.0.0\nENV POWERPULSE_VERSION=4.0.0\n"
+        'CMD ["sleep", "infinity"]\n'
+    )
+    app.podman.podman("build", "--format=docker", "--tag=localhost/powerpulse-test:4.0.0",
+                      str(tmp_path))  # fmt: skip
+    builder.push("localhost/powerpulse-test:4.0.0", app.image)
+    v2_id = app.inspect()["Image"]
+
+    started = time.monotonic()
+    status, _ = app.request("POST", "/api/system/update")
+    assert status == 200
+    result = app.wait_update_done()
+    assert result["state"] == "rolled-back", result
+    assert "did not answer within 15 s" in result["error"]
+    assert time.monotonic() - started >= 15
+    app.wait_version("2.0.0", timeout=60)
+    assert app.inspect()["Image"] == v2_id
+    assert [c for c in app.containers() if not c.startswith(f"{NAME}-updater-")] == [NAME]
 
 
 def test_without_the_socket_update_is_refused_saying_what_to_mount(app: App) -> None:

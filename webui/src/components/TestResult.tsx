@@ -1,9 +1,9 @@
-import type { UseMutationResult } from '@tanstack/react-query';
 import type { NutTestResult } from '../types';
 import { Notice } from './Notice';
 
 interface Props {
-  mutation: UseMutationResult<NutTestResult, Error, void | undefined, unknown> | UseMutationResult<NutTestResult, Error, void, unknown>;
+  /** The test's mutation state (any TanStack mutation answering a NUT test). */
+  mutation: { isError: boolean; isSuccess: boolean; error: Error | null; data: NutTestResult | undefined };
 }
 
 /** The outcome of a NUT "Test connection": the UPS found, or the reason it failed. */
@@ -11,11 +11,11 @@ export function TestResult({ mutation }: Props) {
   if (mutation.isError) {
     return (
       <div data-testid="test-result">
-        <Notice kind="error">Connection failed: {mutation.error.message}</Notice>
+        <Notice kind="error">Connection failed: {mutation.error?.message}</Notice>
       </div>
     );
   }
-  if (!mutation.isSuccess) return null;
+  if (!mutation.isSuccess || !mutation.data) return null;
   const found = (mutation.data.upsList ?? []).map((u: unknown) => (typeof u === 'string' ? u : String((u as { name?: string }).name ?? '')));
   return (
     <div data-testid="test-result">

@@ -37,7 +37,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API runs its own event loop; it must be gone before the
+# asyncio tests of other directories run.
+@pytest.fixture(scope="module")
 def playwright_instance() -> Iterator[Playwright]:
     if not dist_ready():
         pytest.fail(f"web UI not built ({WEBUI_DIST}): run `make webui`")
@@ -47,7 +49,7 @@ def playwright_instance() -> Iterator[Playwright]:
         yield pw
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     b = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield b

@@ -12,6 +12,8 @@ import { KioskSingle } from '../components/KioskSingle';
 import { KioskTile } from '../components/KioskTile';
 import { TimeAgo } from '../components/TimeAgo';
 
+const RETRY_MS = 5_000;
+
 /**
  * The public wall display. A failed refresh never replaces the screen with an error: the last
  * data stays, a banner says it is stale, and polling plus the stream's reconnect recover by
@@ -29,7 +31,7 @@ export default function KioskPage() {
     queryKey: keys.kiosk,
     queryFn: listKiosk,
     // While the api is unreachable, look again every few seconds so the wall recovers quickly.
-    refetchInterval: (q) => (q.state.status === 'error' ? 5_000 : live === 'live' ? 60_000 : pollMs),
+    refetchInterval: (q) => (q.state.status === 'error' ? RETRY_MS : live === 'live' ? 60_000 : pollMs),
     refetchIntervalInBackground: true,
     retry: 0,
   });
@@ -73,7 +75,7 @@ export default function KioskPage() {
         {query.isPending && <p className="kiosk-message">Loading UPS systems…</p>}
         {failing && !query.data && (
           <p className="kiosk-message" data-testid="kiosk-waiting">
-            <span aria-hidden="true">⚠</span> Waiting for PowerPulse… retrying every {Math.round(pollMs / 1000)} s.
+            <span aria-hidden="true">⚠</span> Waiting for PowerPulse… retrying every {RETRY_MS / 1000} s.
           </p>
         )}
         {query.data && shown.length === 0 && <p className="kiosk-message">No UPS systems to show.</p>}

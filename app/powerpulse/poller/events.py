@@ -11,9 +11,11 @@ The rules (also in the README):
 * ``on_battery`` fires on the *first* poll that reads OB after a stable OL — losing mains is
   urgent, and the latency target is one poll interval.
 * ``online`` fires only when OL has been read on at least `restore_polls` consecutive polls
-  spanning at least `restore_hold` seconds after a stable OB. An OB read, an unknown status or a
-  failed poll in between restarts that count. So a UPS flapping OL/OB gives one ``on_battery``
-  and, once mains is steady, one ``online`` — never a storm.
+  spanning at least `restore_hold` seconds after a stable OB (in production: the third
+  consecutive OL poll, about 2 x POLL_INTERVAL of steady mains, 10 s by default). An OB read, an
+  unknown status or a failed poll in between restarts that count. So a UPS flapping OL/OB gives
+  one ``on_battery`` and, once mains is steady, one ``online`` — never a storm. A single OB
+  reading between OLs is a real (short) outage: it gives one pair.
 * **Flags** ``fsd``, ``low_battery``, ``overload``, ``bypass``, ``off``, ``replace_battery`` fire
   on their rising edge at once, and re-arm only after the condition has been absent for the same
   hold (so a charge hovering around ``battery.charge.low`` alerts once). Low battery is the LB

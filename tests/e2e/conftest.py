@@ -3,6 +3,8 @@ poller workers, real upsd + dummy-ups. Never `playwright install` (it downloads 
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +30,13 @@ CHROMIUM_ARGS = [
 ]
 ADMIN = ("admin", "admin-pass-1")
 UI = tuple[Stack, NutServer]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The README's screenshots are refreshed only when asked (UPDATE_SCREENSHOTS=1): a normal test
+# run must not rewrite tracked files. Otherwise they go to a temp dir, still taken and viewable.
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "powerpulse-screenshots"
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

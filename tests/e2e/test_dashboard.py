@@ -131,12 +131,14 @@ def test_ups_page_variables_events_and_nickname(page: Page, stack_and_nut: UI) -
 def test_phone_layout(browser: Browser, stack_and_nut: UI) -> None:
     stack, _ = stack_and_nut
     ctx = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, color_scheme="dark"
     )
     page = ctx.new_page()
     try:
         login(page, stack)
         expect(page.get_by_test_id("ups-card")).to_have_count(3)
+        # No theme chosen yet: the system's (dark here) applies.
+        expect(page.locator("html")).to_have_attribute("data-theme", "dark")
         # Nothing wider than the screen.
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         nav = page.get_by_role("navigation", name="Main")

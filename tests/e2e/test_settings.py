@@ -186,6 +186,19 @@ def test_user_management(page: Page, browser: Browser, stack_and_nut: UI) -> Non
     op.get_by_role("link", name="NUT servers").click()
     expect(op.get_by_text("Only administrators can add")).to_be_visible()
     expect(op.get_by_role("button", name="Add NUT server")).to_have_count(0)
+
+    # The operator changes their own password and stays signed in (the API hands a new token).
+    op.get_by_role("link", name="Settings").click()
+    op.get_by_role("link", name="Account").click()
+    op.get_by_label("Current password").fill("operator-pass-2")
+    op.get_by_label("New password", exact=True).fill("operator-pass-3")
+    op.get_by_label("Confirm new password").fill("operator-pass-3")
+    op.get_by_role("button", name="Change password").click()
+    expect(op.get_by_text("Password changed")).to_be_visible()
+    op.get_by_role("link", name="Dashboard").click()
+    expect(op.get_by_test_id("ups-card")).to_have_count(3)
+    op.get_by_role("button", name="Sign out").click()
+    login(op, stack, "operator", "operator-pass-3")
     other.close()
 
     row.get_by_label("Role of operator").select_option("admin")

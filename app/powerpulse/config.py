@@ -116,7 +116,7 @@ class Settings:
             raise ConfigError("DATABASE_URL must start with sqlite:// or postgres://")
         jwt_secret = env.get("JWT_SECRET", "").strip() or None
         if jwt_secret is not None and len(jwt_secret.encode()) < 32:
-            raise ConfigError("JWT_SECRET must be at least 32 bytes long (HS256 needs a 256-bit key)")
+            raise ConfigError("JWT_SECRET must be at least 32 bytes (HS256 needs a 256-bit key)")
         webui = env.get("POWERPULSE_WEBUI_DIR", "").strip()
         smtp_port_default = 465 if env.get("SMTP_SECURITY", "").strip().lower() == "tls" else 587
         return cls(

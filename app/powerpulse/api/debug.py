@@ -35,6 +35,7 @@ from powerpulse.notify.messages import Notice, kind_for_status
 from powerpulse.notify.recipients import channels_for, wants
 from powerpulse.notify.webhooks import mask
 from powerpulse.nut.status import display_status, parse_status
+from powerpulse.poller.history import record_manual_charge
 from powerpulse.timeutil import iso, utcnow
 
 bp = Blueprint("debug", url_prefix="/api/debug")
@@ -116,7 +117,7 @@ async def record_battery(request: Request, ups_id: str, charge: str) -> HTTPResp
         value = -1.0
     if not 0 <= value <= 100:  # also refuses NaN
         raise bad_request("charge", "Invalid charge percentage")
-    row = await Sample.create(ups_id=ups.id, timestamp=utcnow(), charge=value)
+    row = await record_manual_charge(ups.id, value, utcnow())
     return json(
         {
             "message": "Battery charge recorded",

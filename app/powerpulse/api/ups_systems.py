@@ -32,6 +32,7 @@ from powerpulse.api.validation import (
 )
 from powerpulse.db import counters
 from powerpulse.db.models import NutServer, Sample, UpsLiveState, UpsSystem
+from powerpulse.poller.history import record_manual_charge
 from powerpulse.timeutil import iso, utcnow
 
 bp = Blueprint("ups_systems", url_prefix="/api/ups-systems")
@@ -236,7 +237,7 @@ async def record_battery(request: Request, ups_id: str) -> HTTPResponse:
     charge = optional_number(read_json(request), "chargePercent", lo=0, hi=100)
     if charge is None:
         raise bad_request("chargePercent", "Battery charge percentage is required")
-    sample = await Sample.create(ups_id=ups.id, timestamp=utcnow(), charge=charge)
+    sample = await record_manual_charge(ups.id, charge, utcnow())
     return json(
         {
             "message": "Battery charge recorded",

@@ -128,6 +128,17 @@ async def write_samples(samples: Sequence[Sample], conn: BaseDBAsyncClient) -> N
     await conn.execute_many(ROLLUP_UPSERT, [_rollup_row(s) for s in samples])
 
 
+async def record_manual_charge(ups_id: int, charge: float, timestamp: datetime) -> Sample:
+    """Store a hand-recorded charge (API) as a sample and in its hourly rollup, in one
+    transaction, so long-range history (served from rollups) sees it too."""
+    async with in_transaction() as conn:
+        sample = await Sample.create(
+            ups_id=ups_id, timestamp=timestamp, charge=charge, using_db=conn
+        )
+        await conn.execute_many(ROLLUP_UPSERT, [_rollup_row(sample)])
+    return sample
+
+
 # -- retention --------------------------------------------------------------------------------
 async def _delete_in_batches(sql: str, params: list[Any], batch: int, pause: float) -> int:
     total = 0

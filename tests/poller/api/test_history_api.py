@@ -68,6 +68,24 @@ async def test_long_ranges_come_from_hourly_rollups(client: Client, member: Acco
     )
 
 
+async def test_hand_recorded_charge_reaches_long_range_history(
+    client: Client, admin: Account
+) -> None:
+    u = await ups()
+    status, body, _ = await client.post(
+        f"/api/ups-systems/{u.id}/battery", json={"chargePercent": 42}, token=admin.token
+    )
+    assert status == 201, body
+    now = datetime.now(UTC)
+    status, body, _ = await client.get(
+        q(u.id, now - timedelta(days=60), now + timedelta(hours=1), 10), token=admin.token
+    )
+    assert status == 200, body
+    assert body["source"] == "hourly"
+    charges = [p["charge"]["min"] for p in body["points"] if p["samples"]]
+    assert charges == [42.0]
+
+
 async def test_default_range_is_the_last_day(client: Client, member: Account) -> None:
     u = await ups()
     status, body, _ = await client.get(f"/api/ups-systems/{u.id}/history", token=member.token)

@@ -110,10 +110,12 @@ class Settings:
         env = os.environ if env is None else env
         data_dir = Path(env.get("POWERPULSE_DATA_DIR", "").strip() or "./data")
         database_url = env.get("DATABASE_URL", "").strip()
-        if database_url and not database_url.startswith(
-            ("sqlite://", "postgres://", "postgresql://")
-        ):
-            raise ConfigError("DATABASE_URL must start with sqlite:// or postgres://")
+        if database_url.startswith(("postgres://", "postgresql://")):
+            # The history rollups and bucket queries are SQLite SQL for now; refusing here beats
+            # a poller that starts and then fails on its first sample.
+            raise ConfigError("DATABASE_URL: PostgreSQL is not supported yet, use sqlite://<path>")
+        if database_url and not database_url.startswith("sqlite://"):
+            raise ConfigError("DATABASE_URL must start with sqlite://")
         jwt_secret = env.get("JWT_SECRET", "").strip() or None
         if jwt_secret is not None and len(jwt_secret.encode()) < 32:
             raise ConfigError("JWT_SECRET must be at least 32 bytes (HS256 needs a 256-bit key)")

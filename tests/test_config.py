@@ -1,0 +1,62 @@
+"""Settings from the environment: defaults that work locally, invalid values named."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from powerpulse.config import ConfigError, Settings
+
+
+def test_defaults_work_locally() -> None:
+    settings = Settings.from_env({})
+    assert settings.port == 8080
+    assert settings.poll_interval == 5.0
+    assert settings.history_interval == 60.0
+    assert settings.history_retention_days == 30
+    assert settings.db_url.startswith("sqlite://") and settings.db_url.endswith("powerpulse.db")
+
+
+def test_fractional_poll_interval_is_allowed() -> None:
+    assert Settings.from_env({"POLL_INTERVAL": "0.5"}).poll_interval == 0.5
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PORT", "abc"),
+        ("PORT", "70000"),
+        ("POLL_INTERVAL", "0"),
+        ("HISTORY_INTERVAL", "soon"),
+        ("HISTORY_RETENTION_DAYS", "-1"),
+        ("NUT_TIMEOUT", "x"),
+        ("LOG_LEVEL", "LOUD"),
+        ("SMTP_SECURITY", "ssl3"),
+        ("JWT_SECRET", "too-short"),
+        ("DATABASE_URL", "mysql://db/powerpulse"),
+        ("DATABASE_URL", "postgres://db/powerpulse"),
+        ("WEBHOOK_ALLOWED_HOSTS", "http://evil/path"),
+    ],
+)
+def test_invalid_values_name_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env({name: value})
+
+
+def test_jwt_secret_generated_once_with_mode_0600(tmp_path: Path) -> None:
+    settings = Settings.from_env({"POWERPULSE_DATA_DIR": str(tmp_path / "data")})
+    first = settings.resolve_jwt_secret()
+    assert len(first) >= 32
+    assert settings.resolve_jwt_secret() == first
+    mode = stat.S_IMODE(os.stat(settings.jwt_secret_path).st_mode)
+    assert mode == 0o600
+
+
+def test_jwt_secret_from_the_environment_wins(tmp_path: Path) -> None:
+    secret = "an-operator-chosen-secret-of-enough-length"
+    settings = Settings.from_env({"POWERPULSE_DATA_DIR": str(tmp_path), "JWT_SECRET": secret})
+    assert settings.resolve_jwt_secret() == secret
+    assert not settings.jwt_secret_path.exists()

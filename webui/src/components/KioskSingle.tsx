@@ -1,8 +1,9 @@
 import { memo } from 'react';
 import type { Ups } from '../types';
-import { formatPercent, formatRuntime, formatTemperature, formatVolts } from '../lib/format';
+import { formatPercent, formatTemperature, formatVolts } from '../lib/format';
 import { upsStatus } from '../lib/status';
 import { ChargeBar } from './ChargeBar';
+import { KeyReadings } from './KeyReadings';
 import { StatusBadge } from './StatusBadge';
 import { TimeAgo } from './TimeAgo';
 
@@ -27,19 +28,7 @@ export const KioskSingle = memo(function KioskSingle({ ups }: Props) {
         <span className="kiosk-big-label">battery</span>
       </div>
       <ChargeBar charge={ups.batteryCharge} showValue={false} />
-      <dl className="kiosk-metrics">
-        <div>
-          <dt>Runtime</dt>
-          <dd>{formatRuntime(ups.runtimeRemaining)}</dd>
-        </div>
-        <div>
-          <dt>Load</dt>
-          <dd>{formatPercent(ups.load)}</dd>
-        </div>
-        <div>
-          <dt>Input</dt>
-          <dd>{formatVolts(ups.inputVoltage)}</dd>
-        </div>
+      <KeyReadings ups={ups} className="kiosk-metrics">
         <div>
           <dt>Output</dt>
           <dd>{formatVolts(ups.outputVoltage)}</dd>
@@ -50,7 +39,7 @@ export const KioskSingle = memo(function KioskSingle({ ups }: Props) {
             <dd>{formatTemperature(ups.temperature)}</dd>
           </div>
         )}
-      </dl>
+      </KeyReadings>
       <p className="kiosk-updated">
         Updated <TimeAgo iso={ups.lastUpdated} />
         {view.unreachable ? ' · unreachable, last known values' : ''}

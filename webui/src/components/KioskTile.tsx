@@ -1,8 +1,8 @@
 import { memo } from 'react';
 import type { Ups } from '../types';
-import { formatPercent, formatRuntime, formatVolts } from '../lib/format';
 import { upsStatus } from '../lib/status';
 import { ChargeBar } from './ChargeBar';
+import { KeyReadings } from './KeyReadings';
 import { StatusBadge } from './StatusBadge';
 import { TimeAgo } from './TimeAgo';
 
@@ -20,20 +20,7 @@ export const KioskTile = memo(function KioskTile({ ups }: Props) {
         <StatusBadge ups={ups} />
       </header>
       <ChargeBar charge={ups.batteryCharge} label={`Battery charge of ${ups.displayName}`} />
-      <dl className="kiosk-tile-metrics">
-        <div>
-          <dt>Runtime</dt>
-          <dd>{formatRuntime(ups.runtimeRemaining)}</dd>
-        </div>
-        <div>
-          <dt>Load</dt>
-          <dd>{formatPercent(ups.load)}</dd>
-        </div>
-        <div>
-          <dt>Input</dt>
-          <dd>{formatVolts(ups.inputVoltage)}</dd>
-        </div>
-      </dl>
+      <KeyReadings ups={ups} className="kiosk-tile-metrics" />
       <p className="kiosk-updated small">
         Updated <TimeAgo iso={ups.lastUpdated} />
       </p>

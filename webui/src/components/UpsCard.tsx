@@ -1,9 +1,9 @@
 import { memo } from 'react';
 import { Link } from 'react-router';
 import type { Ups } from '../types';
-import { formatPercent, formatRuntime, formatVolts } from '../lib/format';
 import { upsStatus } from '../lib/status';
 import { ChargeBar } from './ChargeBar';
+import { KeyReadings } from './KeyReadings';
 import { StatusBadge } from './StatusBadge';
 import { TimeAgo } from './TimeAgo';
 
@@ -45,20 +45,7 @@ export const UpsCard = memo(function UpsCard({ ups, selected, kioskChecked, onSe
         <StatusBadge ups={ups} />
       </div>
       <ChargeBar charge={ups.batteryCharge} label={`Battery charge of ${ups.displayName}`} />
-      <dl className="ups-card-metrics">
-        <div>
-          <dt>Runtime</dt>
-          <dd>{formatRuntime(ups.runtimeRemaining)}</dd>
-        </div>
-        <div>
-          <dt>Load</dt>
-          <dd>{formatPercent(ups.load)}</dd>
-        </div>
-        <div>
-          <dt>Input</dt>
-          <dd>{formatVolts(ups.inputVoltage)}</dd>
-        </div>
-      </dl>
+      <KeyReadings ups={ups} className="ups-card-metrics" />
       {view.unreachable && (
         <p className="ups-card-error" role="note">
           Unreachable{errorText(ups) ? `: ${errorText(ups)}` : ''}. Showing last known values.

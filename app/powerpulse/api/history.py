@@ -6,7 +6,7 @@ buckets with min / avg / max per reading, aggregated in SQL (see `powerpulse.pol
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sanic import Blueprint, Request
@@ -27,6 +27,8 @@ POINTS_DEFAULT = 500
 POINTS_MAX = 5000
 DEFAULT_SPAN = timedelta(hours=24)
 MAX_SPAN = timedelta(days=3660)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 async def _ups_id(raw: str) -> int:
@@ -50,11 +52,13 @@ def _time_arg(request: Request, name: str) -> datetime | None:
     if raw is None or raw == "":
         return None
     try:
-        return parse_iso(raw)
+        value = parse_iso(raw)
     except (ValueError, OverflowError):
-        raise bad_request(
-            name, f"{name} must be an ISO 8601 time, e.g. 2025-01-31T12:00:00Z"
-        ) from None
+        value = None
+    # Years 1 and 9999 parse but overflow once the default span is subtracted (a 500 before).
+    if value is None or not EARLIEST <= value <= LATEST:
+        raise bad_request(name, f"{name} must be an ISO 8601 time, e.g. 2025-01-31T12:00:00Z")
+    return value
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:

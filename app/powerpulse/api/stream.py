@@ -140,7 +140,8 @@ def _last_event_id(request: Request) -> int | None:
     # The header comes from EventSource's own reconnect; a client that opens a new EventSource
     # (with a new ticket) passes the id it last saw as `?lastEventId=`.
     raw = (request.headers.get("last-event-id") or request.args.get("lastEventId") or "").strip()
-    return int(raw) if raw.isdigit() else None
+    # ASCII and bounded: "²" passes isdigit() but not int(), which broke the stream mid-way
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
 async def _stream(request: Request, *, public: bool, user: User | None) -> None:

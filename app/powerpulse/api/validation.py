@@ -96,8 +96,13 @@ def to_int(value: Any, field: str, *, lo: int, hi: int) -> int:
         raise bad_request(field, f"{field} must be a whole number between {lo} and {hi}")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value.strip())
+    if isinstance(value, str):
+        # ASCII digits only: str.isdigit() also accepts "²", which int() refuses (a 500 before)
+        text = value.strip()
+        digits = text[1:] if text.startswith("-") else text
+        if not (digits.isascii() and digits.isdigit() and len(digits) <= 18):
+            raise bad_request(field, f"{field} must be a whole number between {lo} and {hi}")
+        value = int(text)
     if not isinstance(value, int) or not lo <= value <= hi:
         raise bad_request(field, f"{field} must be a whole number between {lo} and {hi}")
     return value

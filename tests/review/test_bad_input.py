@@ -94,3 +94,10 @@ async def test_garbage_last_event_id_does_not_break_the_stream(api: Api, last_id
         await write_live(ups, "OB DISCHRG")  # before the fix the stream had closed by now
         message = await kiosk.next("ups", timeout=5)
         assert message.data["status"] == "On Battery"
+
+
+async def test_a_token_that_is_not_utf8_is_401(client: Client) -> None:
+    # httpx sends bytes as they are; the server sees surrogates where the bytes were not UTF-8.
+    resp = await client.http.get("/api/auth/me", headers={"Authorization": b"Bearer \xe9\xff"})
+    assert resp.status_code == 401
+    assert resp.json() == {"message": "Token is not valid", "error": "invalid_token"}

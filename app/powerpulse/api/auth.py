@@ -120,6 +120,9 @@ def _decode(token: str, secret: str) -> dict[str, Any]:
 
 
 def _verify(token: str, secret: str) -> dict[str, Any]:
+    # A header that is not UTF-8 arrives with surrogates, which PyJWT cannot encode (a 500).
+    if not token.isascii():
+        raise unauthorized("Token is not valid", "invalid_token")
     try:
         claims = jwt.decode(
             token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}

@@ -101,3 +101,27 @@ async def test_a_token_that_is_not_utf8_is_401(client: Client) -> None:
     resp = await client.http.get("/api/auth/me", headers={"Authorization": b"Bearer \xe9\xff"})
     assert resp.status_code == 401
     assert resp.json() == {"message": "Token is not valid", "error": "invalid_token"}
+
+
+@pytest.mark.parametrize("host", ["nut\x84box", "a" * 64, "ups..example.com"])
+async def test_a_host_the_resolver_cannot_encode_is_400(
+    client: Client, admin: Account, host: str
+) -> None:
+    status, body, _ = await client.post(
+        "/api/nut-servers", json={"host": host, "port": 3493}, token=admin.token
+    )
+    assert_field_error(status, body, "host")
+    status, listed, _ = await client.get("/api/nut-servers", token=admin.token)
+    assert status == 200 and listed == []  # nothing half-created
+    status, body, _ = await client.post(
+        "/api/nut-servers/test", json={"host": host, "port": 3493}, token=admin.token
+    )
+    assert_field_error(status, body, "host")
+
+
+async def test_setup_with_a_host_the_resolver_cannot_encode_is_400(client: Client) -> None:
+    setup = {"username": "admin", "password": "correct-horse-1", "nutServer": "ups\x8d"}
+    status, body, _ = await client.post("/api/auth/setup", json=setup)
+    assert_field_error(status, body, "nutServer")
+    status, body, _ = await client.get("/api/auth/check-setup")
+    assert status == 200 and body["isFirstTimeSetup"] is True, body

@@ -182,6 +182,14 @@ def optional_role(body: dict[str, Any], field: str = "role") -> str | None:
 
 def check_host(value: str | None, field: str) -> str | None:
     """A host name or IP address: no spaces, slashes or credentials."""
-    if value is not None and (not value or any(c.isspace() or c in "/@" for c in value)):
+    if value is None:
+        return None
+    try:
+        # What the resolver does first: a name it cannot encode (control characters, a label
+        # over 63 characters) raised UnicodeError out of the NUT client, a 500.
+        value.encode("idna")
+    except UnicodeError:
+        raise bad_request(field, f"{field} must be a host name or IP address") from None
+    if not value or any(c.isspace() or c in "/@" for c in value):
         raise bad_request(field, f"{field} must be a host name or IP address")
     return value

@@ -125,3 +125,34 @@ async def test_setup_with_a_host_the_resolver_cannot_encode_is_400(client: Clien
     assert_field_error(status, body, "nutServer")
     status, body, _ = await client.get("/api/auth/check-setup")
     assert status == 200 and body["isFirstTimeSetup"] is True, body
+
+
+@pytest.mark.parametrize(
+    "field, value", [("username", "upsmon\nINSTCMD ups1 load.off"), ("password", "pa\rss")]
+)
+async def test_nut_credentials_with_line_breaks_are_400(
+    client: Client, admin: Account, field: str, value: str
+) -> None:
+    server = {"host": "127.0.0.1", "port": 3493, field: value}
+    status, body, _ = await client.post("/api/nut-servers", json=server, token=admin.token)
+    assert_field_error(status, body, field)
+    status, listed, _ = await client.get("/api/nut-servers", token=admin.token)
+    assert status == 200 and listed == []  # nothing half-created
+    status, body, _ = await client.post("/api/nut-servers/test", json=server, token=admin.token)
+    assert_field_error(status, body, field)
+    saved = await add_server()
+    status, body, _ = await client.put(
+        f"/api/nut-servers/{saved.id}", json={field: value}, token=admin.token
+    )
+    assert_field_error(status, body, field)
+
+
+async def test_setup_with_a_nut_password_with_a_line_break_is_400(client: Client) -> None:
+    setup = {
+        "username": "admin",
+        "password": "correct-horse-1",
+        "nutServer": "127.0.0.1",
+        "nutPassword": "a\nb",
+    }
+    status, body, _ = await client.post("/api/auth/setup", json=setup)
+    assert_field_error(status, body, "nutPassword")

@@ -25,10 +25,10 @@ from powerpulse.api.serializers import ups_ref, user_to_dict
 from powerpulse.api.validation import (
     check_host,
     optional_bool,
+    optional_credential,
     optional_email,
     optional_int,
     optional_role,
-    optional_str,
     read_json,
     require_str,
     require_username,
@@ -93,8 +93,8 @@ async def setup(request: Request) -> HTTPResponse:
     host = require_str(body, "nutServer", label="nutServer (the NUT server host)")
     check_host(host, "nutServer")
     port = optional_int(body, "nutPort", lo=1, hi=65535) or 3493
-    nut_user = optional_str(body, "nutUsername") or None
-    nut_password = optional_str(body, "nutPassword", max_length=255) or None
+    nut_user = optional_credential(body, "nutUsername") or None
+    nut_password = optional_credential(body, "nutPassword") or None
     starttls = bool(optional_bool(body, "starttls"))
     password_hash = await hash_password(password)
 

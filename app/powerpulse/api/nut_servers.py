@@ -29,6 +29,7 @@ from powerpulse.api.serializers import server_health, server_to_dict, ups_ref
 from powerpulse.api.validation import (
     check_host,
     optional_bool,
+    optional_credential,
     optional_int,
     optional_str,
     parse_id,
@@ -104,8 +105,8 @@ async def create_server(request: Request) -> HTTPResponse:
     body = read_json(request)
     host = _host(body, required=True)
     port = optional_int(body, "port", lo=1, hi=65535) or 3493
-    username = optional_str(body, "username") or None
-    password = optional_str(body, "password") or None
+    username = optional_credential(body, "username") or None
+    password = optional_credential(body, "password") or None
     starttls = bool(optional_bool(body, "starttls"))
     try:
         async with in_transaction():
@@ -144,11 +145,11 @@ async def update_server(request: Request, server_id: str) -> HTTPResponse:
     if port is not None:
         changes["port"] = port
     if "username" in body:
-        changes["username"] = optional_str(body, "username") or None
+        changes["username"] = optional_credential(body, "username") or None
     if "password" in body:
         if body["password"] is None:
             changes["password"] = None
-        elif password := optional_str(body, "password"):
+        elif password := optional_credential(body, "password"):
             changes["password"] = password
     starttls = optional_bool(body, "starttls")
     if starttls is not None:
@@ -206,8 +207,8 @@ async def test_unsaved(request: Request) -> HTTPResponse:
     body = read_json(request)
     host = _host(body, required=True) or ""
     port = optional_int(body, "port", lo=1, hi=65535) or 3493
-    username = optional_str(body, "username") or None
-    password = optional_str(body, "password") or None
+    username = optional_credential(body, "username") or None
+    password = optional_credential(body, "password") or None
     starttls = bool(optional_bool(body, "starttls"))
     return await _test(request, host, port, username, password, starttls)
 

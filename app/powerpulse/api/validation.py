@@ -76,6 +76,15 @@ def optional_str(body: dict[str, Any], field: str, *, max_length: int = 255) -> 
     return value
 
 
+def optional_credential(body: dict[str, Any], field: str) -> str | None:
+    """A NUT user name or password: a string that fits on one protocol line (a line break
+    would end the command early; the NUT client refuses it with a ValueError, a 500)."""
+    value = optional_str(body, field)
+    if value is not None and ("\n" in value or "\r" in value):
+        raise bad_request(field, f"{field} must not contain line breaks")
+    return value
+
+
 def optional_int(body: dict[str, Any], field: str, *, lo: int, hi: int) -> int | None:
     """An integer in [lo, hi] or None when absent/null. Booleans and floats with a fraction
     are refused; a whole float (`30.0`) is accepted."""

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from powerpulse.nut import protocol as p
 from powerpulse.nut.errors import (
+    NutAuthError,
     NutConnectionError,
     NutError,
     NutInvalidValue,
@@ -82,9 +83,6 @@ class NutClient:
         ssl_context: ssl.SSLContext | None = None,
         _quickack: bool = True,
     ) -> None:
-        for secret in (username, password):
-            if secret:
-                p.quote(secret)  # ValueError now (not at connect) for line breaks
         self.host = host
         self.port = port
         self.username = username or None
@@ -124,18 +122,21 @@ class NutClient:
             self._drop()  # the server closed it while we were idle: safe to reopen
         loop = asyncio.get_running_loop()
         reader = asyncio.StreamReader(limit=2**20, loop=loop)  # a LIST may be long
-        transport, protocol = await loop.create_connection(
-            lambda: _Protocol(reader, self._quickack), self.host, self.port
-        )
+        try:
+            transport, protocol = await loop.create_connection(
+                lambda: _Protocol(reader, self._quickack), self.host, self.port
+            )
+        except ValueError as err:  # incl. UnicodeError: a host name the resolver cannot encode
+            raise NutConnectionError(f"{self.host!r} is not a valid host name") from err
         writer = asyncio.StreamWriter(transport, protocol, reader, loop)
         self._reader, self._writer = reader, writer
         try:
             if self.starttls:
                 await self._start_tls()
             if self.username is not None:
-                await self._simple(p.command("USERNAME", p.quote(self.username)))
+                await self._simple(p.command("USERNAME", _credential(self.username, "USERNAME")))
             if self._password is not None:
-                await self._simple(p.command("PASSWORD", p.quote(self._password)))
+                await self._simple(p.command("PASSWORD", _credential(self._password, "PASSWORD")))
         except BaseException:
             self._drop()
             raise
@@ -418,6 +419,15 @@ def _name(name: str, what: str) -> str:
         return p.check_name(name, what)
     except ValueError as err:
         raise NutInvalidValue("INVALID-ARGUMENT", "", str(err)) from None
+
+
+def _credential(value: str, which: str) -> str:
+    try:
+        return p.quote(value)
+    except ValueError:
+        # Never echo the value: it is a credential.
+        message = f"the NUT {which.lower()} is not valid"
+        raise NutAuthError(f"INVALID-{which}", "", message) from None
 
 
 def _value(value: str) -> str:

@@ -87,7 +87,17 @@ class App:
             except (OSError, ValueError):
                 pass  # the container is being replaced
             time.sleep(0.5)
-        raise AssertionError("the update never finished")
+        raise AssertionError(f"the update never finished\n{self.engine_report()}")
+
+    def engine_report(self) -> str:
+        """What the engine saw: every container, and the updater's own log (it explains a
+        replacement that stopped half-way)."""
+        report = [self.podman.podman("ps", "-a", check=False).stdout]
+        for name in self.containers():
+            if name.startswith(f"{NAME}-updater-"):
+                logs = self.podman.podman("logs", "--tail=60", name, check=False)
+                report.append(f"--- {name}\n{logs.stdout}{logs.stderr}")
+        return "\n".join(report)
 
     def login(self) -> None:
         self.token = ""
@@ -311,6 +321,36 @@ def test_a_v4_that_runs_but_never_answers_is_rolled_back_after_the_timeout(
     assert result["state"] == "rolled-back", result
     assert "did not answer within 15 s" in result["error"]
     assert time.monotonic() - started >= 15
+    app.wait_version("2.0.0", timeout=60)
+    assert app.inspect()["Image"] == v2_id
+    assert [c for c in app.containers() if not c.startswith(f"{NAME}-updater-")] == [NAME]
+
+
+def test_a_v5_whose_health_command_hangs_is_rolled_back_not_left_stopped(
+    app: App, tmp_path: Path
+) -> None:
+    # An exec that never returns is what an engine gives for a container caught exiting or
+    # restarting. The updater must give up on it in time and bring v2 back.
+    (tmp_path / "hang").mkdir()
+    (tmp_path / "hang" / "powerpulse").write_text(
+        '#!/bin/sh\n[ "$1" = healthcheck ] && exec sleep 3600\n'
+        'exec /opt/powerpulse/bin/powerpulse "$@"\n'
+    )
+    (tmp_path / "hang" / "powerpulse").chmod(0o755)
+    (tmp_path / "Containerfile").write_text(
+        "FROM localhost/powerpulse-test:2.0.0\nENV POWERPULSE_VERSION=5.0.0\n"
+        "COPY hang /hang\nENV PATH=/hang:$PATH\n"
+    )
+    app.podman.podman("build", "--format=docker", "--tag=localhost/powerpulse-test:5.0.0",
+                      str(tmp_path))  # fmt: skip
+    app.podman.podman("push", "--tls-verify=false", "localhost/powerpulse-test:5.0.0", app.image)
+    v2_id = app.inspect()["Image"]
+
+    status, _ = app.request("POST", "/api/system/update")
+    assert status == 200
+    result = app.wait_update_done(timeout=120)
+    assert result["state"] == "rolled-back", result
+    assert "did not answer within 15 s" in result["error"]
     app.wait_version("2.0.0", timeout=60)
     assert app.inspect()["Image"] == v2_id
     assert [c for c in app.containers() if not c.startswith(f"{NAME}-updater-")] == [NAME]

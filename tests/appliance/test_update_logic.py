@@ -3,12 +3,15 @@ is recreated from a new image (inspect data shaped as Docker and podman return i
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import pytest
 
 from powerpulse.update import spec
 from powerpulse.update.registry import is_loopback, parse_image_ref, repo_digests_for
+from powerpulse.update.runner import within
 from powerpulse.update.self_id import ids_from_mountinfo
 
 CID = "a" * 64
@@ -158,3 +161,15 @@ def test_a_command_the_user_overrode_is_kept_and_host_networking_sets_no_hostnam
     assert body["Cmd"] == ["powerpulse", "api"]
     assert "Hostname" not in body and "NetworkingConfig" not in body
     assert spec.extra_networks(container) == {}
+
+
+def test_a_probe_that_never_returns_is_given_up_on_at_its_limit() -> None:
+    release = threading.Event()
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        within(0.3, release.wait)
+    assert time.monotonic() - started < 2
+    release.set()
+    assert within(1, lambda: "2.0.0") == "2.0.0"
+    with pytest.raises(ConnectionError):
+        within(1, lambda: (_ for _ in ()).throw(ConnectionError("engine gone")))

@@ -104,6 +104,8 @@ class Settings:
     version: str = ""
     # How long self-update waits for the new container to answer before rolling back.
     update_health_timeout: float = 120.0
+    # When set, `GET /metrics` needs it as a bearer token; when empty, /metrics is public.
+    metrics_token: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -145,6 +147,7 @@ class Settings:
             docker_socket=env.get("DOCKER_SOCKET", "").strip() or "/var/run/docker.sock",
             version=env.get("POWERPULSE_VERSION", "").strip() or _package_version(),
             update_health_timeout=_float(env, "UPDATE_HEALTH_TIMEOUT", 120.0, 10.0, 3600.0),
+            metrics_token=env.get("METRICS_TOKEN", "").strip(),
         )
 
     @property

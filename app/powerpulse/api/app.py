@@ -20,6 +20,7 @@ from powerpulse.api import (
     auth_routes,
     debug,
     history,
+    metrics,
     notifications,
     serializers,
     static,
@@ -50,6 +51,7 @@ BLUEPRINTS: list[Any] = [
     debug.bp,
     stream.bp,
     system.bp,
+    metrics.bp,
     static.bp,
 ]
 

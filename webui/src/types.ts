@@ -161,3 +161,22 @@ export interface MessageResponse {
   message: string;
   [key: string]: unknown;
 }
+
+/** An instant command the UPS lists (`GET /api/ups-systems/:id/commands`). */
+export interface UpsCommand {
+  name: string;
+  description: string;
+  /** What the command would do to the load, when it needs a confirmation. */
+  warning: string | null;
+}
+
+/** A writable NUT variable (`GET /api/ups-systems/:id/variables`). */
+export interface WritableVariable {
+  name: string;
+  value: string;
+  description: string;
+  type: 'string' | 'number' | 'enum' | 'range';
+  maxLength: number | null;
+  options: string[];
+  ranges: [number, number][];
+}

@@ -10,12 +10,14 @@ import type {
   NutTestResult,
   Role,
   Ups,
+  UpsCommand,
   UpsEvent,
   User,
   UpdateCheck,
   UpdateStatus,
   UserSettings,
   VersionInfo,
+  WritableVariable,
 } from '../types';
 import type { HistoryResponse } from '../lib/history';
 
@@ -49,6 +51,14 @@ export const listKiosk = () => request<Ups[]>('/api/ups-systems/kiosk', { anonym
 export const setNickname = (id: number, nickname: string) =>
   request<MessageResponse>(`/api/ups-systems/${id}/nickname`, { method: 'PUT', body: { nickname } });
 export const listUpsEvents = (id: number) => request<UpsEvent[] | { events: UpsEvent[] }>(`/api/ups-systems/${id}/events`);
+export const listUpsCommands = (id: number) =>
+  request<{ commands: UpsCommand[]; credentials: boolean }>(`/api/ups-systems/${id}/commands`);
+export const runUpsCommand = (id: number, command: string, confirm: boolean) =>
+  request<MessageResponse>(`/api/ups-systems/${id}/commands`, { method: 'POST', body: { command, confirm } });
+export const listUpsVariables = (id: number) =>
+  request<{ variables: WritableVariable[]; credentials: boolean }>(`/api/ups-systems/${id}/variables`);
+export const setUpsVariable = (id: number, name: string, value: string) =>
+  request<MessageResponse>(`/api/ups-systems/${id}/variables/${enc(name)}`, { method: 'PUT', body: { value } });
 export const getHistory = (id: number, from: string, to: string, points: number) =>
   request<HistoryResponse>(`/api/ups-systems/${id}/history?from=${enc(from)}&to=${enc(to)}&points=${points}`);
 

@@ -4,6 +4,8 @@ export const keys = {
   upsList: ['ups'] as const,
   ups: (id: number) => ['ups', id] as const,
   upsEvents: (id: number) => ['ups', id, 'events'] as const,
+  upsCommands: (id: number) => ['ups-control', id, 'commands'] as const,
+  upsVariables: (id: number) => ['ups-control', id, 'variables'] as const,
   history: (id: number, range: string) => ['ups', id, 'history', range] as const,
   kiosk: ['kiosk'] as const,
   servers: ['nut-servers'] as const,

@@ -14,6 +14,8 @@ import { NicknameEditor } from '../components/NicknameEditor';
 import { Notice } from '../components/Notice';
 import { StatusBadge } from '../components/StatusBadge';
 import { TimeAgo } from '../components/TimeAgo';
+import { UpsControls } from '../components/UpsControls';
+import { useSession } from '../hooks/useSession';
 import { errorText } from '../components/UpsCard';
 
 const HistoryCharts = lazy(() => import('../components/HistoryCharts'));
@@ -65,6 +67,7 @@ function eventList(data: UpsEvent[] | { events: UpsEvent[] } | undefined): UpsEv
 export default function UpsPage() {
   const id = Number(useParams().id);
   const pollMs = usePollIntervalMs();
+  const { isAdmin } = useSession();
   const live = useLiveState();
   const query = useQuery({
     queryKey: keys.ups(id),
@@ -119,6 +122,7 @@ export default function UpsPage() {
           {GROUPS.map((g) => (
             <VariableGroup key={g.key} title={g.title} details={ups[g.key]} />
           ))}
+          {isAdmin && <UpsControls upsId={ups.id} />}
         </section>
         <section aria-labelledby="events-title">
           <h2 id="events-title">Recent events</h2>

@@ -6,7 +6,8 @@ from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from powerpulse.prometheus import STATUS_FLAGS, DeliveryStats, UpsSnapshot, number, render
+from powerpulse.nut.variables import as_float
+from powerpulse.prometheus import STATUS_FLAGS, DeliveryStats, UpsSnapshot, render
 
 
 def _ups(ups_id: int = 1, **kw: Any) -> UpsSnapshot:
@@ -62,7 +63,7 @@ def test_a_reading_the_ups_does_not_report_is_left_out_never_zero() -> None:
     assert list(charge.values()) == [87]
     assert not any(k[0].endswith("input_voltage_volts") for k in samples)
     assert "powerpulse_ups_input_voltage_volts" not in text  # no family without a sample
-    assert number("  230.4 ") == 230.4 and number("inf") is None and number(None) is None
+    assert as_float("  230.4 ") == 230.4 and as_float("inf") is None and as_float(None) is None
 
 
 def test_names_that_users_choose_are_escaped_and_only_on_the_info_series() -> None:

@@ -14,9 +14,10 @@ Conventions that matter to whoever writes alerts against it:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+
+from powerpulse.nut.variables import as_float
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -70,17 +71,6 @@ class DeliveryStats:
 
 def escape_label(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-
-
-def number(raw: str | None) -> float | None:
-    """A NUT value as a finite number, or None (missing, text, `nan`, `inf`)."""
-    if raw is None:
-        return None
-    try:
-        value = float(raw.strip())
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 def _labels(pairs: Iterable[tuple[str, str]]) -> str:
@@ -146,7 +136,7 @@ def render(upses: Iterable[UpsSnapshot], deliveries: DeliveryStats, *, version: 
             out.sample("ups_status", [*ident(ups), ("flag", flag)], 1 if flag in flags else 0)
 
     for name, variable, help_text in READINGS:
-        reported = [(ups, number(ups.variables.get(variable))) for ups in upses]
+        reported = [(ups, as_float(ups.variables.get(variable))) for ups in upses]
         known = [(ups, value) for ups, value in reported if value is not None]
         if not known:
             continue

@@ -15,7 +15,8 @@ from typing import Any
 Parser = Callable[[str | None], Any]
 
 
-def _number(raw: str | None) -> float | None:
+def as_float(raw: str | None) -> float | None:
+    """A NUT value as a finite number, or None (missing, text, `nan`, `inf`)."""
     if raw is None:
         return None
     try:
@@ -27,13 +28,13 @@ def _number(raw: str | None) -> float | None:
 
 def as_int(raw: str | None) -> int | None:
     """Whole number rounded half up ("99.5" → 100); bad/missing → None."""
-    value = _number(raw)
+    value = as_float(raw)
     return None if value is None else math.floor(value + 0.5)
 
 
 def as_dec1(raw: str | None) -> float | None:
     """One decimal ("230.06" → 230.1); bad/missing → None."""
-    value = _number(raw)
+    value = as_float(raw)
     return None if value is None else math.floor(value * 10 + 0.5) / 10
 
 
@@ -47,7 +48,7 @@ def as_str(raw: str | None) -> str | None:
 
 def as_minutes(raw: str | None) -> int | None:
     """Seconds → whole minutes."""
-    value = _number(raw)
+    value = as_float(raw)
     return None if value is None else math.floor(value / 60 + 0.5)
 
 

@@ -1,10 +1,11 @@
 """Instant commands and writable variables of one UPS (admin only).
 
-Unlike every other read, these talk to upsd on request: a fresh connection with the NUT
-server's credentials, bounded as a whole by a few `NUT_TIMEOUT`s. upsd only lets a user run
-commands listed under `instcmds` and set variables with `actions = SET` in its `upsd.users`;
-a refusal comes back as a 403 saying so. A command is sent only if the UPS lists it, and one
-that cuts the load needs `"confirm": true`. Every command and change is logged with who did it.
+Unlike the UPS reads (built from the poller's live state), these talk to upsd on request: a
+fresh connection with the NUT server's credentials, bounded as a whole by a few `NUT_TIMEOUT`s.
+upsd only lets a user run commands listed under `instcmds` and set variables with `actions =
+SET` in its `upsd.users`; a refusal comes back as a 403 saying so. A command is sent only if
+the UPS lists it, and one that cuts the load needs `"confirm": true`. Every command and change
+is logged with who did it.
 """
 
 from __future__ import annotations

@@ -113,7 +113,13 @@ async def test_members_may_not_and_bad_input_is_a_clear_error(
     for body in ({}, {"command": 5}, {"command": "load.off\nLOGOUT", "confirm": True}):
         status, answer, _ = await client.post(f"{base}/commands", token=admin.token, json=body)
         assert status == 400, (body, answer)
-    for value in (None, True, ["1"]):
+    status, answer, _ = await client.post(
+        f"{base}/commands",
+        token=admin.token,
+        json={"command": "load.off", "confirm": True, "parameter": "1\nLOGOUT"},
+    )
+    assert (status, answer.get("field")) == (400, "parameter"), answer
+    for value in (None, True, ["1"], "PbAc\nLOGOUT"):
         status, answer, _ = await client.put(
             f"{base}/variables/ups.delay.shutdown", token=admin.token, json={"value": value}
         )

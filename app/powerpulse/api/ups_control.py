@@ -42,6 +42,7 @@ bp = Blueprint("ups_control", url_prefix="/api/ups-systems")
 T = TypeVar("T")
 COMMAND_BODY = {"application/json": {"command": str, "parameter": str, "confirm": bool}}
 VARIABLE_BODY = {"application/json": {"value": str}}
+LINE_BREAKS = ("\n", "\r", "\x00")
 NEEDS_RIGHTS = (
     "The NUT server refused: give this server a NUT user (Settings → NUT servers) that upsd.users "
     "allows to do this (instcmds for commands, actions = SET for variables)"
@@ -137,6 +138,8 @@ async def run_command(request: Request, ups_id: str) -> HTTPResponse:
     if not command:
         raise bad_request("command", "command is required")
     parameter = optional_str(body, "parameter", max_length=128) or None
+    if parameter and any(c in parameter for c in LINE_BREAKS):
+        raise bad_request("parameter", "parameter must be one line")
     confirmed = optional_bool(body, "confirm") or False
     ups, server = await _target(ups_id)
     warning = controls.warning(command)
@@ -175,6 +178,8 @@ async def set_variable(request: Request, ups_id: str, name: str) -> HTTPResponse
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
         raise bad_request("value", "value must be a string or a number")
     value = str(raw).strip()
+    if any(c in value for c in LINE_BREAKS):
+        raise bad_request("value", "value must be one line")
     ups, server = await _target(ups_id)
 
     async def run(client: NutClient) -> None:

@@ -51,6 +51,10 @@ class UserSettings(Model):
     email_notifications = fields.BooleanField(default=False)
     email_recipients = fields.TextField(default="")
     poll_interval = fields.IntField(default=30)
+    # Opt-in: a UPS self-test or calibration starting or ending notifies only these users.
+    # db_default on every field added after 0001: SQLite cannot add a NOT NULL column without
+    # a DEFAULT to a table that has rows.
+    self_test_notifications = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -66,6 +70,8 @@ class NutServer(Model):
     # Write-only in the API. Stored as given: upsd needs the plain text on every connection.
     password = fields.CharField(max_length=255, null=True)
     starttls = fields.BooleanField(default=False)
+    # UPS that rediscovery (LIST UPS) finds on this server are added without asking.
+    auto_add = fields.BooleanField(default=True, db_default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -21,7 +21,10 @@ SEED_FIELDS = {
     "load", "temperature", "batteryDetails", "deviceDetails", "driverDetails", "inputDetails",
     "outputDetails", "upsDetails",
 }  # fmt: skip
-EXTRA_FIELDS = {"statusTokens", "severity", "lastUpdated", "stale", "reachable", "error"}
+EXTRA_FIELDS = {
+    "statusTokens", "severity", "lastUpdated", "stale", "reachable", "error", "powerState",
+    "conditions", "summaryBucket", "lastKnown",
+}  # fmt: skip
 
 
 async def test_list_from_live_state(client: Client, member: Account) -> None:
@@ -43,7 +46,16 @@ async def test_list_from_live_state(client: Client, member: Account) -> None:
     }
     assert first["nutServerId"] == server.id
     assert first["status"] == "Low Battery"
+    assert (first["powerState"], first["severity"], first["summaryBucket"]) == (
+        "low_battery",
+        "critical",
+        "onBattery",
+    )
+    assert first["conditions"] == [
+        {"code": "discharging", "label": "Discharging", "severity": "info"}
+    ]
     assert first["statusTokens"] == ["OB", "LB", "DISCHRG"]
+    assert first["lastKnown"] is None
     assert (first["batteryCharge"], first["batteryVoltage"], first["runtimeRemaining"]) == (
         100,
         27.3,
@@ -78,13 +90,42 @@ async def test_list_follows_live_changes(client: Client, member: Account) -> Non
         error_message="NUT server error DRIVER-NOT-CONNECTED",
     )
     one = (await client.get("/api/ups-systems", token=member.token))[1][0]
-    assert one["batteryCharge"] == 55 and one["stale"] is True and one["reachable"] is True
+    # Old data is never shown as live: Unknown and null, the last state kept beside it.
+    assert (one["status"], one["batteryCharge"], one["load"]) == ("Unknown", None, None)
+    assert (one["powerState"], one["severity"], one["summaryBucket"]) == (
+        "unknown",
+        "unknown",
+        "unknown",
+    )
+    assert one["statusTokens"] == [] and one["conditions"] == []
+    assert one["batteryDetails"] == {} and one["inputDetails"] == {}
+    assert one["deviceDetails"]["serial"] == "AS1234567890"  # identity is not a reading
+    assert one["stale"] is True and one["reachable"] is True
     assert one["error"]["code"] == "driver-not-connected"
-    # Old data without error: stale by age.
+    last = one["lastKnown"]
+    assert (last["status"], last["batteryCharge"], last["statusTokens"]) == (
+        "On Battery",
+        55,
+        ["OB"],
+    )
+    assert last["at"] == one["lastUpdated"]
+    # Old data without error: stale by age, the same way.
     old = utcnow() - timedelta(minutes=5)
     await write_live(ups, {**DEFAULT_VARS}, last_success_at=old, last_attempt_at=old)
     one = (await client.get("/api/ups-systems", token=member.token))[1][0]
     assert one["stale"] is True and one["error"] is None
+    assert (one["status"], one["batteryCharge"]) == ("Unknown", None)
+    assert one["lastKnown"]["status"] == "Online" and one["lastKnown"]["batteryCharge"] == 100
+    # A server that no longer lists the UPS: unreachable, with the poller's reason.
+    await write_live(
+        ups,
+        {**DEFAULT_VARS},
+        error_code="unknown-ups",
+        error_message="UPS ups1 is no longer on NUT server 127.0.0.1:3493",
+    )
+    one = (await client.get("/api/ups-systems", token=member.token))[1][0]
+    assert one["reachable"] is False and one["status"] == "Unknown"
+    assert "no longer on" in one["error"]["message"]
 
 
 async def test_list_gzip_and_poller_delay(
@@ -121,8 +162,11 @@ async def test_kiosk_is_public_and_private_data_free(client: Client) -> None:
     status, body, _ = await client.get("/api/ups-systems/kiosk")
     assert status == 200
     (one,) = body
-    assert one["displayName"] == "Lobby" and one["status"] == "Online"
-    assert (one["batteryCharge"], one["load"], one["runtimeRemaining"]) == (100, 30, 30)
+    # Unreachable: the kiosk shows the last known state as such, never as live.
+    assert one["displayName"] == "Lobby" and one["status"] == "Unknown"
+    assert one["batteryCharge"] is None and one["reachable"] is False
+    last = one["lastKnown"]
+    assert (last["status"], last["batteryCharge"], last["load"]) == ("Online", 100, 30)
     text = orjson.dumps(body).decode()
     for secret in ("AS1234567890", "/dev/ttyS0", "private-community", "10.20.30.40", "hidden"):
         assert secret not in text, secret

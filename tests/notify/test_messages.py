@@ -44,6 +44,9 @@ EXPECTED_TITLES = {
     "off": ("⭕ UPS Off", 0xFF0000),
     "comm_lost": ("📡 UPS Communication Lost", 0xFFA500),
     "comm_restored": ("🔌 UPS Communication Restored", 0x00FF00),
+    "self_test": ("🧪 UPS Battery Test", 0x7289DA),
+    "ups_added": ("🔎 UPS Found", 0x7289DA),
+    "ups_removed": ("❓ UPS Gone", 0xFFA500),
 }
 
 
@@ -144,3 +147,27 @@ def test_readings_from_event_details_accept_nut_and_seed_names() -> None:
     assert readings_from_details({"charge": "n/a", "load": True}) == {
         "charge": None, "runtime_seconds": None, "load": None,
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("result", "title", "colour"),
+    [
+        ("Done and passed", "🧪 UPS Battery Test Finished", 0x7289DA),
+        ("Done and warning", "🧪 UPS Battery Test Finished", 0x7289DA),
+        ("Failed", "🧪 UPS Battery Test Failed", 0xFFA500),
+        ("Done and error (failed)", "🧪 UPS Battery Test Failed", 0xFFA500),
+    ],
+)
+def test_finished_battery_test_says_how_it_went(result: str, title: str, colour: int) -> None:
+    ended = notice(
+        "self_test",
+        status="Online",
+        previous_status="Self Test",
+        extra={"phase": "ended", "result": result},
+    )
+    embed = discord_payload(ended)["embeds"][0]
+    assert (embed["title"], embed["color"]) == (title, colour)
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert fields["Test result"] == result
+    assert "power failure" not in embed["description"]
+    assert "Test result: " + result in email_parts(ended)["text"]

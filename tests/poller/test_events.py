@@ -6,31 +6,17 @@ import json
 
 import pytest
 
+from powerpulse.nut.status import display_status
 from powerpulse.poller.events import Observation, Rules, detect
 
 # Polls 5 s apart in the tables: "OL held 5 s over 2 polls" = the second consecutive OL poll.
 RULES = Rules(comm_grace=30.0, restore_hold=5.0, restore_polls=2)
-DISPLAY = {
-    "OL": "Online",
-    "OB": "On Battery",
-    "OB LB": "Low Battery",
-    "OL RB": "Replace Battery",
-    "OL FSD": "Forced Shutdown",
-    "OB LB FSD": "Forced Shutdown",
-    "OL OVER": "Overload",
-    "OL BYPASS": "Bypass",
-    "OFF": "Off",
-    "OL CHRG": "Online",
-    "OB DISCHRG": "On Battery",
-    "WAIT": "Unknown",
-    "": "Unknown",
-}
 
 
 def obs(status: str, **kw: float | str | None) -> Observation:
     if status.startswith("ERR "):
         return Observation(error_code=status[4:], error_message="no data")
-    return Observation(tokens=tuple(status.split()), display=DISPLAY[status], **kw)  # type: ignore[arg-type]
+    return Observation(tokens=tuple(status.split()), display=display_status(status), **kw)  # type: ignore[arg-type]
 
 
 def run(steps: list[tuple[float, Observation]], rules: Rules = RULES) -> list[tuple[float, str]]:
@@ -93,6 +79,38 @@ CASES: list[tuple[str, list[str], list[tuple[int, str]]]] = [
     ("bypass", ["OL", "OL BYPASS"], [(1, "bypass")]),
     ("off", ["OL", "OFF", "OFF"], [(1, "off")]),
     ("OFF then OL is not an outage", ["OFF", "OL", "OL"], []),
+    # Battery tests: deliberate, so never "power lost" and never "power restored".
+    (
+        "self-test on battery is not an outage",
+        ["OL", "OB TEST", "OB TEST", "OL", "OL", "OL"],
+        [(1, "self_test"), (3, "self_test")],
+    ),
+    (
+        "calibration is not an outage",
+        ["OL", "OB CAL", "OB DISCHRG CAL", "OL CHRG", "OL", "OL"],
+        [(1, "self_test"), (3, "self_test")],
+    ),
+    (
+        "low battery during a test still alerts",
+        ["OL", "OB TEST", "OB TEST LB", "OL", "OL", "OL"],
+        [(1, "self_test"), (2, "low_battery"), (3, "self_test")],
+    ),
+    (
+        "fsd during a test still alerts",
+        ["OL", "OB CAL", "OB CAL FSD"],
+        [(1, "self_test"), (2, "fsd")],
+    ),
+    (
+        "plain OB after the test flag has gone is a real power failure",
+        ["OL", "OB TEST", "OB", "OB", "OL", "OL", "OL"],
+        [(1, "self_test"), (2, "self_test"), (2, "on_battery"), (5, "online")],
+    ),
+    ("a test seen at the first poll ends silently started", ["OB TEST", "OL"], [(1, "self_test")]),
+    (
+        "an online condition never names the power state",
+        ["OL", "OB", "OL RB", "OL RB", "OL RB"],
+        [(1, "on_battery"), (2, "replace_battery"), (3, "online")],
+    ),
 ]
 
 
@@ -203,3 +221,32 @@ def test_default_rules_restore_on_the_third_ol_poll() -> None:
     steps = [(0.0, obs("OL")), (5.0, obs("OB")), (10.0, obs("OL")), (14.97, obs("OL"))]
     steps += [(19.95, obs("OL")), (25.0, obs("OL"))]
     assert run(steps, rules) == [(5.0, "on_battery"), (19.95, "online")]
+
+
+def test_self_test_records_start_end_result_and_duration() -> None:
+    state, _ = detect(None, obs("OL"), 0.0, RULES)
+    state, started = detect(state, obs("OB TEST", charge=100.0), 5.0, RULES)
+    assert [(e.kind, e.previous_status, e.new_status) for e in started] == [
+        ("self_test", "Online", "Self Test")
+    ]
+    assert started[0].details["phase"] == "started"
+    assert started[0].details["mode"] == "self_test"
+    state, _ = detect(state, obs("OB TEST"), 10.0, RULES)
+    state, ended = detect(state, obs("OL", test_result="Done and passed"), 50.0, RULES)
+    assert [(e.kind, e.previous_status, e.new_status) for e in ended] == [
+        ("self_test", "Self Test", "Online")
+    ]
+    assert ended[0].details["phase"] == "ended"
+    assert ended[0].details["result"] == "Done and passed"
+    assert ended[0].details["durationSeconds"] == 45
+    # The stable power state never left OL: a later outage is a normal one.
+    assert state["power"] == "OL"
+
+
+def test_restore_after_an_outage_names_power_states_only() -> None:
+    state, _ = detect(None, obs("OL"), 0.0, RULES)
+    state, _ = detect(state, obs("OB LB"), 5.0, RULES)
+    state, _ = detect(state, obs("OL RB"), 10.0, RULES)
+    state, events = detect(state, obs("OL RB"), 15.0, RULES)
+    restored = [e for e in events if e.kind == "online"]
+    assert [(e.previous_status, e.new_status) for e in restored] == [("Low Battery", "Online")]

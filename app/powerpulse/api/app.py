@@ -24,6 +24,7 @@ from powerpulse.api import (
     notifications,
     serializers,
     static,
+    status_model,
     stream,
     system,
     ups_control,
@@ -54,6 +55,7 @@ BLUEPRINTS: list[Any] = [
     stream.bp,
     system.bp,
     metrics.bp,
+    status_model.bp,
     static.bp,
 ]
 

@@ -35,18 +35,13 @@ from powerpulse.notify.messages import (
     notice_for_test,
     readings_from_details,
 )
-from powerpulse.notify.recipients import RecipientError, parse_email_recipients
+from powerpulse.notify.recipients import NOTIFICATION_FLAGS, RecipientError, parse_email_recipients
 from powerpulse.notify.webhooks import WebhookUrlError, validate_webhook_url
 from powerpulse.timeutil import iso, utcnow
 
 bp = Blueprint("notifications", url_prefix="/api/notifications")
 
-FLAGS = (
-    "notifications_enabled",
-    "battery_notifications",
-    "low_battery_notifications",
-    "email_notifications",
-)
+FLAGS = NOTIFICATION_FLAGS
 WEBHOOK_FIELDS = {"discord": "discord_webhook_url", "slack": "slack_webhook_url"}
 HISTORY_MAX = 500
 SENDS_PER_MINUTE = 20

@@ -7,13 +7,31 @@ from datetime import datetime
 from typing import Any
 
 from powerpulse.db.models import NutServer, UpsLiveState, UpsSystem, User, UserSettings
-from powerpulse.nut.status import display_status, parse_status, status_severity
+from powerpulse.nut.status import UNKNOWN_STATE, StatusView, classify, parse_status
 from powerpulse.nut.variables import ups_readings
 from powerpulse.timeutil import iso
 
 # Errors that mean upsd itself could not be talked to (as opposed to "upsd answered, but has
 # no fresh data for this UPS").
 UNREACHABLE_CODES = frozenset({"unreachable", "timeout", "protocol", "auth-failed"})
+# A UPS is also unreachable when its server no longer lists it (the server itself answers).
+UPS_UNREACHABLE_CODES = UNREACHABLE_CODES | {"unknown-ups"}
+# The seed's headline readings: null while the data is not live, kept in `lastKnown`.
+HEADLINE_READINGS = (
+    "batteryCharge",
+    "batteryVoltage",
+    "inputVoltage",
+    "outputVoltage",
+    "runtimeRemaining",
+    "load",
+    "temperature",
+)
+# Detail groups that hold measurements (emptied while stale) and the identity entries of
+# `upsDetails` that stay (they describe the device, not its present state).
+_MEASUREMENT_GROUPS = ("batteryDetails", "inputDetails", "outputDetails")
+_IDENTITY_UPS_DETAILS = frozenset(
+    {"id", "mfr", "model", "serial", "firmware", "productid", "vendorid"}
+)
 
 _EMPTY_READINGS: dict[str, Any] = {
     "model": None,
@@ -50,6 +68,8 @@ def user_to_dict(user: User) -> dict[str, Any]:
         "username": user.username,
         "email": user.email,
         "role": user.role,
+        # The first PowerPulse client's user management reads this flag.
+        "isAdmin": user.role == "admin",
         "created_at": iso(user.created_at),
     }
 
@@ -63,6 +83,7 @@ def settings_to_dict(row: UserSettings) -> dict[str, Any]:
         "notifications_enabled": int(row.notifications_enabled),
         "battery_notifications": int(row.battery_notifications),
         "low_battery_notifications": int(row.low_battery_notifications),
+        "self_test_notifications": int(row.self_test_notifications),
         "email_notifications": int(row.email_notifications),
         "email_recipients": row.email_recipients,
         "poll_interval": row.poll_interval,
@@ -133,10 +154,12 @@ def ups_to_dict(
 ) -> dict[str, Any]:
     """The seed's UPS object from the configuration row and the poller's live row.
 
-    Adds `statusTokens`, `severity`, `lastUpdated`, `stale`, `reachable` and `error`. No live
-    row yet means status "Unknown" and null readings. `public=True` (kiosk) leaves out driver
-    details, serials and error texts that could name a server address. `compact=True` (the
-    lists) leaves variables the UPS does not report out of the detail groups.
+    Adds `powerState`, `conditions`, `severity`, `summaryBucket`, `statusTokens`,
+    `lastUpdated`, `stale`, `reachable`, `error` and `lastKnown`. Old data is never shown as
+    live: while the data is stale or the server unreachable, `status` is "Unknown", the readings
+    are null and the last known state sits in `lastKnown` with its time. `public=True` (kiosk)
+    leaves out driver details, serials and error texts that could name a server address.
+    `compact=True` (the lists) leaves variables the UPS does not report out of the detail groups.
     """
     variables: dict[str, str] = (live.variables or {}) if live is not None else {}
     tokens = parse_status(live.status_tokens) if live is not None else ()
@@ -145,7 +168,16 @@ def ups_to_dict(
     else:
         readings = {k: (dict(v) if isinstance(v, dict) else v) for k, v in _EMPTY_READINGS.items()}
     nickname = ups.nickname or None
-    display = nickname or (variables.get("ups.id") or "").strip() or ups.name
+    display = nickname or _display_id(variables) or ups.name
+    view = classify(tokens, alarm=variables.get("ups.alarm"))
+    freshness = _freshness(live, now=now, poll_interval=poll_interval, public=public)
+    live_now = not freshness["stale"] and freshness["reachable"] is not False
+    last_known = None
+    if not live_now:
+        if live is not None and live.last_success_at is not None and variables:
+            last_known = _last_known(view, readings, live.last_success_at)
+        _blank_live(readings)
+        view = StatusView((), UNKNOWN_STATE, ())
     out: dict[str, Any] = {
         "id": ups.id,
         "name": ups.name,
@@ -153,16 +185,47 @@ def ups_to_dict(
         "displayName": display,
         "upsName": ups.ups_name,
         "nutServerId": server_id_of(ups),
-        "status": display_status(tokens),
+        "status": view.power.label,
         **readings,
-        "statusTokens": list(tokens),
-        "severity": status_severity(tokens),
+        "powerState": view.power.code,
+        "conditions": [c.as_dict() for c in view.conditions],
+        "severity": view.severity,
+        "summaryBucket": view.bucket,
+        "statusTokens": list(view.tokens),
+        "lastKnown": last_known,
     }
-    out.update(_freshness(live, now=now, poll_interval=poll_interval, public=public))
+    out.update(freshness)
     if public:
         for group in _PRIVATE_GROUPS:
             out.pop(group, None)
     return out
+
+
+def _display_id(variables: dict[str, str]) -> str:
+    return (variables.get("ups.id") or "").strip()
+
+
+def _last_known(view: StatusView, readings: dict[str, Any], at: datetime) -> dict[str, Any]:
+    return {
+        "at": iso(at),
+        "status": view.power.label,
+        "powerState": view.power.code,
+        "severity": view.severity,
+        "conditions": [c.as_dict() for c in view.conditions],
+        "statusTokens": list(view.tokens),
+        **{key: readings.get(key) for key in HEADLINE_READINGS},
+    }
+
+
+def _blank_live(readings: dict[str, Any]) -> None:
+    """Null the readings and drop the measurements of the detail groups (identity stays)."""
+    for key in HEADLINE_READINGS:
+        readings[key] = None
+    for group in _MEASUREMENT_GROUPS:
+        readings[group] = {}
+    details = readings.get("upsDetails")
+    if isinstance(details, dict):
+        readings["upsDetails"] = {k: v for k, v in details.items() if k in _IDENTITY_UPS_DETAILS}
 
 
 # Readings by (UPS, live-row version, public): the version changes whenever the poller changes
@@ -216,7 +279,9 @@ def _freshness(
         or live.error_code is not None
         or (now - last).total_seconds() > stale_after(poll_interval)
     )
-    reachable = None if live.last_attempt_at is None else live.error_code not in UNREACHABLE_CODES
+    reachable = (
+        None if live.last_attempt_at is None else live.error_code not in UPS_UNREACHABLE_CODES
+    )
     error = None
     if live.error_code is not None:
         error = {"code": live.error_code, "message": live.error_message or live.error_code}

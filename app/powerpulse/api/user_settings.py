@@ -21,17 +21,12 @@ from powerpulse.api.validation import optional_bool, optional_int, optional_str,
 from powerpulse.config import Settings
 from powerpulse.db import counters
 from powerpulse.db.models import User, UserSettings
-from powerpulse.notify.recipients import RecipientError, parse_email_recipients
+from powerpulse.notify.recipients import NOTIFICATION_FLAGS, RecipientError, parse_email_recipients
 from powerpulse.notify.webhooks import WebhookUrlError, validate_webhook_url
 
 bp = Blueprint("user_settings", url_prefix="/api/user-settings")
 
-FLAGS = (
-    "notifications_enabled",
-    "battery_notifications",
-    "low_battery_notifications",
-    "email_notifications",
-)
+FLAGS = NOTIFICATION_FLAGS
 WEBHOOKS = {"discord_webhook_url": "discord", "slack_webhook_url": "slack"}
 INACTIVITY_MESSAGE = "Invalid inactivity timeout. Must be between 1 and 1440 minutes."
 
@@ -91,6 +86,7 @@ async def get_settings(request: Request) -> HTTPResponse:
             "battery_notifications": bool,
             "low_battery_notifications": bool,
             "email_notifications": bool,
+            "self_test_notifications": bool,
             "email_recipients": str,
             "poll_interval": int,
         }

@@ -27,7 +27,7 @@ from powerpulse.config import Settings
 from powerpulse.db.models import Event, NotificationDelivery, NotificationLog, UpsSystem
 from powerpulse.notify import outbox
 from powerpulse.notify.channels import DeliveryResult, make_channel
-from powerpulse.notify.messages import Notice, readings_from_details
+from powerpulse.notify.messages import Notice, extra_from_details, readings_from_details
 from powerpulse.notify.recipients import recipients_for
 from powerpulse.notify.webhooks import WebhookUrlError, validate_webhook_url
 from powerpulse.timeutil import utcnow
@@ -50,7 +50,8 @@ def ups_display_name(ups: UpsSystem) -> str:
 
 
 def notice_for_event(event: Event, ups: UpsSystem) -> Notice:
-    r = readings_from_details(event.details if isinstance(event.details, dict) else {})
+    details = event.details if isinstance(event.details, dict) else {}
+    r = readings_from_details(details)
     return Notice(
         kind=event.kind,
         ups_name=ups_display_name(ups),
@@ -60,6 +61,7 @@ def notice_for_event(event: Event, ups: UpsSystem) -> Notice:
         charge=r["charge"],
         runtime_seconds=r["runtime_seconds"],
         load=r["load"],
+        extra=extra_from_details(event.kind, details),
     )
 
 

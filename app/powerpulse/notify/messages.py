@@ -61,8 +61,24 @@ TEMPLATES: dict[str, Template] = {
     "comm_restored": Template(
         "🔌 UPS Communication Restored", "ok", "PowerPulse is in contact with {name} again."
     ),
+    "self_test": Template(
+        "🧪 UPS Battery Test",
+        "info",
+        "{name} is running a battery test (on battery on purpose: not a power failure).",
+    ),
+    "ups_added": Template("🔎 UPS Found", "info", "{name} was found on its NUT server."),
+    "ups_removed": Template(
+        "❓ UPS Gone", "warning", "{name} is no longer listed by its NUT server."
+    ),
     "status_change": Template("🔄 UPS Status Change", "info", "{name} status changed to {status}."),
 }
+# A finished test says so and how it went (`details.phase` "ended").
+SELF_TEST_ENDED = Template(
+    "🧪 UPS Battery Test Finished", "info", "{name} finished its battery test."
+)
+SELF_TEST_FAILED = Template(
+    "🧪 UPS Battery Test Failed", "warning", "{name} failed its battery test."
+)
 TEST_TEMPLATE = Template(
     "🔔 PowerPulse Test Notification",
     "info",
@@ -106,6 +122,9 @@ class Notice:
     def template(self) -> Template:
         if self.kind == "test":
             return TEST_TEMPLATE
+        if self.kind == "self_test" and self.extra.get("phase") == "ended":
+            failed = "fail" in self.extra.get("result", "").lower()
+            return SELF_TEST_FAILED if failed else SELF_TEST_ENDED
         return TEMPLATES.get(self.kind, TEMPLATES["status_change"])
 
     @property
@@ -120,6 +139,14 @@ def _number(value: Any) -> float | None:
         return float(value)
     except (TypeError, ValueError):
         return None
+
+
+def extra_from_details(kind: str, details: Mapping[str, Any] | None) -> dict[str, str]:
+    """The kind-specific facts of an event (a battery test's phase and result)."""
+    d = details or {}
+    if kind != "self_test":
+        return {}
+    return {key: str(d[key]) for key in ("phase", "mode", "result") if d.get(key) is not None}
 
 
 def readings_from_details(details: Mapping[str, Any] | None) -> dict[str, float | None]:
@@ -162,13 +189,16 @@ def readings(notice: Notice) -> list[tuple[str, str]]:
     """The labelled facts every channel shows (UPS, status, charge, runtime, load)."""
     if notice.kind == "test":
         return []
-    return [
+    facts = [
         ("UPS", notice.ups_name),
         ("Status", notice.status or "Unknown"),
         ("Battery charge", format_percent(notice.charge)),
         ("Runtime", format_runtime(notice.runtime_seconds)),
         ("Load", format_percent(notice.load)),
     ]
+    if notice.kind == "self_test" and notice.extra.get("phase") == "ended":
+        facts.append(("Test result", notice.extra.get("result") or "not reported"))
+    return facts
 
 
 def describe(notice: Notice, bold: Callable[[str], str], escape: Callable[[str], str]) -> str:

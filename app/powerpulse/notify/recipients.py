@@ -18,7 +18,19 @@ KIND_SWITCHES = {
     "online": "battery_notifications",
     "low_battery": "low_battery_notifications",
     "fsd": "low_battery_notifications",
+    # Battery tests are deliberate: only those who opt in hear about them.
+    "self_test": "self_test_notifications",
 }
+# The per-user notification switches of `user_settings` (0/1 in the seed's settings object).
+NOTIFICATION_FLAGS = (
+    "notifications_enabled",
+    "battery_notifications",
+    "low_battery_notifications",
+    "email_notifications",
+    "self_test_notifications",
+)
+# Kinds recorded in the UPS's events but never sent (rediscovery's bookkeeping).
+SILENT_KINDS = frozenset({"ups_added", "ups_removed"})
 
 MAX_RECIPIENTS = 20
 _ADDRESS = re.compile(
@@ -44,7 +56,7 @@ def parse_email_recipients(text: str) -> list[str]:
 
 def wants(settings: UserSettings, kind: str) -> bool:
     """Does this user want to hear about `kind`? The master switch gates everything."""
-    if not settings.notifications_enabled:
+    if not settings.notifications_enabled or kind in SILENT_KINDS:
         return False
     switch = KIND_SWITCHES.get(kind)
     return switch is None or bool(getattr(settings, switch))

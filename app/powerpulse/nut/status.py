@@ -1,65 +1,113 @@
-"""`ups.status` tokens → the seed's display words and a severity.
+"""`ups.status` tokens → one power state, a list of conditions, a severity and a summary bucket.
 
-The display word is the first row of `_DISPLAY` whose tokens are all present (most severe
-first); the severity is the worst severity of any token present. Decided table:
+This module is the only status table in PowerPulse: the API serves it (`GET /api/status-model`
+and each UPS's `status`/`powerState`/`conditions`/`severity`/`summaryBucket`), the poller's
+event detection and the notifications use its words, and the web UI renders what the API says.
 
-    row  tokens present   display            token severity
-    1    FSD              "Forced Shutdown"  critical
-    2    LB               "Low Battery"      critical  (OB LB is the shutdown trigger)
-    3    OB               "On Battery"       warning
-    4    RB               "Replace Battery"  warning
-    5    OVER             "Overload"         critical
-    6    BYPASS           "Bypass"           warning   (no battery protection)
-    7    OFF              "Off"              critical  (the UPS is not feeding the load)
-    8    CAL              "Calibration"      info
-    9    TEST             "Self Test"        info
-    10   ALARM            "Alarm"            warning   (details are in ups.alarm)
-    11   OL               "Online"           ok        (TRIM/BOOST/HB/ECO/HE: info, still Online)
-    -    WAIT, nothing, or only tokens we do not know → "Unknown", severity "unknown"
+The headline (`status`, the seed's field) is the *power state* only; battery and alarm
+conditions never replace it ("OL RB" is Online with a Replace Battery condition). Decided:
 
-Unknown tokens are kept and never fatal; CHRG/DISCHRG only describe the charger.
+    tokens present (first match wins)         power state        severity
+    FSD                                       Forced Shutdown    critical
+    OB (or LB without OL) with LB             Low Battery        critical
+    OB with CAL                               Calibration        info   (a test, not lost mains)
+    OB with TEST                              Self Test          info
+    OB                                        On Battery         warning
+    OFF                                       Off                critical (load not fed)
+    OL or BYPASS, with CAL / TEST             Calibration / Self Test  info
+    OL or BYPASS                              Online             ok
+    CAL / TEST alone                          Calibration / Self Test  info
+    WAIT, nothing, or only other tokens       Unknown            unknown
+
+Every other token is a condition (table `CONDITIONS`); a token PowerPulse does not know is kept
+as an `unknown_flag` condition and never makes the status unknown. `severity` is the worst of
+the power state and its conditions. Each UPS falls in exactly one summary bucket.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-SEVERITIES = ("ok", "info", "warning", "critical")
+# Ranked from best to worst. Not knowing the power state is worse than any good news (a
+# lone CHRG must not look green) and better than a warning (RB alone is still a warning).
+SEVERITIES = ("ok", "info", "unknown", "warning", "critical")
+UNKNOWN = "Unknown"
+ALARM_TEXT_MAX = 200
 
-_DISPLAY: tuple[tuple[str, str], ...] = (
-    ("FSD", "Forced Shutdown"),
-    ("LB", "Low Battery"),
-    ("OB", "On Battery"),
-    ("RB", "Replace Battery"),
-    ("OVER", "Overload"),
-    ("BYPASS", "Bypass"),
-    ("OFF", "Off"),
-    ("CAL", "Calibration"),
-    ("TEST", "Self Test"),
-    ("ALARM", "Alarm"),
-    ("OL", "Online"),
+
+@dataclass(frozen=True)
+class PowerState:
+    code: str
+    label: str
+    severity: str
+    # The summary bucket when no condition is worse than the power state itself.
+    bucket: str
+
+
+ONLINE = PowerState("online", "Online", "ok", "online")
+ON_BATTERY = PowerState("on_battery", "On Battery", "warning", "onBattery")
+LOW_BATTERY = PowerState("low_battery", "Low Battery", "critical", "onBattery")
+FSD = PowerState("fsd", "Forced Shutdown", "critical", "alarm")
+CALIBRATION = PowerState("calibration", "Calibration", "info", "online")
+SELF_TEST = PowerState("self_test", "Self Test", "info", "online")
+OFF = PowerState("off", "Off", "critical", "alarm")
+UNKNOWN_STATE = PowerState("unknown", UNKNOWN, "unknown", "unknown")
+
+POWER_STATES: tuple[PowerState, ...] = (
+    ONLINE,
+    ON_BATTERY,
+    LOW_BATTERY,
+    FSD,
+    CALIBRATION,
+    SELF_TEST,
+    OFF,
+    UNKNOWN_STATE,
+)
+_BY_CODE = {state.code: state for state in POWER_STATES}
+
+# Summary buckets, in display order: every UPS counts in exactly one.
+BUCKETS: tuple[tuple[str, str], ...] = (
+    ("online", "Online"),
+    ("onBattery", "On battery"),
+    ("alarm", "Needs attention"),
+    ("unknown", "Unknown"),
 )
 
-_SEVERITY: dict[str, str] = {
-    "FSD": "critical",
-    "LB": "critical",
-    "OVER": "critical",
-    "OFF": "critical",
-    "OB": "warning",
-    "RB": "warning",
-    "BYPASS": "warning",
-    "ALARM": "warning",
-    "CAL": "info",
-    "TEST": "info",
-    "TRIM": "info",
-    "BOOST": "info",
-    "HB": "info",
-    "ECO": "info",
-    "HE": "info",
-    "OL": "ok",
-    "CHRG": "ok",
-    "DISCHRG": "ok",
-}
+
+@dataclass(frozen=True)
+class ConditionKind:
+    token: str
+    code: str
+    label: str
+    severity: str
+
+
+# Tokens that qualify the power state. LB, CAL, TEST and OFF are conditions only when the power
+# state does not already say them (e.g. "OL LB": charging from empty with mains present).
+CONDITIONS: tuple[ConditionKind, ...] = (
+    ConditionKind("OVER", "overload", "Overload", "critical"),
+    ConditionKind("OFF", "off", "Output off", "critical"),
+    ConditionKind("RB", "replace_battery", "Replace Battery", "warning"),
+    ConditionKind("BYPASS", "bypass", "Bypass", "warning"),
+    ConditionKind("ALARM", "alarm", "Alarm", "warning"),
+    ConditionKind("LB", "low_battery", "Low Battery", "warning"),
+    ConditionKind("CAL", "calibration", "Calibration", "info"),
+    ConditionKind("TEST", "self_test", "Self Test", "info"),
+    ConditionKind("TRIM", "trimming", "Trimming Voltage", "info"),
+    ConditionKind("BOOST", "boosting", "Boosting Voltage", "info"),
+    ConditionKind("HB", "high_battery", "High Battery", "info"),
+    ConditionKind("ECO", "eco", "ECO Mode", "info"),
+    ConditionKind("HE", "eco", "ECO Mode", "info"),
+    ConditionKind("DISCHRG", "discharging", "Discharging", "info"),
+    ConditionKind("CHRG", "charging", "Charging", "ok"),
+)
+_CONDITION_BY_TOKEN = {c.token: c for c in CONDITIONS}
+UNKNOWN_FLAG = ConditionKind("", "unknown_flag", "Flag {token}", "info")
+# Tokens that only ever speak about the power state.
+_POWER_TOKENS = frozenset({"OL", "OB", "FSD", "WAIT"})
+# Which condition token the power state already expresses.
+_EXPRESSED = {"low_battery": "LB", "calibration": "CAL", "self_test": "TEST", "off": "OFF"}
 
 TOKEN_MEANINGS: dict[str, str] = {
     "OL": "On line: mains power present",
@@ -83,14 +131,50 @@ TOKEN_MEANINGS: dict[str, str] = {
     "HE": "High-efficiency (ECO) mode",
 }
 
-UNKNOWN = "Unknown"
+
+@dataclass(frozen=True)
+class Condition:
+    code: str
+    label: str
+    severity: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "label": self.label, "severity": self.severity}
+
+
+@dataclass(frozen=True)
+class StatusView:
+    """Everything the product says about one `ups.status`."""
+
+    tokens: tuple[str, ...]
+    power: PowerState
+    conditions: tuple[Condition, ...]
+
+    @property
+    def severity(self) -> str:
+        ranks = [SEVERITIES.index(self.power.severity)]
+        ranks += [SEVERITIES.index(c.severity) for c in self.conditions]
+        return SEVERITIES[max(ranks)]
+
+    @property
+    def bucket(self) -> str:
+        if self.power is UNKNOWN_STATE:
+            return "unknown"
+        if self.power.bucket == "onBattery":
+            return "onBattery"
+        return "alarm" if self.severity in ("warning", "critical") else self.power.bucket
+
+    @property
+    def testing(self) -> bool:
+        """A battery test or calibration is running (on battery or not)."""
+        return "CAL" in self.tokens or "TEST" in self.tokens
 
 
 def parse_status(raw: str | None) -> tuple[str, ...]:
-    """Split a raw `ups.status` value into upper-case tokens (None/blank → ())."""
+    """Split a raw `ups.status` value into upper-case tokens, duplicates dropped."""
     if not raw:
         return ()
-    return tuple(token.upper() for token in raw.split())
+    return tuple(dict.fromkeys(token.upper() for token in raw.split()))
 
 
 def _tokens(tokens: Iterable[str] | str | None) -> tuple[str, ...]:
@@ -100,22 +184,66 @@ def _tokens(tokens: Iterable[str] | str | None) -> tuple[str, ...]:
     return tuple(tokens)
 
 
-def display_status(tokens: Iterable[str] | str | None) -> str:
-    """The seed's display word for a status (see the module table)."""
+def power_state(tokens: Iterable[str] | str | None) -> PowerState:
+    """The headline power state (see the module table)."""
     present = set(_tokens(tokens))
-    for token, word in _DISPLAY:
-        if token in present:
-            return word
-    return UNKNOWN
+    if "FSD" in present:
+        return FSD
+    on_battery = "OB" in present
+    if "LB" in present and (on_battery or "OL" not in present):
+        return LOW_BATTERY
+    if on_battery:
+        return _test_state(present) or ON_BATTERY
+    if "OFF" in present:
+        return OFF
+    if "OL" in present or "BYPASS" in present:
+        return _test_state(present) or ONLINE
+    return _test_state(present) or UNKNOWN_STATE
+
+
+def _test_state(present: set[str]) -> PowerState | None:
+    if "CAL" in present:
+        return CALIBRATION
+    if "TEST" in present:
+        return SELF_TEST
+    return None
+
+
+def classify(tokens: Iterable[str] | str | None, alarm: str | None = None) -> StatusView:
+    """Power state plus conditions. `alarm` is `ups.alarm`'s text, shown in the Alarm label."""
+    present = _tokens(tokens)
+    power = power_state(present)
+    expressed = _EXPRESSED.get(power.code)
+    conditions: dict[str, Condition] = {}
+    for token in present:
+        if token in _POWER_TOKENS or token == expressed:
+            continue
+        kind = _CONDITION_BY_TOKEN.get(token)
+        if kind is None:
+            conditions[f"?{token}"] = Condition(
+                UNKNOWN_FLAG.code, UNKNOWN_FLAG.label.format(token=token), UNKNOWN_FLAG.severity
+            )
+            continue
+        label = kind.label
+        if kind.code == "alarm" and alarm and alarm.strip():
+            label = f"Alarm: {alarm.strip()[:ALARM_TEXT_MAX]}"
+        conditions.setdefault(kind.code, Condition(kind.code, label, kind.severity))
+    ordered = sorted(conditions.values(), key=lambda c: -SEVERITIES.index(c.severity))
+    return StatusView(present, power, tuple(ordered))
+
+
+def display_status(tokens: Iterable[str] | str | None) -> str:
+    """The seed's `status` word: the power state's label."""
+    return power_state(tokens).label
 
 
 def status_severity(tokens: Iterable[str] | str | None) -> str:
-    """One of "ok", "info", "warning", "critical"; "unknown" when the status is Unknown."""
-    present = _tokens(tokens)
-    if display_status(present) == UNKNOWN:
-        return "unknown"
-    ranks = [SEVERITIES.index(_SEVERITY[t]) for t in present if t in _SEVERITY]
-    return SEVERITIES[max(ranks)] if ranks else "unknown"
+    """The worst severity of the power state and its conditions."""
+    return classify(tokens).severity
+
+
+def state_by_code(code: str) -> PowerState:
+    return _BY_CODE.get(code, UNKNOWN_STATE)
 
 
 def describe_tokens(tokens: Sequence[str] | str | None) -> list[dict[str, str]]:
@@ -124,3 +252,26 @@ def describe_tokens(tokens: Sequence[str] | str | None) -> list[dict[str, str]]:
         {"token": t, "meaning": TOKEN_MEANINGS.get(t, "Status flag not known to PowerPulse")}
         for t in _tokens(tokens)
     ]
+
+
+def status_model() -> dict[str, object]:
+    """The whole model, as `GET /api/status-model` serves it to the UI."""
+    seen: set[str] = set()
+    conditions = []
+    for kind in (*CONDITIONS, UNKNOWN_FLAG):
+        if kind.code in seen:
+            continue
+        seen.add(kind.code)
+        conditions.append(
+            {"code": kind.code, "label": kind.label, "severity": kind.severity, "token": kind.token}
+        )
+    return {
+        "severities": list(SEVERITIES),
+        "powerStates": [
+            {"code": s.code, "label": s.label, "severity": s.severity, "bucket": s.bucket}
+            for s in POWER_STATES
+        ],
+        "conditions": conditions,
+        "buckets": [{"code": code, "label": label} for code, label in BUCKETS],
+        "tokens": [{"token": t, "meaning": m} for t, m in TOKEN_MEANINGS.items()],
+    }

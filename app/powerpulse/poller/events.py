@@ -21,6 +21,12 @@ The rules (also in the README):
   hold (so a charge hovering around ``battery.charge.low`` alerts once). Low battery is the LB
   token, or — while on battery — charge below ``battery.charge.low`` or runtime below
   ``battery.runtime.low`` when the UPS reports them.
+* **Battery tests**: ``CAL`` or ``TEST`` (with or without ``OB``) is a self-test or calibration,
+  not lost mains: it never fires ``on_battery`` (so no ``online`` when it ends) and it leaves the
+  stable power state alone. ``self_test`` fires when the test starts and again when the flag has
+  gone (``details.phase`` "started" / "ended", the ``ups.test.result`` then, and the duration).
+  ``LB`` and ``FSD`` during a test still fire; plain ``OB`` after the flag has gone is a real
+  power failure.
 * **Communication**: any failed poll (server unreachable or timing out, DATA-STALE,
   DRIVER-NOT-CONNECTED, auth or unknown-UPS errors) starts a clock; ``comm_lost`` fires when
   failures have lasted `comm_grace` seconds, ``comm_restored`` on the first good poll after it.
@@ -71,6 +77,7 @@ class Observation:
     runtime: float | None = None
     runtime_low: float | None = None
     load: float | None = None
+    test_result: str | None = None
     error_code: str | None = None
     error_message: str | None = None
 
@@ -79,10 +86,20 @@ class Observation:
         return self.error_code is None
 
     @property
+    def testing(self) -> str | None:
+        """ "calibration" or "self_test" while the UPS runs a battery test, else None."""
+        if "CAL" in self.tokens:
+            return "calibration"
+        if "TEST" in self.tokens:
+            return "self_test"
+        return None
+
+    @property
     def power(self) -> str | None:
-        """ "OB", "OL" or None when the status says neither (WAIT, empty, OFF alone)."""
+        """ "OB", "OL" or None when the status says neither (WAIT, empty, OFF alone) or when
+        OB only means a battery test is running."""
         if "OB" in self.tokens:
-            return "OB"
+            return None if self.testing else "OB"
         if "OL" in self.tokens:
             return "OL"
         return None
@@ -138,6 +155,7 @@ def detect(
     if state["power"] is None and state["flags"] is None:
         _seed(state, obs)
         return state, events
+    _test_edges(state, obs, now, events)
     _power(state, obs, now, rules, events)
     _flag_edges(state, obs, now, rules, events)
     state["display"] = _stable_display(state, obs)
@@ -155,6 +173,7 @@ def _initial(stored: Mapping[str, Any] | None) -> dict[str, Any]:
         "display": UNKNOWN_STATUS,
         "commOk": True,
         "failSince": None,
+        "test": None,  # {"mode", "since"} while a battery test runs
     }
     if stored:
         base.update({k: stored[k] for k in base if k in stored})
@@ -166,6 +185,8 @@ def _seed(state: dict[str, Any], obs: Observation) -> None:
     state["power"] = obs.power
     state["flags"] = sorted(obs.flags())
     state["display"] = obs.display
+    if obs.testing:
+        state["test"] = {"mode": obs.testing, "since": None}
 
 
 def _event(kind: str, state: dict[str, Any], obs: Observation) -> DetectedEvent:
@@ -218,6 +239,27 @@ def _flag_edges(
             else:
                 clearing[flag] = [since, polls]
     state["flags"] = sorted(stable)
+
+
+def _test_edges(
+    state: dict[str, Any], obs: Observation, now: float, out: list[DetectedEvent]
+) -> None:
+    running = state.get("test")
+    if obs.testing and running is None:
+        state["test"] = {"mode": obs.testing, "since": now}
+        details = {**obs.details(), "phase": "started", "mode": obs.testing}
+        out.append(DetectedEvent("self_test", state["display"], obs.display, details))
+    elif not obs.testing and running is not None:
+        state["test"] = None
+        since = running.get("since")
+        details = {
+            **obs.details(),
+            "phase": "ended",
+            "mode": running.get("mode"),
+            "result": obs.test_result,
+            "durationSeconds": None if since is None else round(now - since),
+        }
+        out.append(DetectedEvent("self_test", state["display"], obs.display, details))
 
 
 def _stable_display(state: dict[str, Any], obs: Observation) -> str:

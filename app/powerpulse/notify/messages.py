@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from powerpulse.nut.test_result import normalise_test_result
 from powerpulse.timeutil import iso
 
 USERNAME = "PowerPulse"
@@ -123,7 +124,7 @@ class Notice:
         if self.kind == "test":
             return TEST_TEMPLATE
         if self.kind == "self_test" and self.extra.get("phase") == "ended":
-            failed = "fail" in self.extra.get("result", "").lower()
+            failed = normalise_test_result(self.extra.get("result")) == "failed"
             return SELF_TEST_FAILED if failed else SELF_TEST_ENDED
         return TEMPLATES.get(self.kind, TEMPLATES["status_change"])
 

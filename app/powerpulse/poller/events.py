@@ -39,6 +39,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from powerpulse.nut.test_result import normalise_test_result
+
 # Flag name -> event kind, in the order events are emitted within one poll.
 FLAG_KINDS: dict[str, str] = {
     "FSD": "fsd",
@@ -257,6 +259,7 @@ def _test_edges(
             "phase": "ended",
             "mode": running.get("mode"),
             "result": obs.test_result,
+            "outcome": normalise_test_result(obs.test_result),
             "durationSeconds": None if since is None else round(now - since),
         }
         out.append(DetectedEvent("self_test", state["display"], obs.display, details))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chargeBand, eventKindLabel, flag, formatPercent, formatRuntime, formatTemperature, formatVolts, timeAgo, variableLabel, variableValue } from './format';
+import { chargeBand, eventDetail, eventKindLabel, flag, formatPercent, formatRuntime, formatTemperature, formatVolts, timeAgo, variableLabel, variableValue } from './format';
 
 describe('formatRuntime (minutes in)', () => {
   it.each([
@@ -40,6 +40,10 @@ describe('readings', () => {
     expect(eventKindLabel('on_battery')).toBe('Power failure');
     expect(eventKindLabel('comm_lost')).toBe('Lost contact');
     expect(eventKindLabel('new_kind')).toBe('new kind');
+    expect(eventKindLabel('self_test')).toBe('Self-test');
+    expect(eventDetail('self_test', { phase: 'ended', result: 'Done and passed' })).toBe('ended, result: Done and passed');
+    expect(eventDetail('self_test', { phase: 'started' })).toBe('started');
+    expect(eventDetail('on_battery', { phase: 'x' })).toBe('');
   });
   it('labels variables', () => {
     expect(variableLabel('voltage.nominal')).toBe('Voltage nominal');

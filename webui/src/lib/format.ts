@@ -103,9 +103,20 @@ const EVENT_WORDS: Record<string, string> = {
   off: 'Output off',
   comm_lost: 'Lost contact',
   comm_restored: 'Contact restored',
+  self_test: 'Self-test',
+  ups_added: 'UPS found',
+  ups_removed: 'UPS gone from server',
 };
 
 /** Words for an event kind; unknown kinds are shown as they come, underscores as spaces. */
 export function eventKindLabel(kind: string): string {
   return EVENT_WORDS[kind] ?? kind.replace(/_/g, ' ');
+}
+
+/** What an event adds to its "from → to": a self-test's phase and result (`details`). */
+export function eventDetail(kind: string, details: Record<string, unknown> | null | undefined): string {
+  if (kind !== 'self_test' || !details) return '';
+  const phase = typeof details.phase === 'string' ? details.phase : '';
+  const result = typeof details.result === 'string' && details.result.trim() ? details.result.trim() : '';
+  return [phase, result && `result: ${result}`].filter(Boolean).join(', ');
 }

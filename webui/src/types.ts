@@ -25,6 +25,36 @@ export type UpsError = null | string | { code?: string; message?: string };
 
 export type Details = Record<string, unknown>;
 
+/** Severities in the API's order, least first: unknown < ok < info < warning < critical. */
+export type Severity = 'unknown' | 'ok' | 'info' | 'warning' | 'critical';
+
+/** A battery/alarm condition beside the power state (e.g. replace_battery, "Replace Battery"). */
+export interface Condition {
+  code: string;
+  label: string;
+  severity: Severity;
+}
+
+export type SummaryBucket = 'online' | 'onBattery' | 'alarm' | 'unknown';
+
+/** The last fresh state and readings, sent while the live fields are stale or unreachable. */
+export interface LastKnown {
+  at: string | null;
+  status: string;
+  powerState: string;
+  severity: Severity;
+  conditions: Condition[];
+  statusTokens: string[];
+  batteryCharge: number | null;
+  batteryVoltage: number | null;
+  inputVoltage: number | null;
+  outputVoltage: number | null;
+  /** Minutes. */
+  runtimeRemaining: number | null;
+  load: number | null;
+  temperature: number | null;
+}
+
 export interface Ups {
   id: number;
   name: string;
@@ -33,7 +63,13 @@ export interface Ups {
   upsName: string;
   nutServerId?: number;
   model: string | null;
+  /** The power state only ("Online", "On Battery", "Self Test", …; "Unknown" while stale). */
   status: string;
+  powerState: string;
+  severity: Severity;
+  conditions: Condition[];
+  summaryBucket: SummaryBucket;
+  lastKnown: LastKnown | null;
   statusTokens?: string[] | string;
   batteryCharge: number | null;
   batteryVoltage: number | null;
@@ -45,11 +81,8 @@ export interface Ups {
   temperature: number | null;
   lastUpdated?: string | null;
   stale?: boolean;
-  reachable?: boolean;
+  reachable?: boolean | null;
   error?: UpsError;
-  brand?: string | null;
-  serial?: string | null;
-  server?: { id: number; host: string; port: number } | null;
   batteryDetails?: Details | null;
   deviceDetails?: Details | null;
   driverDetails?: Details | null;

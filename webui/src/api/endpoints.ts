@@ -9,6 +9,7 @@ import type {
   NutServerInput,
   NutTestResult,
   Role,
+  Severity,
   Ups,
   UpsCommand,
   UpsEvent,
@@ -61,6 +62,15 @@ export const setUpsVariable = (id: number, name: string, value: string) =>
   request<MessageResponse>(`/api/ups-systems/${id}/variables/${enc(name)}`, { method: 'PUT', body: { value } });
 export const getHistory = (id: number, from: string, to: string, points: number) =>
   request<HistoryResponse>(`/api/ups-systems/${id}/history?from=${enc(from)}&to=${enc(to)}&points=${points}`);
+
+/** `GET /api/status-model` (public): labels of power states, conditions and summary buckets. */
+export interface StatusModel {
+  powerStates: { code: string; label: string; severity: Severity; bucket: string }[];
+  conditions: { code: string; label: string; severity: Severity }[];
+  severities: Severity[];
+  buckets: { code: string; label: string }[];
+}
+export const getStatusModel = () => request<StatusModel>('/api/status-model', { anonymous: true });
 
 // NUT servers
 export const listServers = () => request<NutServer[]>('/api/nut-servers');

@@ -8,6 +8,7 @@ export const keys = {
   upsVariables: (id: number) => ['ups-control', id, 'variables'] as const,
   history: (id: number, range: string) => ['ups', id, 'history', range] as const,
   kiosk: ['kiosk'] as const,
+  statusModel: ['status-model'] as const,
   servers: ['nut-servers'] as const,
   settings: ['user-settings'] as const,
   notificationHistory: ['notifications', 'history'] as const,

@@ -1,9 +1,10 @@
 import { memo } from 'react';
 import type { Ups } from '../types';
 import { formatPercent, formatTemperature, formatVolts } from '../lib/format';
-import { upsStatus } from '../lib/status';
+import { statusAriaLabel, upsStatus } from '../lib/status';
 import { ChargeBar } from './ChargeBar';
 import { KeyReadings } from './KeyReadings';
+import { LastKnownLine } from './LastKnownLine';
 import { StatusBadge } from './StatusBadge';
 import { TimeAgo } from './TimeAgo';
 
@@ -15,12 +16,18 @@ interface Props {
 export const KioskSingle = memo(function KioskSingle({ ups }: Props) {
   const view = upsStatus(ups);
   return (
-    <article className={`kiosk-single tone-border-${view.tone}`} data-testid="kiosk-ups" data-ups-id={ups.id} aria-label={`${ups.displayName}: ${view.label}`}>
+    <article
+      className={`kiosk-single tone-border-${view.tone} ${view.freshness !== 'live' ? 'is-stale' : ''}`}
+      data-testid="kiosk-ups"
+      data-ups-id={ups.id}
+      aria-label={statusAriaLabel(ups.displayName, view)}
+    >
       <header className="kiosk-single-head">
         <h1>{ups.displayName}</h1>
         <StatusBadge ups={ups} size="large" />
       </header>
       {ups.model && <p className="kiosk-model">{ups.model}</p>}
+      <LastKnownLine ups={ups} className="kiosk-last-known" />
       <div className="kiosk-charge">
         <span className="kiosk-big" data-testid="kiosk-charge">
           {formatPercent(ups.batteryCharge)}
@@ -42,7 +49,6 @@ export const KioskSingle = memo(function KioskSingle({ ups }: Props) {
       </KeyReadings>
       <p className="kiosk-updated">
         Updated <TimeAgo iso={ups.lastUpdated} />
-        {view.unreachable ? ' · unreachable, last known values' : ''}
       </p>
     </article>
   );

@@ -1,8 +1,9 @@
 import { memo } from 'react';
 import type { Ups } from '../types';
-import { upsStatus } from '../lib/status';
+import { statusAriaLabel, upsStatus } from '../lib/status';
 import { ChargeBar } from './ChargeBar';
 import { KeyReadings } from './KeyReadings';
+import { LastKnownLine } from './LastKnownLine';
 import { StatusBadge } from './StatusBadge';
 import { TimeAgo } from './TimeAgo';
 
@@ -14,11 +15,12 @@ interface Props {
 export const KioskTile = memo(function KioskTile({ ups }: Props) {
   const view = upsStatus(ups);
   return (
-    <article className={`kiosk-tile tone-border-${view.tone} ${view.stale ? 'is-stale' : ''}`} data-testid="kiosk-ups" data-ups-id={ups.id} aria-label={`${ups.displayName}: ${view.label}`}>
+    <article className={`kiosk-tile tone-border-${view.tone} ${view.freshness !== 'live' ? 'is-stale' : ''}`} data-testid="kiosk-ups" data-ups-id={ups.id} aria-label={statusAriaLabel(ups.displayName, view)}>
       <header>
         <h2>{ups.displayName}</h2>
         <StatusBadge ups={ups} />
       </header>
+      <LastKnownLine ups={ups} />
       <ChargeBar charge={ups.batteryCharge} label={`Battery charge of ${ups.displayName}`} />
       <KeyReadings ups={ups} className="kiosk-tile-metrics" />
       <p className="kiosk-updated small">

@@ -6,23 +6,31 @@ interface Props {
   size?: 'normal' | 'large';
 }
 
-/** Status in words, a symbol and a colour together — never colour alone. */
+/**
+ * The headline in words, a symbol and a colour together — never colour alone — and the API's
+ * conditions as chips. While the data is not live the headline says so (see LastKnownLine).
+ */
 export const StatusBadge = memo(function StatusBadge({ ups, size = 'normal' }: Props) {
   const view = upsStatus(ups);
   return (
-    <span className={`status-badge tone-${view.tone} size-${size}`} data-testid="status" data-tone={view.tone}>
+    <span
+      className={`status-badge tone-${view.tone} size-${size} freshness-${view.freshness}`}
+      data-testid="status"
+      data-tone={view.tone}
+      data-freshness={view.freshness}
+    >
       <span className="status-main">
         <span aria-hidden="true" className="status-icon">
           {view.icon}
         </span>
         <span className="status-label">{view.label}</span>
       </span>
-      {view.extras.map((x) => (
-        <span key={x} className="status-extra">
-          {x}
+      {view.chips.map((c) => (
+        <span key={`${c.code}:${c.label}`} className={`status-chip chip-${c.tone}`} data-testid="condition" data-tone={c.tone}>
+          <span aria-hidden="true">{c.icon} </span>
+          {c.label}
         </span>
       ))}
-      {view.stale && !view.unreachable && <span className="status-extra stale-chip">Stale data</span>}
     </span>
   );
 });

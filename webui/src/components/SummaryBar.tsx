@@ -1,29 +1,32 @@
-import { summarize, type UpsLike } from '../lib/status';
+import { useStatusModel } from '../hooks/useStatusModel';
+import { severityIcon, summarize, type UpsLike } from '../lib/status';
 
 interface Props {
   list: readonly UpsLike[];
 }
 
-/** How many UPS are online, on battery, in alarm, unreachable — with words and symbols. */
+/**
+ * How many UPS are in each of the API's summary buckets (its `summaryBucket` per UPS, labels from
+ * `GET /api/status-model`): every UPS counts exactly once. A counter's colour and symbol are
+ * those of the worst UPS in it, next to its words.
+ */
 export function SummaryBar({ list }: Props) {
-  const c = summarize(list);
-  const items = [
-    { key: 'online', label: 'Online', icon: '✓', tone: 'ok', n: c.online },
-    { key: 'onBattery', label: 'On battery', icon: '⚠', tone: 'warning', n: c.onBattery },
-    { key: 'alarm', label: 'Alarm', icon: '✖', tone: 'critical', n: c.alarm },
-    { key: 'unreachable', label: 'Unreachable', icon: '⨯', tone: 'unknown', n: c.unreachable },
-  ];
+  const model = useStatusModel();
+  const counts = summarize(list, model.data?.buckets);
   return (
     <ul className="summary" aria-label="Summary">
-      {items.map((i) => (
-        <li key={i.key} className={`summary-item tone-${i.n > 0 ? i.tone : 'none'}`} data-testid={`summary-${i.key}`}>
-          <span className="summary-n">{i.n}</span>
-          <span className="summary-label">
-            <span aria-hidden="true">{i.icon} </span>
-            {i.label}
-          </span>
-        </li>
-      ))}
+      {counts.map((b) => {
+        const tone = b.n > 0 ? b.tone : 'none';
+        return (
+          <li key={b.code} className={`summary-item tone-${tone}`} data-testid={`summary-${b.code}`} data-tone={tone}>
+            <span className="summary-n">{b.n}</span>
+            <span className="summary-label">
+              {b.n > 0 && <span aria-hidden="true">{severityIcon(b.tone)} </span>}
+              {b.label}
+            </span>
+          </li>
+        );
+      })}
     </ul>
   );
 }

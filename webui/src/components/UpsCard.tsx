@@ -1,9 +1,10 @@
 import { memo } from 'react';
 import { Link } from 'react-router';
 import type { Ups } from '../types';
-import { upsStatus } from '../lib/status';
+import { statusAriaLabel, upsStatus } from '../lib/status';
 import { ChargeBar } from './ChargeBar';
 import { KeyReadings } from './KeyReadings';
+import { LastKnownLine } from './LastKnownLine';
 import { StatusBadge } from './StatusBadge';
 import { TimeAgo } from './TimeAgo';
 
@@ -31,12 +32,13 @@ if (typeof window !== 'undefined') {
 export const UpsCard = memo(function UpsCard({ ups, selected, kioskChecked, onSelect, onKioskToggle }: Props) {
   renderCounts.set(ups.id, (renderCounts.get(ups.id) ?? 0) + 1);
   const view = upsStatus(ups);
+  const err = view.freshness === 'live' ? '' : errorText(ups);
   return (
     <article
-      className={`ups-card tone-border-${view.tone} ${selected ? 'selected' : ''} ${view.stale ? 'is-stale' : ''}`}
+      className={`ups-card tone-border-${view.tone} ${selected ? 'selected' : ''} ${view.freshness !== 'live' ? 'is-stale' : ''}`}
       data-testid="ups-card"
       data-ups-id={ups.id}
-      aria-label={`${ups.displayName}: ${view.label}`}
+      aria-label={statusAriaLabel(ups.displayName, view)}
     >
       <div className="ups-card-head">
         <button type="button" className="linklike ups-card-name" aria-pressed={selected} onClick={() => onSelect(ups.id)}>
@@ -44,11 +46,12 @@ export const UpsCard = memo(function UpsCard({ ups, selected, kioskChecked, onSe
         </button>
         <StatusBadge ups={ups} />
       </div>
+      <LastKnownLine ups={ups} />
       <ChargeBar charge={ups.batteryCharge} label={`Battery charge of ${ups.displayName}`} />
       <KeyReadings ups={ups} className="ups-card-metrics" />
-      {view.unreachable && (
+      {err && (
         <p className="ups-card-error" role="note">
-          Unreachable{errorText(ups) ? `: ${errorText(ups)}` : ''}. Showing last known values.
+          {err}
         </p>
       )}
       <div className="ups-card-foot">

@@ -5,10 +5,12 @@ import { formatPercent, formatRuntime, formatTemperature, formatVolts } from '..
 import { useIdle } from '../hooks/useIdle';
 import { ChargeBar } from './ChargeBar';
 import { Loading } from './Loading';
+import { LastKnownLine } from './LastKnownLine';
 import { Metric } from './Metric';
 import { StatusBadge } from './StatusBadge';
 import { TimeAgo } from './TimeAgo';
 import { errorText } from './UpsCard';
+import { UpsMeta } from './UpsMeta';
 
 const HistoryCharts = lazy(() => import('./HistoryCharts'));
 
@@ -26,13 +28,13 @@ export function UpsDetailPanel({ ups }: Props) {
         <div>
           <h2 id="detail-title">{ups.displayName}</h2>
           <p className="muted small">
-            {[ups.model, ups.brand].filter(Boolean).join(' · ') || 'Model unknown'}
-            {ups.serial ? ` · S/N ${ups.serial}` : ''} · {ups.upsName}
+            <UpsMeta ups={ups} /> · {ups.upsName}
           </p>
         </div>
         <StatusBadge ups={ups} size="large" />
       </header>
       {err && <p className="ups-card-error">Last poll failed: {err}</p>}
+      <LastKnownLine ups={ups} variant="full" />
       <ChargeBar charge={ups.batteryCharge} />
       <dl className="metrics">
         <Metric label="Battery charge" value={formatPercent(ups.batteryCharge)} />

@@ -1,146 +1,200 @@
 /**
- * How a UPS status is shown: words, a tone (colour) and a symbol, always together so that status
- * is never told by colour alone. Decided from the NUT status *tokens* by severity — never by
- * string prefix: "OB LB" is Low Battery, FSD beats everything, an unknown token is kept.
+ * How a UPS's status is shown. The API decides the status (`status`, `severity`, `conditions`,
+ * `summaryBucket`, `lastKnown`); this module only maps those fields to words, a tone (colour)
+ * and a symbol, always together so that status is never told by colour alone. It has no table
+ * of NUT tokens: the only table is presentation, a symbol per severity.
+ *
+ * Old data is never shown as live: while the API says the data is stale or the server is
+ * unreachable, the headline says so and the last known state is a separate, dated view.
  */
-export type Tone = 'ok' | 'info' | 'warning' | 'critical' | 'unknown';
+import type { Condition, LastKnown, Severity } from '../types';
 
-export interface StatusView {
-  /** Main words, e.g. "On Battery". */
-  label: string;
-  tone: Tone;
-  /** A text symbol shown next to the words (not an image: screen readers skip it). */
-  icon: string;
-  /** Secondary conditions worth a chip, e.g. "Charging", "Replace Battery". */
-  extras: string[];
-  tokens: string[];
-}
+export type Tone = Severity;
 
-interface Rule {
-  token: string;
-  label: string;
-  tone: Tone;
-}
+/** The API's severities, least first (unknown < ok < info < warning < critical). */
+export const SEVERITIES: readonly Severity[] = ['unknown', 'ok', 'info', 'warning', 'critical'];
 
-/** Severity order: the first rule whose token is present names the status. */
-const RULES: readonly Rule[] = [
-  { token: 'FSD', label: 'Forced Shutdown', tone: 'critical' },
-  { token: 'LB', label: 'Low Battery', tone: 'critical' },
-  { token: 'OB', label: 'On Battery', tone: 'warning' },
-  { token: 'RB', label: 'Replace Battery', tone: 'warning' },
-  { token: 'OVER', label: 'Overload', tone: 'critical' },
-  { token: 'BYPASS', label: 'Bypass', tone: 'warning' },
-  { token: 'OFF', label: 'Off', tone: 'critical' },
-  { token: 'ALARM', label: 'Alarm', tone: 'warning' },
-  { token: 'CAL', label: 'Calibration', tone: 'info' },
-  { token: 'TEST', label: 'Testing', tone: 'info' },
-  { token: 'OL', label: 'Online', tone: 'ok' },
-];
-
-/** Words for tokens that qualify the main status. */
-const EXTRAS: Record<string, string> = {
-  CHRG: 'Charging',
-  DISCHRG: 'Discharging',
-  TRIM: 'Trimming Voltage',
-  BOOST: 'Boosting Voltage',
-  HB: 'High Battery',
-  RB: 'Replace Battery',
-  OVER: 'Overload',
-  BYPASS: 'Bypass',
-  ALARM: 'Alarm',
-  LB: 'Low Battery',
-  CAL: 'Calibration',
-  TEST: 'Testing',
-};
-
-const ICONS: Record<Tone | 'offline', string> = {
+/** A text symbol per severity (not an image: screen readers skip it; the words carry it). */
+const ICONS: Record<Severity, string> = {
+  unknown: '?',
   ok: '✓',
   info: 'ℹ',
   warning: '⚠',
   critical: '✖',
-  unknown: '?',
-  offline: '⨯',
 };
 
-export function parseTokens(raw: string[] | string | null | undefined): string[] {
-  const list = Array.isArray(raw) ? raw : (raw ?? '').split(/\s+/);
-  const seen = new Set<string>();
-  for (const t of list) {
-    const token = t.trim().toUpperCase();
-    if (token) seen.add(token);
-  }
-  return [...seen];
+/**
+ * Whether the live fields can be believed. `waiting`: never polled yet (no data at all);
+ * `stale`: upsd answers but has no fresh data; `unreachable`: the server (or the UPS on it)
+ * cannot be reached.
+ */
+export type Freshness = 'live' | 'stale' | 'unreachable' | 'waiting';
+
+/** The UI's own words for the freshness states (the API leaves the headline "Unknown"). */
+const FRESHNESS: Record<Exclude<Freshness, 'live'>, { label: string; icon: string }> = {
+  unreachable: { label: 'Unreachable', icon: '⨯' },
+  stale: { label: 'No fresh data', icon: '⌛' },
+  waiting: { label: 'Waiting for first data', icon: '…' },
+};
+
+export interface Chip {
+  code: string;
+  label: string;
+  tone: Tone;
+  icon: string;
 }
 
-export function statusFromTokens(raw: string[] | string | null | undefined): StatusView {
-  const tokens = parseTokens(raw);
-  const set = new Set(tokens);
-  const rule = RULES.find((r) => set.has(r.token));
-  if (!rule) {
-    return { label: 'Unknown', tone: 'unknown', icon: ICONS.unknown, extras: [], tokens };
-  }
-  const extras = tokens
-    .filter((t) => t !== rule.token && EXTRAS[t] && EXTRAS[t] !== rule.label)
-    .map((t) => EXTRAS[t]);
-  return { label: rule.label, tone: rule.tone, icon: ICONS[rule.tone], extras, tokens };
+export interface LastKnownView {
+  /** The power state then, e.g. "On Battery". */
+  label: string;
+  tone: Tone;
+  icon: string;
+  chips: Chip[];
+  at: string | null;
+  readings: Pick<
+    LastKnown,
+    'batteryCharge' | 'batteryVoltage' | 'inputVoltage' | 'outputVoltage' | 'runtimeRemaining' | 'load' | 'temperature'
+  >;
 }
 
+export interface StatusView {
+  /** Headline words: the API's power state when live, else what is wrong with the data. */
+  label: string;
+  tone: Tone;
+  icon: string;
+  /** The API's conditions (Replace Battery, Alarm, Charging, …), live only. */
+  chips: Chip[];
+  freshness: Freshness;
+  /** The last fresh state, when the live one is not; null otherwise. */
+  lastKnown: LastKnownView | null;
+}
+
+/** The fields this module reads; every one may be missing (an older API, a partial update). */
 export interface UpsLike {
   status?: string | null;
-  statusTokens?: string[] | string | null;
-  reachable?: boolean;
-  stale?: boolean;
+  severity?: string | null;
+  conditions?: readonly Condition[] | null;
+  summaryBucket?: string | null;
+  stale?: boolean | null;
+  reachable?: boolean | null;
+  lastUpdated?: string | null;
+  lastKnown?: LastKnown | null;
 }
 
-/** The view for a whole UPS: unreachable beats whatever the last known status was. */
-export function upsStatus(ups: UpsLike): StatusView & { unreachable: boolean; stale: boolean } {
-  const hasTokens = ups.statusTokens !== undefined && ups.statusTokens !== null;
-  const view = statusFromTokens(hasTokens ? ups.statusTokens : fallbackTokens(ups.status));
-  const unreachable = ups.reachable === false;
-  const stale = Boolean(ups.stale) || unreachable;
-  if (unreachable) {
-    return { ...view, label: 'Unreachable', tone: 'unknown', icon: ICONS.offline, extras: view.tokens.length ? [`Last seen: ${view.label}`] : [], unreachable, stale };
+/** A severity the API sent, or "unknown" for anything else. */
+export function severityOf(value: unknown): Severity {
+  return SEVERITIES.includes(value as Severity) ? (value as Severity) : 'unknown';
+}
+
+export function severityIcon(severity: Severity): string {
+  return ICONS[severity];
+}
+
+/** The worse of two severities in the API's order. */
+export function worse(a: Severity, b: Severity): Severity {
+  return SEVERITIES.indexOf(b) > SEVERITIES.indexOf(a) ? b : a;
+}
+
+export function chipsOf(conditions: readonly Condition[] | null | undefined): Chip[] {
+  return (conditions ?? [])
+    .filter((c) => c && typeof c.label === 'string' && c.label !== '')
+    .map((c) => {
+      const tone = severityOf(c.severity);
+      return { code: c.code, label: c.label, tone, icon: ICONS[tone] };
+    });
+}
+
+export function freshnessOf(ups: UpsLike): Freshness {
+  if (ups.reachable === false) return 'unreachable';
+  if (ups.stale) return !ups.lastKnown && !ups.lastUpdated ? 'waiting' : 'stale';
+  return 'live';
+}
+
+function lastKnownView(lk: LastKnown | null | undefined): LastKnownView | null {
+  if (!lk || typeof lk !== 'object') return null;
+  const tone = severityOf(lk.severity);
+  return {
+    label: lk.status || 'Unknown',
+    tone,
+    icon: ICONS[tone],
+    chips: chipsOf(lk.conditions),
+    at: lk.at ?? null,
+    readings: {
+      batteryCharge: lk.batteryCharge ?? null,
+      batteryVoltage: lk.batteryVoltage ?? null,
+      inputVoltage: lk.inputVoltage ?? null,
+      outputVoltage: lk.outputVoltage ?? null,
+      runtimeRemaining: lk.runtimeRemaining ?? null,
+      load: lk.load ?? null,
+      temperature: lk.temperature ?? null,
+    },
+  };
+}
+
+/** The view of one UPS, from the API's fields only. */
+export function upsStatus(ups: UpsLike): StatusView {
+  const freshness = freshnessOf(ups);
+  if (freshness !== 'live') {
+    const { label, icon } = FRESHNESS[freshness];
+    return { label, tone: 'unknown', icon, chips: [], freshness, lastKnown: lastKnownView(ups.lastKnown) };
   }
-  return { ...view, unreachable, stale };
+  const tone = severityOf(ups.severity);
+  return {
+    label: ups.status || 'Unknown',
+    tone,
+    icon: ICONS[tone],
+    chips: chipsOf(ups.conditions),
+    freshness,
+    lastKnown: null,
+  };
 }
 
-/** For an API without statusTokens: map the seed's display words back to tokens (exact match). */
-const WORDS_TO_TOKENS: Record<string, string> = {
-  online: 'OL',
-  'on battery': 'OB',
-  'low battery': 'OB LB',
-  'forced shutdown': 'FSD',
-  'replace battery': 'OL RB',
-  overload: 'OL OVER',
-  bypass: 'BYPASS',
-  off: 'OFF',
-  calibration: 'CAL',
-  charging: 'OL CHRG',
-};
-
-function fallbackTokens(status: string | null | undefined): string {
-  const words = (status ?? '').trim().toLowerCase();
-  return WORDS_TO_TOKENS[words] ?? (/^[A-Z ]+$/.test(status ?? '') ? (status as string) : '');
+/** "closet: Unreachable, last known On Battery": what a screen reader hears for a UPS. */
+export function statusAriaLabel(name: string, view: StatusView): string {
+  const chips = view.chips.map((c) => c.label).join(', ');
+  const last = view.lastKnown ? `, last known ${view.lastKnown.label}` : '';
+  return `${name}: ${view.label}${chips ? ` (${chips})` : ''}${last}`;
 }
 
-const ALARM_TOKENS = new Set(['FSD', 'LB', 'RB', 'OVER', 'BYPASS', 'OFF', 'ALARM']);
+export interface BucketLabel {
+  code: string;
+  label: string;
+}
 
-export type SummaryKey = 'online' | 'onBattery' | 'alarm' | 'unreachable';
+export interface BucketCount extends BucketLabel {
+  n: number;
+  /** The worst severity among the UPS counted here ("unknown" when none). */
+  tone: Tone;
+}
 
-/** Which summary counters a UPS adds to (a UPS on battery and low is both "on battery" and "alarm"). */
-export function summaryKeys(ups: UpsLike): SummaryKey[] {
-  const view = upsStatus(ups);
-  if (view.unreachable) return ['unreachable'];
-  const set = new Set(view.tokens);
-  const out: SummaryKey[] = [];
-  if (set.has('OB')) out.push('onBattery');
-  else if (set.has('OL')) out.push('online');
-  if (view.tokens.some((t) => ALARM_TOKENS.has(t))) out.push('alarm');
+/** The API's bucket of a UPS; one without (an older API) counts as unknown. */
+export function bucketOf(ups: UpsLike): string {
+  return ups.summaryBucket || 'unknown';
+}
+
+/** "onBattery" → "On battery": words for a bucket the status model has not named (yet). */
+function humanize(code: string): string {
+  const words = code.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/**
+ * Counts per bucket: each UPS in exactly one, so the counts add up to the number of UPS.
+ * Buckets come in the status model's order; a bucket a UPS names but the model does not
+ * (or the model is not loaded) is added after them, so no UPS goes uncounted.
+ */
+export function summarize(list: readonly UpsLike[], buckets: readonly BucketLabel[] = []): BucketCount[] {
+  const out: BucketCount[] = buckets.map((b) => ({ code: b.code, label: b.label, n: 0, tone: 'unknown' }));
+  const index = new Map(out.map((b, i) => [b.code, i]));
+  for (const ups of list) {
+    const code = bucketOf(ups);
+    let i = index.get(code);
+    if (i === undefined) {
+      i = out.push({ code, label: humanize(code), n: 0, tone: 'unknown' }) - 1;
+      index.set(code, i);
+    }
+    out[i].n += 1;
+    out[i].tone = worse(out[i].tone, severityOf(ups.severity));
+  }
   return out;
-}
-
-export function summarize(list: readonly UpsLike[]): Record<SummaryKey, number> {
-  const counts: Record<SummaryKey, number> = { online: 0, onBattery: 0, alarm: 0, unreachable: 0 };
-  for (const ups of list) for (const k of summaryKeys(ups)) counts[k] += 1;
-  return counts;
 }

@@ -7,6 +7,7 @@ import { useLiveState, useLiveUpdates } from '../hooks/useLiveUpdates';
 import { kioskPollIntervalMs } from '../hooks/usePollInterval';
 import { useTheme } from '../hooks/useTheme';
 import { buildKioskUrl, parseKioskParams, selectKioskUps } from '../lib/kioskParams';
+import { useStatusModel } from '../hooks/useStatusModel';
 import { summarize } from '../lib/status';
 import { KioskSingle } from '../components/KioskSingle';
 import { KioskTile } from '../components/KioskTile';
@@ -49,7 +50,8 @@ export default function KioskPage() {
 
   const setMulti = (multi: boolean) => navigate(buildKioskUrl({ ...params, multi }), { replace: true });
   const current = shown.length ? shown[index % shown.length] : undefined;
-  const counts = summarize(shown);
+  const model = useStatusModel();
+  const counts = summarize(shown, model.data?.buckets);
   const failing = query.isError;
   const updatedAt = query.dataUpdatedAt ? new Date(query.dataUpdatedAt).toISOString() : null;
 
@@ -60,7 +62,7 @@ export default function KioskPage() {
           <span aria-hidden="true">⚡</span> PowerPulse
         </span>
         <span className="kiosk-counts" aria-label="Summary">
-          {counts.online} online · {counts.onBattery} on battery · {counts.alarm} alarm · {counts.unreachable} unreachable
+          {counts.map((b) => `${b.n} ${b.label.toLowerCase()}`).join(' · ')}
         </span>
         <button type="button" className="kiosk-toggle" onClick={() => setMulti(!params.multi)} aria-label={params.multi ? 'Show one UPS at a time' : 'Show all UPS in a grid'}>
           {params.multi ? '▣ Single view' : '▦ Grid view'}

@@ -3,6 +3,7 @@ import { useUpsList } from '../hooks/useUpsList';
 import { formatPercent, formatRuntime } from '../lib/format';
 import { Loading } from '../components/Loading';
 import { Notice } from '../components/Notice';
+import { LastKnownLine } from '../components/LastKnownLine';
 import { StatusBadge } from '../components/StatusBadge';
 import { TimeAgo } from '../components/TimeAgo';
 
@@ -38,6 +39,7 @@ export default function UpsListPage() {
                   </td>
                   <td>
                     <StatusBadge ups={u} />
+                    <LastKnownLine ups={u} className="small" />
                   </td>
                   <td>{formatPercent(u.batteryCharge)}</td>
                   <td>{formatRuntime(u.runtimeRemaining)}</td>

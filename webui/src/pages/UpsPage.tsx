@@ -5,7 +5,7 @@ import { getUps, listUpsEvents } from '../api/endpoints';
 import { keys } from '../api/keys';
 import { useLiveState } from '../hooks/useLiveUpdates';
 import { usePollIntervalMs } from '../hooks/usePollInterval';
-import { eventKindLabel, formatDateTime, formatPercent, formatRuntime, formatTemperature, formatVolts, variableLabel, variableValue } from '../lib/format';
+import { eventDetail, eventKindLabel, formatDateTime, formatPercent, formatRuntime, formatTemperature, formatVolts, variableLabel, variableValue } from '../lib/format';
 import type { Details, UpsEvent } from '../types';
 import { ChargeBar } from '../components/ChargeBar';
 import { Loading } from '../components/Loading';
@@ -15,6 +15,8 @@ import { Notice } from '../components/Notice';
 import { StatusBadge } from '../components/StatusBadge';
 import { TimeAgo } from '../components/TimeAgo';
 import { UpsControls } from '../components/UpsControls';
+import { UpsMeta } from '../components/UpsMeta';
+import { LastKnownLine } from '../components/LastKnownLine';
 import { useSession } from '../hooks/useSession';
 import { errorText } from '../components/UpsCard';
 
@@ -102,10 +104,9 @@ export default function UpsPage() {
       {err && <Notice kind="warning">Last poll failed: {err}</Notice>}
       <section className="panel">
         <p className="muted small">
-          {[ups.model, ups.brand].filter(Boolean).join(' · ') || 'Model unknown'}
-          {ups.serial ? ` · S/N ${ups.serial}` : ''}
-          {ups.server ? ` · NUT ${ups.server.host}:${ups.server.port}` : ''} · updated <TimeAgo iso={ups.lastUpdated} />
+          <UpsMeta ups={ups} /> · updated <TimeAgo iso={ups.lastUpdated} />
         </p>
+        <LastKnownLine ups={ups} variant="full" />
         <ChargeBar charge={ups.batteryCharge} />
         <dl className="metrics">
           <Metric label="Runtime remaining" value={formatRuntime(ups.runtimeRemaining)} />
@@ -136,6 +137,7 @@ export default function UpsPage() {
                 <span>
                   {e.previous_status ?? e.previousStatus ?? ''} → {e.new_status ?? e.newStatus ?? ''}
                 </span>
+                {eventDetail(e.kind, e.details) && <span className="muted small"> ({eventDetail(e.kind, e.details)})</span>}
                 <span className="muted small"> {formatDateTime(e.occurred_at ?? e.occurredAt)}</span>
               </li>
             ))}

@@ -237,7 +237,7 @@ class NutClient:
             raise _DeadConnection()
         if not raw.endswith(b"\n"):
             raise EOFError("connection closed mid-reply")
-        return raw.decode("utf-8", "replace").rstrip("\r\n")
+        return decode_line(raw).rstrip("\r\n")
 
     async def _read_rest(self, line: bytes, first: str) -> list[str]:
         """The rest of the reply to `line` whose first reply line was `first`."""
@@ -251,7 +251,7 @@ class NutClient:
             block = await self._reader.readuntil(end)
         except asyncio.LimitOverrunError as err:
             raise NutProtocolError("NUT list reply too long") from err
-        return [first, *block.decode("utf-8", "replace").split("\n")[:-1]]
+        return [first, *decode_lines(block)[:-1]]
 
     async def _exchange(self, line: bytes, is_list: bool) -> list[str]:
         first = await self._exchange_line(line)
@@ -412,6 +412,24 @@ class NutClient:
         """Set a writable variable (needs `actions = SET`). Never retried."""
         words = [_name(ups, "UPS name"), _name(var, "variable"), _value(value)]
         await self._action(p.command("SET", "VAR", *words))
+
+
+def decode_line(raw: bytes) -> str:
+    """One reply line as text: UTF-8, or Latin-1 when it is not valid UTF-8 (some drivers send
+    Latin-1 names and models). Latin-1 maps every byte, so nothing is lost or replaced."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def decode_lines(block: bytes) -> list[str]:
+    """A list reply split on newlines, each line decoded on its own (one Latin-1 line does not
+    turn the UTF-8 of the others into mojibake)."""
+    try:
+        return block.decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        return [decode_line(line) for line in block.split(b"\n")]
 
 
 def _name(name: str, what: str) -> str:

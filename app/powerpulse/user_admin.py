@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 
 from powerpulse.api.auth import hash_password
 from powerpulse.api.errors import ApiError
+from powerpulse.api.usernames import find_user, username_taken
 from powerpulse.api.validation import check_password, require_username
 from powerpulse.config import Settings
 from powerpulse.db import counters
@@ -50,7 +51,7 @@ async def create_user(
         raise UserCommandError(err.message) from None
     password_hash = await hash_password(password)
     async with in_transaction():
-        if await User.filter(username=username).exists():
+        if await username_taken(username):  # in any case: "Admin" next to "admin" is refused
             raise UserCommandError(f"user {username!r} already exists")
         if email and await User.filter(email=email).exists():
             raise UserCommandError(f"email {email!r} is already used")
@@ -65,7 +66,7 @@ async def create_user(
 async def reset_password(settings: Settings, username: str, password: str) -> User:
     password_hash = await hash_password(password)
     async with in_transaction():
-        user = await User.get_or_none(username=username)
+        user = await find_user(username)
         if user is None:
             raise UserCommandError(f"no user named {username!r}")
         user.password_hash = password_hash

@@ -150,7 +150,7 @@ async def test_login_success_and_uniform_failure(client: Client, member: Account
     assert missing[0] == 400 and missing[1]["message"] == "Username and password are required"
 
 
-async def test_login_rate_limited_per_username(client: Client, member: Account) -> None:
+async def test_login_rate_limited_per_username_and_client(client: Client, member: Account) -> None:
     for _ in range(5):
         bad = {"username": "alice", "password": "wrong-password"}
         assert (await client.post("/api/auth/login", json=bad))[0] == 401
@@ -160,15 +160,17 @@ async def test_login_rate_limited_per_username(client: Client, member: Account) 
     assert status == 429
     assert body["error"] == "rate_limited"
     assert 1 <= int(resp.headers["Retry-After"]) <= 300
-    # Another username from another address is not affected.
+    # The same username from another address, and another username, are not affected.
     other = Client(client.app, client_addr="10.0.0.9")
     await make_user("bob")
     ok = await other.post("/api/auth/login", json={"username": "bob", "password": PASSWORD})
     assert ok[0] == 200
+    ok = await other.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
+    assert ok[0] == 200
 
 
 async def test_login_rate_limited_per_client(client: Client, member: Account) -> None:
-    client.app.ctx.login_limiter = LoginLimiter(per_user=5, per_client=4)
+    client.app.ctx.login_limiter = LoginLimiter(per_pair=5, per_client=4)
     for i in range(4):
         bad = {"username": f"guess{i}", "password": "wrong-password"}
         assert (await client.post("/api/auth/login", json=bad))[0] == 401

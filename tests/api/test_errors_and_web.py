@@ -29,7 +29,10 @@ async def test_oversize_body_is_413_json(client: Client) -> None:
 @pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b'"text"', b"\xff\xfe"])
 async def test_bad_json_is_400(client: Client, admin: Account, raw: bytes) -> None:
     status, body, _ = await client.post(
-        "/api/user-settings", content=raw, token=admin.token, headers={"Content-Type": "x"}
+        "/api/user-settings",
+        content=raw,
+        token=admin.token,
+        headers={"Content-Type": "application/json"},
     )
     assert status == 400 and body["error"] == "invalid_json"
 

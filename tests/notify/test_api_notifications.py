@@ -118,7 +118,10 @@ async def test_settings_bad_input_is_a_400_naming_the_field(
 
 async def test_not_json_is_a_400(client: Client, member: Account) -> None:
     status, body, _ = await client.post(
-        "/api/notifications/settings", token=member.token, content=b"{nope"
+        "/api/notifications/settings",
+        token=member.token,
+        content=b"{nope",
+        headers={"Content-Type": "application/json"},
     )
     assert status == 400 and body["error"] == "invalid_json"
 

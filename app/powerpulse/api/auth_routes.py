@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sanic import Blueprint, Request
@@ -20,8 +21,9 @@ from powerpulse.api.auth import (
     require_user,
 )
 from powerpulse.api.errors import bad_request, conflict, too_many_requests, unauthorized
-from powerpulse.api.ratelimit import LoginLimiter
+from powerpulse.api.ratelimit import LoginLimiter, client_address
 from powerpulse.api.serializers import ups_ref, user_to_dict
+from powerpulse.api.usernames import find_user, username_taken
 from powerpulse.api.validation import (
     check_host,
     optional_bool,
@@ -53,8 +55,16 @@ def login_limiter(request: Request) -> LoginLimiter:
     return limiter
 
 
-def client_address(request: Request) -> str:
-    return request.remote_addr or request.ip or "unknown"
+async def limit_attempt(request: Request, username: str, message: str) -> tuple[LoginLimiter, str]:
+    """Refuse (429) or delay this password attempt as the login limits say, then count it."""
+    limiter, client = login_limiter(request), client_address(request)
+    decision = limiter.check(client, username)
+    if decision.retry_after > 0:
+        raise too_many_requests(message, int(decision.retry_after + 0.999))
+    limiter.start(client, username)
+    if decision.delay > 0:
+        await asyncio.sleep(decision.delay)
+    return limiter, client
 
 
 def login_user_dict(user: User) -> dict[str, Any]:
@@ -99,6 +109,8 @@ async def setup(request: Request) -> HTTPResponse:
     password_hash = await hash_password(password)
 
     # BEGIN IMMEDIATE serialises this with any other setup: the loser sees the admin and stops.
+    # No user at all may exist yet, so no name can clash in any case (one made with the CLI
+    # first, "Admin" say, ends setup).
     async with in_transaction():
         if await User.exists():
             raise bad_request(None, SETUP_DONE, "setup_completed")
@@ -138,12 +150,12 @@ async def login(request: Request) -> HTTPResponse:
         or not password
     ):
         raise bad_request(None, "Username and password are required", "missing_fields")
-    limiter, client = login_limiter(request), client_address(request)
-    wait = limiter.retry_after(client, username)
-    if wait > 0:
-        raise too_many_requests("Too many login attempts, try again later", int(wait + 0.999))
-    limiter.start(client, username)
-    user = await User.get_or_none(username=username)
+    limiter, client = await limit_attempt(
+        request, username, "Too many login attempts, try again later"
+    )
+    # Any case ("ADMIN" is "admin"); a name longer than any username simply matches nobody
+    # (it was a 500 from the column's length check).
+    user = await find_user(username)
     ok = await check_password(password, user.password_hash if user else None)
     if user is None or not ok:
         raise unauthorized(BAD_LOGIN, "invalid_credentials")
@@ -167,13 +179,15 @@ async def register(request: Request) -> HTTPResponse:
     password = check_password_policy(body.get("password"))
     email = optional_email(body)
     role = optional_role(body) or ROLE_USER
-    if await User.filter(username=username).exists() or (
-        email and await User.filter(email=email).exists()
-    ):
-        raise conflict("Username or email already exists")
     password_hash = await hash_password(password)
     try:
         async with in_transaction():
+            # Checked inside the write transaction (BEGIN IMMEDIATE): "Alice" next to "alice"
+            # is refused, and two racing registrations cannot both pass.
+            if await username_taken(username) or (
+                email and await User.filter(email=email).exists()
+            ):
+                raise conflict("Username or email already exists")
             user = await User.create(
                 username=username, email=email, password_hash=password_hash, role=role
             )
@@ -195,11 +209,9 @@ async def change_password(request: Request) -> HTTPResponse:
     if not isinstance(current, str) or not current:
         raise bad_request("currentPassword", "currentPassword is required")
     new = check_password_policy(body.get("newPassword"), "newPassword")
-    limiter, client = login_limiter(request), client_address(request)
-    wait = limiter.retry_after(client, user.username)
-    if wait > 0:
-        raise too_many_requests("Too many attempts, try again later", int(wait + 0.999))
-    limiter.start(client, user.username)
+    limiter, client = await limit_attempt(
+        request, user.username, "Too many attempts, try again later"
+    )
     fresh = await User.get(id=user.id)
     if not await check_password(current, fresh.password_hash):
         raise bad_request("currentPassword", "Current password is incorrect", "invalid_password")

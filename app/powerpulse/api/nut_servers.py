@@ -25,6 +25,7 @@ from powerpulse.api.errors import (
     not_found,
     unauthorized,
 )
+from powerpulse.api.ratelimit import limit_presetup_nut_test
 from powerpulse.api.serializers import server_health, server_to_dict, ups_ref
 from powerpulse.api.validation import (
     check_host,
@@ -204,6 +205,8 @@ async def test_unsaved(request: Request) -> HTTPResponse:
         raise unauthorized("No token, authorization denied", "no_token")
     if user is not None and user.role != ROLE_ADMIN:
         raise forbidden("Administrator access required")
+    if user is None:  # public before setup: rate-limited (any host, private ones included)
+        limit_presetup_nut_test(request)
     body = read_json(request)
     host = _host(body, required=True) or ""
     port = optional_int(body, "port", lo=1, hi=65535) or 3493

@@ -23,6 +23,7 @@ from powerpulse.api.auth import (
 )
 from powerpulse.api.errors import bad_request, conflict, forbidden, not_found
 from powerpulse.api.serializers import user_to_dict
+from powerpulse.api.usernames import username_taken
 from powerpulse.api.validation import (
     check_password,
     optional_email,
@@ -93,6 +94,12 @@ async def update_user(request: Request, user_id: str) -> HTTPResponse:
     try:
         async with in_transaction():
             user = await User.get(id=user.id)
+            # Any case: renaming "bob" to "Alice" next to "alice" is refused ("bob" to "Bob"
+            # is fine: the only match is bob himself).
+            if "username" in changes and await username_taken(
+                str(changes["username"]), exclude_id=user.id
+            ):
+                raise conflict("Username or email already exists")
             demoting = changes.get("role", ROLE_ADMIN) != ROLE_ADMIN and user.role == ROLE_ADMIN
             if demoting and await User.filter(role=ROLE_ADMIN).count() <= 1:
                 raise conflict(LAST_ADMIN_DEMOTE, "last_admin")

@@ -12,15 +12,30 @@ from typing import Any
 import orjson
 from sanic import Request
 
-from powerpulse.api.errors import bad_request, not_found, payload_too_large
+from powerpulse.api.errors import ApiError, bad_request, not_found, payload_too_large
 from powerpulse.db.models import ROLES
 
 PASSWORD_MIN_BYTES = 8
 PASSWORD_MAX_BYTES = 72  # bcrypt ignores everything after 72 bytes: refuse rather than truncate
 
 
+NOT_JSON = "Content-Type must be application/json"
+
+
+def is_json_type(content_type: str) -> bool:
+    """`application/json` or a `+json` type, any parameters (charset) allowed."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
 def read_json(request: Request, *, allow_empty: bool = True) -> dict[str, Any]:
-    """The body as a JSON object; `{}` for an empty body when `allow_empty`."""
+    """The body as a JSON object; `{}` for an empty body when `allow_empty`.
+
+    A body must be sent as `application/json` (else 415): a cross-site page can POST
+    `text/plain` or a form without a CORS preflight, but not JSON, so this keeps every JSON
+    endpoint (setup before the first user exists, above all) out of reach of other sites."""
     raw = request.body
     if len(raw) > request.app.config.REQUEST_MAX_SIZE:
         raise payload_too_large()
@@ -28,6 +43,8 @@ def read_json(request: Request, *, allow_empty: bool = True) -> dict[str, Any]:
         if allow_empty:
             return {}
         raise bad_request(None, "Request body must be a JSON object", "invalid_json")
+    if not is_json_type(request.headers.get("content-type", "")):
+        raise ApiError(415, NOT_JSON, "unsupported_media_type")
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError:

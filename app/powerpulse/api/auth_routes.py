@@ -11,7 +11,7 @@ from sanic_ext import openapi
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from powerpulse.api import discovery
+from powerpulse.api import discovery, schemas
 from powerpulse.api.auth import (
     check_password,
     forget_user,
@@ -73,12 +73,14 @@ def login_user_dict(user: User) -> dict[str, Any]:
 
 @bp.get("/check-setup")
 @openapi.summary("Whether first-time setup is still needed (public)")
+@schemas.returns(schemas.CheckSetup)
 async def check_setup(request: Request) -> HTTPResponse:
     return json({"isFirstTimeSetup": not await User.exists()})
 
 
 @bp.post("/setup")
 @openapi.summary("First-time setup: the admin, the first NUT server and its UPS (public, once)")
+@schemas.returns(schemas.SetupResult, 201)
 @openapi.body(
     {
         "application/json": {
@@ -139,6 +141,7 @@ async def setup(request: Request) -> HTTPResponse:
 
 @bp.post("/login")
 @openapi.summary("Log in; answers a 24 h bearer token (public, rate limited)")
+@schemas.returns(schemas.LoginResponse)
 @openapi.body({"application/json": {"username": str, "password": str}})
 async def login(request: Request) -> HTTPResponse:
     body = read_json(request)
@@ -171,6 +174,7 @@ async def login(request: Request) -> HTTPResponse:
 
 @bp.post("/register")
 @openapi.summary("Create a user (admin)")
+@schemas.returns(schemas.UserCreated, 201)
 @openapi.body({"application/json": {"username": str, "email": str, "password": str, "role": str}})
 @require_admin
 async def register(request: Request) -> HTTPResponse:
@@ -200,6 +204,7 @@ async def register(request: Request) -> HTTPResponse:
 
 @bp.post("/change-password")
 @openapi.summary("Change your own password; revokes older tokens and answers a new one")
+@schemas.returns(schemas.LoginResponse)
 @openapi.body({"application/json": {"currentPassword": str, "newPassword": str}})
 @require_user
 async def change_password(request: Request) -> HTTPResponse:
@@ -235,6 +240,7 @@ async def change_password(request: Request) -> HTTPResponse:
 
 @bp.get("/me")
 @openapi.summary("The logged-in user")
+@schemas.returns(schemas.User)
 @require_user
 async def me(request: Request) -> HTTPResponse:
     return json(user_to_dict(request.ctx.user))

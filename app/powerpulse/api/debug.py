@@ -17,6 +17,7 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 from tortoise import Tortoise, connections
 
+from powerpulse.api import schemas
 from powerpulse.api.auth import require_admin
 from powerpulse.api.errors import ApiError, bad_gateway, bad_request, not_found
 from powerpulse.api.notifications import (
@@ -82,6 +83,7 @@ def masked_settings(row: UserSettings) -> dict[str, Any]:
 
 @bp.get("/battery-history/<ups_id>")
 @openapi.summary("Raw battery charge samples of a UPS (?days=7)")
+@schemas.returns(list[schemas.BatterySample])
 @require_admin
 async def battery_history(request: Request, ups_id: str) -> HTTPResponse:
     ups = await _ups(parse_id(ups_id, "UPS system"))
@@ -108,6 +110,7 @@ async def battery_history(request: Request, ups_id: str) -> HTTPResponse:
 
 @bp.post("/record-battery/<ups_id>/<charge>")
 @openapi.summary("Record a battery charge sample for a UPS")
+@schemas.returns(schemas.BatteryRecorded, 201)
 @require_admin
 async def record_battery(request: Request, ups_id: str, charge: str) -> HTTPResponse:
     ups = await _ups(parse_id(ups_id, "UPS system"))
@@ -135,6 +138,7 @@ async def record_battery(request: Request, ups_id: str, charge: str) -> HTTPResp
 
 @bp.get("/tables")
 @openapi.summary("The app's database tables")
+@schemas.returns(list[schemas.TableName])
 @require_admin
 async def tables(request: Request) -> HTTPResponse:
     return json([{"name": name} for name in sorted(app_tables())])
@@ -142,6 +146,7 @@ async def tables(request: Request) -> HTTPResponse:
 
 @bp.get("/schema/<table>")
 @openapi.summary("Columns of one of the app's tables")
+@schemas.returns(list[schemas.TableColumn])
 @require_admin
 async def schema(request: Request, table: str) -> HTTPResponse:
     name = allowed_table(table)
@@ -155,6 +160,7 @@ async def schema(request: Request, table: str) -> HTTPResponse:
 
 @bp.get("/count/<table>")
 @openapi.summary("Number of rows in one of the app's tables")
+@schemas.returns(schemas.RowCount)
 @require_admin
 async def count(request: Request, table: str) -> HTTPResponse:
     name = allowed_table(table)
@@ -168,6 +174,7 @@ async def count(request: Request, table: str) -> HTTPResponse:
 
 @bp.get("/ups-status-raw")
 @openapi.summary("Every UPS as the poller last saw it, with its raw NUT status")
+@schemas.returns(list[schemas.DebugUps])
 @require_admin
 async def ups_status_raw(request: Request) -> HTTPResponse:
     now = utcnow()
@@ -189,6 +196,7 @@ async def ups_status_raw(request: Request) -> HTTPResponse:
 
 @bp.get("/notification-settings")
 @openapi.summary("Your notification settings with webhook URLs masked")
+@schemas.returns(schemas.MaskedSettings)
 @require_admin
 async def notification_settings(request: Request) -> HTTPResponse:
     return json(masked_settings(await user_settings_of(request.ctx.user)))
@@ -209,6 +217,8 @@ async def _optional_ups(body: dict[str, Any]) -> UpsSystem | None:
 
 @bp.post("/test-ups-monitoring")
 @openapi.summary("Simulate a status change for yourself, as monitoring would send it")
+@schemas.returns(schemas.MonitoringTest)
+@schemas.accepts(schemas.MonitoringTestBody)
 @require_admin
 async def test_ups_monitoring(request: Request) -> HTTPResponse:
     body = read_json(request)
@@ -240,6 +250,8 @@ async def test_ups_monitoring(request: Request) -> HTTPResponse:
 
 @bp.post("/force-status-change")
 @openapi.summary("Send a status change to every user whose settings ask for it")
+@schemas.returns(schemas.ForcedStatusChange)
+@schemas.accepts(schemas.ForceStatusBody)
 @require_admin
 async def force_status_change(request: Request) -> HTTPResponse:
     body = read_json(request)
@@ -282,6 +294,8 @@ async def force_status_change(request: Request) -> HTTPResponse:
 
 @bp.post("/raw-notification-test")
 @openapi.summary("Send a notification for a raw NUT status (e.g. OB) to one webhook")
+@schemas.returns(schemas.RawNotificationTest)
+@schemas.accepts(schemas.RawNotificationBody)
 @require_admin
 async def raw_notification_test(request: Request) -> HTTPResponse:
     body = read_json(request)
@@ -318,6 +332,8 @@ async def raw_notification_test(request: Request) -> HTTPResponse:
 
 @bp.post("/test-notification")
 @openapi.summary("Send a status notification to all of your configured channels")
+@schemas.returns(schemas.DebugNotification)
+@schemas.accepts(schemas.DebugNotificationBody)
 @require_admin
 async def test_notification(request: Request) -> HTTPResponse:
     body = read_json(request)

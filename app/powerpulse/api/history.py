@@ -12,6 +12,7 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
+from powerpulse.api import schemas
 from powerpulse.api.auth import require_user
 from powerpulse.api.errors import bad_request, not_found
 from powerpulse.api.validation import parse_id
@@ -75,6 +76,7 @@ def event_to_dict(event: Event) -> dict[str, Any]:
 
 
 @bp.get("/<ups_id:str>/events")
+@schemas.returns(schemas.EventsPage)
 @require_user
 async def list_events(request: Request, ups_id: str) -> HTTPResponse:
     """Power events of one UPS, newest first. `before` is the `id` of the last event seen."""
@@ -91,6 +93,7 @@ async def list_events(request: Request, ups_id: str) -> HTTPResponse:
 
 
 @bp.get("/<ups_id:str>/history")
+@schemas.returns(schemas.HistoryResponse)
 @require_user
 async def history(request: Request, ups_id: str) -> HTTPResponse:
     """Buckets of charge, runtime (seconds), load and voltages between `from` and `to`."""

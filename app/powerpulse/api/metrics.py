@@ -16,6 +16,7 @@ from sanic.response import HTTPResponse, raw
 from sanic_ext import openapi
 from tortoise.functions import Count
 
+from powerpulse.api import schemas
 from powerpulse.api.errors import unauthorized
 from powerpulse.api.serializers import ups_to_dict
 from powerpulse.db.models import NotificationDelivery, UpsLiveState, UpsSystem
@@ -72,6 +73,7 @@ async def _deliveries() -> DeliveryStats:
 
 @bp.get("/metrics")
 @openapi.summary("Every UPS and notification delivery in Prometheus text format")
+@schemas.returns_text("text/plain; version=0.0.4", "Prometheus text format")
 @openapi.description(
     "Public unless METRICS_TOKEN is set; then send `Authorization: Bearer <METRICS_TOKEN>`."
 )

@@ -15,6 +15,7 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 from tortoise.transactions import in_transaction
 
+from powerpulse.api import schemas
 from powerpulse.api.auth import require_user
 from powerpulse.api.errors import (
     ApiError,
@@ -133,6 +134,7 @@ def settings_dict(row: UserSettings) -> dict[str, Any]:
 
 @bp.get("/settings")
 @openapi.summary("Your notification settings")
+@schemas.returns(schemas.NotificationSettings)
 @require_user
 async def get_settings(request: Request) -> HTTPResponse:
     return json(settings_dict(await user_settings_of(request.ctx.user)))
@@ -140,6 +142,8 @@ async def get_settings(request: Request) -> HTTPResponse:
 
 @bp.post("/settings")
 @openapi.summary("Update your notification settings; fields not sent are kept")
+@schemas.returns(schemas.NotificationSettingsUpdated)
+@schemas.accepts(schemas.NotificationSettingsBody)
 @require_user
 async def update_settings(request: Request) -> HTTPResponse:
     body = read_json(request)
@@ -194,6 +198,8 @@ async def _webhook_target(request: Request, kind: str, label: str) -> str:
 
 @bp.post("/test")
 @openapi.summary("Send a test notification to Discord (the body's URL, else your saved one)")
+@schemas.returns(schemas.Message)
+@schemas.accepts(schemas.DiscordTestBody)
 @require_user
 async def test_discord(request: Request) -> HTTPResponse:
     url = await _webhook_target(request, "discord", "Discord")
@@ -202,6 +208,8 @@ async def test_discord(request: Request) -> HTTPResponse:
 
 @bp.post("/test-slack")
 @openapi.summary("Send a test notification to Slack (the body's URL, else your saved one)")
+@schemas.returns(schemas.Message)
+@schemas.accepts(schemas.SlackTestBody)
 @require_user
 async def test_slack(request: Request) -> HTTPResponse:
     url = await _webhook_target(request, "slack", "Slack")
@@ -210,6 +218,8 @@ async def test_slack(request: Request) -> HTTPResponse:
 
 @bp.post("/test-email")
 @openapi.summary("Send a test email (the body's recipients, else your saved ones)")
+@schemas.returns(schemas.Message)
+@schemas.accepts(schemas.EmailTestBody)
 @require_user
 async def test_email(request: Request) -> HTTPResponse:
     recipients = read_recipients(read_json(request))
@@ -255,6 +265,7 @@ def history_dict(log: NotificationLog) -> dict[str, Any]:
 
 @bp.get("/history")
 @openapi.summary("Your notifications, newest first (?limit=100&offset=0), with delivery outcomes")
+@schemas.returns(list[schemas.NotificationHistoryItem])
 @require_user
 async def history(request: Request) -> HTTPResponse:
     args = {k: request.args.get(k) for k in ("limit", "offset") if request.args.get(k) is not None}
@@ -302,6 +313,8 @@ def _required(body: dict[str, Any], field: str, max_length: int = 64) -> str:
 
 @bp.post("/ups-status")
 @openapi.summary("Send a UPS status notification to the channels in the body")
+@schemas.returns(schemas.NotificationsSent)
+@schemas.accepts(schemas.UpsStatusBody)
 @require_user
 async def ups_status(request: Request) -> HTTPResponse:
     body = read_json(request)

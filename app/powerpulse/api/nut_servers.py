@@ -15,7 +15,7 @@ from sanic_ext import openapi
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from powerpulse.api import discovery
+from powerpulse.api import discovery, schemas
 from powerpulse.api.auth import optional_user, require_admin, require_user
 from powerpulse.api.errors import (
     ApiError,
@@ -83,6 +83,7 @@ def _nut_failure(err: NutError) -> ApiError:
 
 @bp.get("/")
 @openapi.summary("All NUT servers (never a password)")
+@schemas.returns(list[schemas.NutServer])
 @require_user
 async def list_servers(request: Request) -> HTTPResponse:
     servers = await NutServer.all().order_by("id")
@@ -92,6 +93,7 @@ async def list_servers(request: Request) -> HTTPResponse:
 
 @bp.get("/<server_id:str>")
 @openapi.summary("One NUT server")
+@schemas.returns(schemas.NutServer)
 @require_user
 async def get_server(request: Request, server_id: str) -> HTTPResponse:
     server = await _get(server_id)
@@ -100,6 +102,7 @@ async def get_server(request: Request, server_id: str) -> HTTPResponse:
 
 @bp.post("/")
 @openapi.summary("Add a NUT server and its UPS (admin)")
+@schemas.returns(schemas.NutServerCreated, 201)
 @openapi.body(SERVER_BODY)
 @require_admin
 async def create_server(request: Request) -> HTTPResponse:
@@ -133,6 +136,7 @@ async def create_server(request: Request) -> HTTPResponse:
 
 @bp.put("/<server_id:str>")
 @openapi.summary("Update a NUT server (admin); blank password keeps, null clears")
+@schemas.returns(schemas.NutServerUpdated)
 @openapi.body(SERVER_BODY)
 @require_admin
 async def update_server(request: Request, server_id: str) -> HTTPResponse:
@@ -171,6 +175,7 @@ async def update_server(request: Request, server_id: str) -> HTTPResponse:
 
 @bp.delete("/<server_id:str>")
 @openapi.summary("Delete a NUT server, its UPS and their history (admin)")
+@schemas.returns(schemas.NutServerDeleted)
 @require_admin
 async def delete_server(request: Request, server_id: str) -> HTTPResponse:
     server = await _get(server_id)
@@ -188,6 +193,7 @@ async def delete_server(request: Request, server_id: str) -> HTTPResponse:
 
 @bp.post("/<server_id:str>/test")
 @openapi.summary("Connect to a saved NUT server and list its UPS (admin)")
+@schemas.returns(schemas.NutTestResult)
 @require_admin
 async def test_saved(request: Request, server_id: str) -> HTTPResponse:
     server = await _get(server_id)
@@ -198,6 +204,7 @@ async def test_saved(request: Request, server_id: str) -> HTTPResponse:
 
 @bp.post("/test")
 @openapi.summary("Test connection details before saving (admin; public until setup is done)")
+@schemas.returns(schemas.NutTestResult)
 @openapi.body(SERVER_BODY)
 async def test_unsaved(request: Request) -> HTTPResponse:
     user: User | None = await optional_user(request)

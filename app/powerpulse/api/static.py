@@ -13,6 +13,7 @@ from pathlib import Path
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, file, html, json
 
+from powerpulse.api import schemas
 from powerpulse.api.errors import error_body
 from powerpulse.config import Settings
 
@@ -54,6 +55,7 @@ def _safe_child(root: Path, rel: str) -> Path | None:
 
 
 @bp.route("/", methods=["GET", "HEAD"])
+@schemas.returns_text("text/html", "The web UI (its client-side routes too)")
 async def index(request: Request) -> HTTPResponse:
     return await _serve(request, "")
 

@@ -8,6 +8,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
+from powerpulse.api import schemas
 from powerpulse.nut.status import status_model
 
 bp = Blueprint("status_model", url_prefix="/api/status-model")
@@ -17,5 +18,6 @@ _MODEL = status_model()
 
 @bp.get("/")
 @openapi.summary("The status model: power states, conditions, severities, buckets (public)")
+@schemas.returns(schemas.StatusModel)
 async def get_status_model(request: Request) -> HTTPResponse:
     return json(_MODEL, headers={"Cache-Control": "public, max-age=3600"})

@@ -58,6 +58,7 @@ import jwt
 from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse, json
 
+from powerpulse.api import schemas
 from powerpulse.api.auth import require_user
 from powerpulse.api.errors import ApiError, unauthorized
 from powerpulse.api.live_watcher import LiveWatcher, Subscriber, TooManySubscribers, sse_frame
@@ -119,6 +120,7 @@ async def check_ticket(ticket: str | None, secret: str) -> User:
 
 
 @bp.post("/ticket")
+@schemas.returns(schemas.StreamTicket)
 @require_user
 async def create_ticket(request: Request) -> HTTPResponse:
     ticket = issue_ticket(request.ctx.user, request.app.ctx.jwt_secret)
@@ -126,12 +128,14 @@ async def create_ticket(request: Request) -> HTTPResponse:
 
 
 @bp.get("/")
+@schemas.returns_text("text/event-stream", "Live UPS updates and power events (see the module doc)")
 async def user_stream(request: Request) -> None:
     user = await check_ticket(request.args.get("ticket"), request.app.ctx.jwt_secret)
     await _stream(request, public=False, user=user)
 
 
 @bp.get("/kiosk")
+@schemas.returns_text("text/event-stream", "Live UPS updates, status only (public)")
 async def kiosk_stream(request: Request) -> None:
     await _stream(request, public=True, user=None)
 

@@ -11,6 +11,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
+from powerpulse.api import schemas
 from powerpulse.api.auth import require_admin
 from powerpulse.api.errors import bad_gateway, conflict
 from powerpulse.update import service, state
@@ -27,12 +28,14 @@ UPDATE_STARTED = {
 
 @bp.get("/version")
 @openapi.summary("Running version, image and whether self-update is possible here (public)")
+@schemas.returns(schemas.VersionInfo)
 async def version(request: Request) -> HTTPResponse:
     return json(await service.version_info(request.app.ctx.settings))
 
 
 @bp.get("/update/check")
 @openapi.summary("Is a newer image on the registry? Compares digests, pulls nothing (admin)")
+@schemas.returns(schemas.UpdateCheck)
 @require_admin
 async def check(request: Request) -> HTTPResponse:
     try:
@@ -45,6 +48,7 @@ async def check(request: Request) -> HTTPResponse:
 
 @bp.post("/update")
 @openapi.summary("Pull the image and replace this container with it (admin)")
+@schemas.returns(schemas.UpdateStarted)
 @require_admin
 async def update(request: Request) -> HTTPResponse:
     try:
@@ -58,6 +62,7 @@ async def update(request: Request) -> HTTPResponse:
 
 @bp.get("/update/status")
 @openapi.summary("Progress and result of the last self-update (admin)")
+@schemas.returns(schemas.UpdateStatus)
 @require_admin
 async def update_status(request: Request) -> HTTPResponse:
     return json(await state.read())

@@ -19,6 +19,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
+from powerpulse.api import schemas
 from powerpulse.api.auth import require_admin
 from powerpulse.api.errors import ApiError, bad_gateway, bad_request, conflict, not_found
 from powerpulse.api.validation import optional_bool, optional_str, parse_id, read_json
@@ -121,6 +122,7 @@ async def _writable(client: NutClient, ups_name: str) -> list[controls.Writable]
 
 @bp.get("/<ups_id:str>/commands")
 @openapi.summary("The instant commands this UPS offers, from its NUT server (admin)")
+@schemas.returns(schemas.UpsCommands)
 @require_admin
 async def list_commands(request: Request, ups_id: str) -> HTTPResponse:
     ups, server = await _target(ups_id)
@@ -130,6 +132,7 @@ async def list_commands(request: Request, ups_id: str) -> HTTPResponse:
 
 @bp.post("/<ups_id:str>/commands")
 @openapi.summary("Run an instant command on this UPS (admin; load-cutting ones need confirm)")
+@schemas.returns(schemas.CommandSent)
 @openapi.body(COMMAND_BODY)
 @require_admin
 async def run_command(request: Request, ups_id: str) -> HTTPResponse:
@@ -159,6 +162,7 @@ async def run_command(request: Request, ups_id: str) -> HTTPResponse:
 
 @bp.get("/<ups_id:str>/variables")
 @openapi.summary("The writable NUT variables of this UPS with their types (admin)")
+@schemas.returns(schemas.UpsVariables)
 @require_admin
 async def list_variables(request: Request, ups_id: str) -> HTTPResponse:
     ups, server = await _target(ups_id)
@@ -170,6 +174,7 @@ async def list_variables(request: Request, ups_id: str) -> HTTPResponse:
 
 @bp.put("/<ups_id:str>/variables/<name:str>")
 @openapi.summary("Set a writable NUT variable of this UPS (admin)")
+@schemas.returns(schemas.VariableSet)
 @openapi.body(VARIABLE_BODY)
 @require_admin
 async def set_variable(request: Request, ups_id: str, name: str) -> HTTPResponse:

@@ -16,6 +16,7 @@ from sanic_ext import openapi
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from powerpulse.api import schemas
 from powerpulse.api.auth import require_admin, require_user
 from powerpulse.api.errors import bad_request, conflict, not_found
 from powerpulse.api.list_cache import ListCache
@@ -92,6 +93,7 @@ async def _server_exists(server_id: int) -> None:
 
 @bp.get("/")
 @openapi.summary("Every UPS with its live state (from the poller)")
+@schemas.returns(list[schemas.Ups])
 @require_user
 async def list_ups(request: Request) -> HTTPResponse:
     return (await _cache(request).get(public=False)).response(request)
@@ -99,12 +101,14 @@ async def list_ups(request: Request) -> HTTPResponse:
 
 @bp.get("/kiosk")
 @openapi.summary("Every UPS, status and readings only (public)")
+@schemas.returns(list[schemas.KioskUps])
 async def kiosk(request: Request) -> HTTPResponse:
     return (await _cache(request).get(public=True)).response(request)
 
 
 @bp.get("/<ups_id:str>")
 @openapi.summary("One UPS with its live state")
+@schemas.returns(schemas.Ups)
 @require_user
 async def get_ups(request: Request, ups_id: str) -> HTTPResponse:
     ups = await _get(ups_id)
@@ -115,6 +119,7 @@ async def get_ups(request: Request, ups_id: str) -> HTTPResponse:
 
 @bp.post("/")
 @openapi.summary("Add a UPS of a configured NUT server (admin)")
+@schemas.returns(schemas.UpsConfig, 201)
 @openapi.body(UPS_BODY)
 @require_admin
 async def create_ups(request: Request) -> HTTPResponse:
@@ -139,6 +144,7 @@ async def create_ups(request: Request) -> HTTPResponse:
 
 @bp.put("/<ups_id:str>")
 @openapi.summary("Update a UPS (admin)")
+@schemas.returns(schemas.UpsConfig)
 @openapi.body(UPS_BODY)
 @require_admin
 async def update_ups(request: Request, ups_id: str) -> HTTPResponse:
@@ -176,6 +182,7 @@ async def update_ups(request: Request, ups_id: str) -> HTTPResponse:
 
 @bp.put("/<ups_id:str>/nickname")
 @openapi.summary("Rename a UPS for display (any user); empty clears")
+@schemas.returns(schemas.NicknameSet)
 @openapi.body({"application/json": {"nickname": str}})
 @require_user
 async def set_nickname(request: Request, ups_id: str) -> HTTPResponse:
@@ -189,6 +196,7 @@ async def set_nickname(request: Request, ups_id: str) -> HTTPResponse:
 
 @bp.delete("/<ups_id:str>")
 @openapi.summary("Delete a UPS and its history (admin)")
+@schemas.returns(schemas.UpsDeleted)
 @require_admin
 async def delete_ups(request: Request, ups_id: str) -> HTTPResponse:
     ups = await _get(ups_id)
@@ -206,6 +214,7 @@ def _charge(value: float | None) -> float | int | None:
 
 @bp.get("/<ups_id:str>/battery")
 @openapi.summary("Battery charge history, newest first (?limit=, default 100)")
+@schemas.returns(list[schemas.BatterySample])
 @require_user
 async def battery_history(request: Request, ups_id: str) -> HTTPResponse:
     ups = await _get(ups_id)
@@ -230,6 +239,7 @@ async def battery_history(request: Request, ups_id: str) -> HTTPResponse:
 
 @bp.post("/<ups_id:str>/battery")
 @openapi.summary("Record a battery charge by hand (admin)")
+@schemas.returns(schemas.BatteryRecorded, 201)
 @openapi.body({"application/json": {"chargePercent": float}})
 @require_admin
 async def record_battery(request: Request, ups_id: str) -> HTTPResponse:

@@ -14,6 +14,7 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 from tortoise.transactions import in_transaction
 
+from powerpulse.api import schemas
 from powerpulse.api.auth import require_user
 from powerpulse.api.errors import ApiError, bad_request
 from powerpulse.api.serializers import settings_to_dict
@@ -67,6 +68,7 @@ def _read_changes(body: dict[str, Any], settings: Settings) -> dict[str, Any]:
 
 @bp.get("/")
 @openapi.summary("Your settings (defaults when never saved)")
+@schemas.returns(schemas.UserSettings)
 @require_user
 async def get_settings(request: Request) -> HTTPResponse:
     user: User = request.ctx.user
@@ -76,6 +78,7 @@ async def get_settings(request: Request) -> HTTPResponse:
 
 @bp.post("/")
 @openapi.summary("Update your settings; every field optional")
+@schemas.returns(schemas.UserSettingsUpdated)
 @openapi.body(
     {
         "application/json": {

@@ -13,6 +13,7 @@ from sanic_ext import openapi
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from powerpulse.api import schemas
 from powerpulse.api.auth import (
     forget_user,
     hash_password,
@@ -55,6 +56,7 @@ async def _target(request: Request, raw_id: str) -> User:
 
 @bp.get("/")
 @openapi.summary("All users (admin)")
+@schemas.returns(list[schemas.User])
 @require_admin
 async def list_users(request: Request) -> HTTPResponse:
     return json([user_to_dict(u) for u in await User.all().order_by("id")])
@@ -62,6 +64,7 @@ async def list_users(request: Request) -> HTTPResponse:
 
 @bp.get("/<user_id:str>")
 @openapi.summary("One user (yourself, or anyone as admin)")
+@schemas.returns(schemas.User)
 @require_user
 async def get_user(request: Request, user_id: str) -> HTTPResponse:
     return json(user_to_dict(await _target(request, user_id)))
@@ -69,6 +72,7 @@ async def get_user(request: Request, user_id: str) -> HTTPResponse:
 
 @bp.put("/<user_id:str>")
 @openapi.summary("Update username, email or (admin only) role")
+@schemas.returns(schemas.UserUpdated)
 @openapi.body({"application/json": {"username": str, "email": str, "role": str}})
 @require_user
 async def update_user(request: Request, user_id: str) -> HTTPResponse:
@@ -116,6 +120,7 @@ async def update_user(request: Request, user_id: str) -> HTTPResponse:
 
 @bp.put("/<user_id:str>/password")
 @openapi.summary("Set another user's password (admin); revokes their tokens")
+@schemas.returns(schemas.UserUpdated)
 @openapi.body({"application/json": {"password": str}})
 @require_admin
 async def reset_password(request: Request, user_id: str) -> HTTPResponse:
@@ -137,6 +142,7 @@ async def reset_password(request: Request, user_id: str) -> HTTPResponse:
 
 @bp.delete("/<user_id:str>")
 @openapi.summary("Delete a user (admin); never the last administrator")
+@schemas.returns(schemas.Message)
 @require_admin
 async def delete_user(request: Request, user_id: str) -> HTTPResponse:
     user = await _target(request, user_id)

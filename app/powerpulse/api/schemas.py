@@ -1,0 +1,1066 @@
+"""Every response shape of the API, declared once, and how it reaches the OpenAPI document.
+
+The shapes are TypedDicts (the serializers build plain dicts; the shapes say what is in them).
+Pydantic turns each into a JSON schema, which is rewritten to OpenAPI 3.0 (the version sanic-ext
+declares) and registered as a component under the class name; routes refer to it with
+
+    @schemas.returns(schemas.Ups)               # 200, application/json
+    @schemas.returns(list[schemas.Ups])         # an array of them
+    @schemas.returns(schemas.UpsCreated, 201)
+    @schemas.accepts(schemas.LoginBody)         # a request body
+
+`/docs/openapi.json` is what the web UI's TypeScript types are generated from
+(`scripts/openapi_dump.py`, `npm run gen:api`), and tests validate real answers against these
+classes (`validator(Ups)`), so a field the API sends and the document does not name fails a test.
+
+Response shapes are closed (`additionalProperties: false`): every field is declared. Request
+bodies are open (the API ignores fields it does not know) and every field in them is optional;
+the handlers validate and answer 400 naming the field.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, Literal, NotRequired, TypeVar, get_args, get_origin
+
+from pydantic import AfterValidator, ConfigDict, TypeAdapter, WithJsonSchema, with_config
+from pydantic._internal._docs_extraction import extract_docstrings_from_cls
+from sanic_ext import openapi
+from sanic_ext.extensions.openapi.builders import SpecificationBuilder
+from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
+
+T = TypeVar("T")
+REF_PREFIX = "#/components/schemas/"
+
+_CLOSED = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+_OPEN = ConfigDict(extra="allow", use_attribute_docstrings=True)
+closed = with_config(_CLOSED)  # a response: every field declared
+open_body = with_config(_OPEN)  # a request body or a free-form record
+
+
+def _iso(value: str) -> str:
+    datetime.fromisoformat(value)  # raises ValueError (a validation error) when it is not one
+    return value
+
+
+IsoTime = Annotated[
+    str, AfterValidator(_iso), WithJsonSchema({"type": "string", "format": "date-time"})
+]
+"""An ISO 8601 UTC time as the API writes it: `2025-02-27T12:00:00.000Z`."""
+
+Details = dict[str, Any]
+"""A detail group: camelCase NUT variable names → parsed value (only what the UPS reports)."""
+
+# --- the status model (values must match `powerpulse.nut.status`; tests/api check they do) ----
+
+Severity = Literal["unknown", "ok", "info", "warning", "critical"]
+PowerStateCode = Literal[
+    "online", "on_battery", "low_battery", "fsd", "calibration", "self_test", "off", "unknown"
+]
+PowerStateLabel = Literal[
+    "Online",
+    "On Battery",
+    "Low Battery",
+    "Forced Shutdown",
+    "Calibration",
+    "Self Test",
+    "Off",
+    "Unknown",
+]
+SummaryBucket = Literal["online", "onBattery", "alarm", "unknown"]
+Role = Literal["admin", "user"]
+
+
+@closed
+class Message(TypedDict):
+    """An answer that only says what happened."""
+
+    message: str
+
+
+@closed
+class ErrorInfo(TypedDict):
+    """What went wrong talking to upsd: a machine code and a human message."""
+
+    code: str
+    message: str
+
+
+@open_body
+class ErrorBody(TypedDict):
+    """Every error answer (4xx/5xx). Some carry more: `field` (400: the field to fix),
+    `retryAfter` (429, seconds), `results` (502 of a send: each channel's outcome)."""
+
+    message: str
+    error: str
+    """A machine code, e.g. `validation_error`, `not_found`, `rate_limited`."""
+    field: NotRequired[str]
+    retryAfter: NotRequired[int]
+
+
+# --- UPS -----------------------------------------------------------------------------------------
+
+
+@closed
+class Condition(TypedDict):
+    """A battery or alarm condition beside the power state (never the headline)."""
+
+    code: str
+    """replace_battery, overload, bypass, alarm, charging, discharging, trimming, boosting,
+    high_battery, eco, low_battery (LB while on line), off, calibration, self_test, unknown_flag."""
+    label: str
+    severity: Severity
+
+
+@closed
+class LastKnown(TypedDict):
+    """The last fresh state and readings, kept while the live fields say "Unknown"."""
+
+    at: IsoTime
+    status: PowerStateLabel
+    powerState: PowerStateCode
+    severity: Severity
+    conditions: list[Condition]
+    statusTokens: list[str]
+    batteryCharge: int | None
+    batteryVoltage: float | None
+    inputVoltage: float | None
+    outputVoltage: float | None
+    runtimeRemaining: int | None
+    """Minutes."""
+    load: int | None
+    temperature: float | None
+
+
+@closed
+class KioskUps(TypedDict):
+    """A UPS as the public kiosk (and the kiosk stream) sends it: no driver details, serials or
+    error texts."""
+
+    id: int
+    name: str
+    nickname: str | None
+    displayName: str
+    """The nickname, else the UPS's own `ups.id`, else its name."""
+    upsName: str
+    """The UPS's name on its NUT server."""
+    nutServerId: int
+    status: PowerStateLabel
+    """The power state only; "Unknown" while the data is stale or the server unreachable."""
+    model: str | None
+    batteryCharge: int | None
+    """Percent."""
+    batteryVoltage: float | None
+    inputVoltage: float | None
+    outputVoltage: float | None
+    runtimeRemaining: int | None
+    """Minutes."""
+    load: int | None
+    """Percent."""
+    temperature: float | None
+    """Degrees Celsius."""
+    batteryDetails: Details
+    deviceDetails: Details
+    inputDetails: Details
+    outputDetails: Details
+    upsDetails: Details
+    powerState: PowerStateCode
+    conditions: list[Condition]
+    severity: Severity
+    """The worst of the power state's and the conditions' severities."""
+    summaryBucket: SummaryBucket
+    statusTokens: list[str]
+    """The raw `ups.status` tokens (empty while the data is not live)."""
+    lastKnown: LastKnown | None
+    lastUpdated: IsoTime | None
+    """The last successful poll."""
+    stale: bool
+    reachable: bool | None
+    """null: not polled yet."""
+    error: ErrorInfo | None
+
+
+@closed
+class Ups(KioskUps):
+    """A UPS with its live state (`GET /api/ups-systems`, `/:id`, the `ups` stream message):
+    the kiosk's fields and the driver's details."""
+
+    driverDetails: Details
+    """Driver name/version/state, and its configuration under `parameters`."""
+
+
+@closed
+class ServerAddress(TypedDict):
+    id: int
+    host: str
+    port: int
+
+
+@closed
+class DebugUps(Ups):
+    """`GET /api/debug/ups-status-raw`: a UPS as the poller last saw it."""
+
+    raw_status: str
+    """`ups.status` exactly as upsd last sent it."""
+    server: ServerAddress
+
+
+@closed
+class UpsRef(TypedDict):
+    """A UPS named in a setup or server answer (e.g. one discovery added)."""
+
+    id: int
+    name: str
+    upsName: str
+    nutServerId: int
+
+
+@closed
+class UpsConfig(TypedDict):
+    """A UPS's configuration after a create or an update."""
+
+    message: str
+    id: int
+    name: str
+    nickname: str | None
+    nutServerId: int
+    upsName: str
+
+
+@closed
+class NicknameSet(TypedDict):
+    message: str
+    id: int
+    nickname: str | None
+
+
+@closed
+class UpsDeleted(TypedDict):
+    message: str
+    id: int
+
+
+@closed
+class BatterySample(TypedDict):
+    """A battery charge sample (the seed's names)."""
+
+    id: int
+    ups_id: int
+    charge_percent: float | None
+    timestamp: IsoTime
+
+
+@closed
+class BatteryRecorded(TypedDict):
+    message: str
+    id: int
+    upsId: int
+    chargePercent: float
+    timestamp: IsoTime
+
+
+@closed
+class UpsEvent(TypedDict):
+    """A power event of one UPS."""
+
+    id: int
+    upsId: int
+    kind: str
+    """on_battery, online, low_battery, fsd, replace_battery, overload, bypass, off, comm_lost,
+    comm_restored, self_test, ups_added, ups_removed."""
+    previousStatus: str
+    newStatus: str
+    occurredAt: IsoTime
+    details: dict[str, Any]
+    """Readings at the time; self_test: `phase` ("started"/"ended") and `result`."""
+    dispatched: bool
+    """Notifications for it have been queued."""
+
+
+@closed
+class EventsPage(TypedDict):
+    """Events newest first; pass `nextBefore` as `?before=` for the next page (null: no more)."""
+
+    events: list[UpsEvent]
+    nextBefore: int | None
+
+
+@closed
+class MinAvgMax(TypedDict):
+    min: float | None
+    avg: float | None
+    max: float | None
+
+
+@closed
+class HistoryPoint(TypedDict):
+    """One time bucket: samples in it and min/avg/max of each reading."""
+
+    time: IsoTime
+    """Start of the bucket."""
+    samples: int
+    charge: MinAvgMax
+    runtimeSeconds: MinAvgMax
+    load: MinAvgMax
+    inputVoltage: MinAvgMax
+    outputVoltage: MinAvgMax
+    batteryVoltage: MinAvgMax
+
+
+# Functional form: "from" is a Python keyword.
+HistoryResponse = TypedDict(
+    "HistoryResponse",
+    {
+        "upsId": int,
+        "from": IsoTime,
+        "to": IsoTime,
+        "bucketSeconds": int,
+        "source": Literal["samples", "hourly"],
+        "points": list[HistoryPoint],
+    },
+)
+closed(HistoryResponse)
+HistoryResponse.__doc__ = """Time buckets from `from` to `to` (source: raw samples, or hourly
+rollups for long ranges)."""
+
+
+@closed
+class UpsCommand(TypedDict):
+    """An instant command the UPS lists."""
+
+    name: str
+    description: str
+    warning: str | None
+    """What the command does to the load, when it needs `confirm`."""
+
+
+@closed
+class UpsCommands(TypedDict):
+    commands: list[UpsCommand]
+    credentials: bool
+    """The server has a NUT user configured (upsd needs one to run commands)."""
+
+
+@closed
+class CommandSent(TypedDict):
+    message: str
+    command: str
+
+
+@closed
+class WritableVariable(TypedDict):
+    """A writable NUT variable with what upsd says about its type."""
+
+    name: str
+    value: str
+    description: str
+    type: Literal["string", "number", "enum", "range"]
+    maxLength: int | None
+    options: list[str]
+    ranges: list[tuple[float, float]]
+    """Allowed [low, high] pairs (type range)."""
+
+
+@closed
+class UpsVariables(TypedDict):
+    variables: list[WritableVariable]
+    credentials: bool
+
+
+@closed
+class VariableSet(TypedDict):
+    message: str
+    name: str
+    value: str
+
+
+# --- status model --------------------------------------------------------------------------------
+
+
+@closed
+class PowerStateInfo(TypedDict):
+    code: PowerStateCode
+    label: PowerStateLabel
+    severity: Severity
+    bucket: SummaryBucket
+    """The summary bucket when no condition is worse than the power state."""
+
+
+@closed
+class ConditionInfo(TypedDict):
+    code: str
+    label: str
+    """`{token}` in unknown_flag's label stands for the token."""
+    severity: Severity
+    token: str
+    """The `ups.status` token (empty for unknown_flag)."""
+
+
+@closed
+class BucketInfo(TypedDict):
+    code: SummaryBucket
+    label: str
+
+
+@closed
+class TokenInfo(TypedDict):
+    token: str
+    meaning: str
+
+
+@closed
+class StatusModel(TypedDict):
+    """`GET /api/status-model`: the one status table, for the UI's labels."""
+
+    severities: list[Severity]
+    """Least first."""
+    powerStates: list[PowerStateInfo]
+    conditions: list[ConditionInfo]
+    buckets: list[BucketInfo]
+    """In display order."""
+    tokens: list[TokenInfo]
+
+
+# --- users and auth ------------------------------------------------------------------------------
+
+
+@closed
+class User(TypedDict):
+    """A user (`/api/users`, `/api/auth/me`)."""
+
+    id: int
+    username: str
+    email: str | None
+    role: Role
+    isAdmin: bool
+    """role == "admin" (the first PowerPulse client reads this)."""
+    created_at: IsoTime
+
+
+@closed
+class LoginUser(TypedDict):
+    """The user in a login, registration or password-change answer."""
+
+    id: int
+    username: str
+    email: str | None
+    role: Role
+    isAdmin: NotRequired[bool]
+
+
+@closed
+class SetupUser(TypedDict):
+    id: int
+    username: str
+    role: Role
+    isAdmin: NotRequired[bool]
+
+
+@closed
+class CheckSetup(TypedDict):
+    isFirstTimeSetup: bool
+
+
+@closed
+class LoginResponse(TypedDict):
+    message: str
+    user: LoginUser
+    token: str
+    """A bearer token, valid 24 h."""
+
+
+@closed
+class UserCreated(TypedDict):
+    message: str
+    user: LoginUser
+
+
+@closed
+class UserUpdated(TypedDict):
+    message: str
+    user: User
+    token: NotRequired[str]
+    """Only when you set your own password: your old token stopped working."""
+
+
+@closed
+class SetupServer(TypedDict):
+    id: int
+    host: str
+    port: int
+
+
+@closed
+class SetupResult(TypedDict):
+    message: str
+    user: SetupUser
+    token: str
+    nutServer: SetupServer
+    upsSystemsDiscovered: int
+    upsSystemsAdded: list[UpsRef]
+    discoveryError: NotRequired[ErrorInfo]
+    """The NUT server could not be listed (yet): its UPS are found when it answers."""
+
+
+@closed
+class StreamTicket(TypedDict):
+    ticket: str
+    """Pass as `GET /api/stream?ticket=`; single use, valid `expiresIn` seconds."""
+    expiresIn: int
+
+
+# --- NUT servers ---------------------------------------------------------------------------------
+
+
+@closed
+class NutServer(TypedDict):
+    """A NUT server (never its password) with reachability as the poller last saw it."""
+
+    id: int
+    host: str
+    port: int
+    username: str | None
+    hasPassword: bool
+    starttls: bool
+    updated_at: IsoTime
+    reachable: bool | None
+    """null: none of its UPS polled yet."""
+    lastChecked: IsoTime | None
+    error: ErrorInfo | None
+
+
+@closed
+class NutServerCreated(TypedDict):
+    message: str
+    id: int
+    host: str
+    port: int
+    username: str | None
+    hasPassword: bool
+    starttls: bool
+    updated_at: IsoTime
+    upsSystemsDiscovered: int
+    upsSystemsAdded: list[UpsRef]
+    discoveryError: NotRequired[ErrorInfo]
+
+
+@closed
+class NutServerUpdated(TypedDict):
+    message: str
+    id: int
+    host: str
+    port: int
+    username: str | None
+    hasPassword: bool
+    starttls: bool
+    updated_at: IsoTime
+
+
+@closed
+class UpsName(TypedDict):
+    id: int
+    name: str
+
+
+@closed
+class NutServerDeleted(TypedDict):
+    message: str
+    deletedUpsSystems: list[UpsName]
+
+
+@closed
+class NutTestResult(TypedDict):
+    message: str
+    upsList: list[str]
+    """The UPS names upsd lists."""
+
+
+# --- settings and notifications ------------------------------------------------------------------
+
+
+@closed
+class UserSettings(TypedDict):
+    """Your settings (the seed's shape: flags as 0/1)."""
+
+    inactivity_timeout: int
+    """Minutes."""
+    discord_webhook_url: str
+    slack_webhook_url: str
+    notifications_enabled: Literal[0, 1]
+    battery_notifications: Literal[0, 1]
+    low_battery_notifications: Literal[0, 1]
+    email_notifications: Literal[0, 1]
+    email_recipients: str
+    """Comma-separated addresses."""
+    poll_interval: int
+    """Seconds (the UI's refresh)."""
+
+
+@closed
+class UserSettingsUpdated(TypedDict):
+    message: str
+    inactivity_timeout: int
+    discord_webhook_url: str
+    slack_webhook_url: str
+    notifications_enabled: Literal[0, 1]
+    battery_notifications: Literal[0, 1]
+    low_battery_notifications: Literal[0, 1]
+    email_notifications: Literal[0, 1]
+    email_recipients: str
+    poll_interval: int
+
+
+@closed
+class NotificationSettings(TypedDict):
+    """Your notification settings (flags as booleans)."""
+
+    discord_webhook_url: str
+    slack_webhook_url: str
+    notifications_enabled: bool
+    battery_notifications: bool
+    low_battery_notifications: bool
+    email_notifications: bool
+    email_recipients: str
+
+
+@closed
+class NotificationSettingsUpdated(TypedDict):
+    message: str
+    discord_webhook_url: str
+    slack_webhook_url: str
+    notifications_enabled: bool
+    battery_notifications: bool
+    low_battery_notifications: bool
+    email_notifications: bool
+    email_recipients: str
+
+
+@closed
+class NotificationDelivery(TypedDict):
+    """One channel's delivery of a notification (never its URL or address)."""
+
+    channel: str
+    """discord, slack, email, …"""
+    state: str
+    """pending, sending, sent, failed, …"""
+    attempts: int
+    lastError: str | None
+    deliveredAt: IsoTime | None
+
+
+@closed
+class NotificationHistoryItem(TypedDict):
+    """A notification sent to you (`X-Total-Count` gives the total)."""
+
+    id: int
+    user_id: int
+    ups_id: int | None
+    ups_name: str
+    status: str
+    previous_status: str
+    kind: str
+    event_id: int | None
+    created_at: IsoTime
+    deliveries: list[NotificationDelivery]
+
+
+@closed
+class ChannelResult(TypedDict):
+    success: bool
+    error: NotRequired[str | None]
+
+
+@closed
+class ChannelResults(TypedDict):
+    """Each channel's outcome; null: not sent there."""
+
+    discord: ChannelResult | None
+    slack: ChannelResult | None
+    email: ChannelResult | None
+
+
+@closed
+class NotificationsSent(TypedDict):
+    message: str
+    results: ChannelResults
+
+
+# --- debug ---------------------------------------------------------------------------------------
+
+
+@closed
+class TableName(TypedDict):
+    name: str
+
+
+@closed
+class TableColumn(TypedDict):
+    """SQLite's `PRAGMA table_info` row."""
+
+    cid: int
+    name: str
+    type: str
+    notnull: int
+    dflt_value: Any
+    pk: int
+
+
+@closed
+class RowCount(TypedDict):
+    count: int
+
+
+@closed
+class MaskedSettings(TypedDict):
+    """Notification settings with webhook URLs as "Configured" / "Not configured"."""
+
+    notifications_enabled: bool
+    battery_notifications: bool
+    low_battery_notifications: bool
+    discord_webhook_url: str
+    slack_webhook_url: str
+    email_notifications: bool
+    email_recipients: str
+
+
+@closed
+class ChannelFlags(TypedDict):
+    discord: bool
+    slack: bool
+    email: bool
+
+
+@closed
+class MonitoringTestResult(TypedDict):
+    success: bool
+    notifications: ChannelFlags
+    reason: NotRequired[str]
+    errors: NotRequired[dict[str, str | None]]
+
+
+@closed
+class MonitoringTest(TypedDict):
+    message: str
+    result: MonitoringTestResult
+
+
+@closed
+class UserSendResult(TypedDict):
+    user_id: int
+    success: bool
+    results: ChannelResults
+
+
+@closed
+class ForcedStatusChange(TypedDict):
+    message: str
+    ups_id: int | None
+    old_status: str
+    new_status: str
+    results: list[UserSendResult]
+
+
+@closed
+class RawNotificationTest(TypedDict):
+    message: str
+    status: str
+    translated_status: str
+    webhook_type: str
+    result: str
+
+
+@closed
+class DebugChannels(TypedDict):
+    discord_webhook_url: str
+    slack_webhook_url: str
+    email_notifications: bool
+    email_recipients: str
+
+
+@closed
+class DebugNotification(TypedDict):
+    message: str
+    settings: DebugChannels
+    response: Message
+
+
+# --- system --------------------------------------------------------------------------------------
+
+
+@closed
+class SelfUpdateInfo(TypedDict):
+    possible: bool
+    reason: str | None
+
+
+@closed
+class VersionInfo(TypedDict):
+    """The running version; image details for admins."""
+
+    version: str
+    imageRef: NotRequired[str | None]
+    imageDigest: NotRequired[str | None]
+    selfUpdate: NotRequired[SelfUpdateInfo]
+
+
+@closed
+class UpdateCheck(TypedDict):
+    updateAvailable: bool
+    currentDigest: str | None
+    latestDigest: str | None
+    imageRef: str | None
+    reason: NotRequired[str]
+
+
+@closed
+class UpdateStarted(TypedDict):
+    message: str
+    details: str
+
+
+@closed
+class UpdateStep(TypedDict):
+    at: IsoTime
+    state: str
+    message: str
+
+
+@open_body
+class UpdateStatus(TypedDict):
+    """The last self-update's progress (steps newest last). The runner may record more fields
+    (image, versions, container ids)."""
+
+    state: str
+    """idle, pulling, …, succeeded, rolled-back, failed."""
+    inProgress: bool
+    message: str
+    startedAt: NotRequired[IsoTime | None]
+    finishedAt: NotRequired[IsoTime | None]
+    steps: list[UpdateStep]
+
+
+# --- live stream messages (documented for the client; sent as SSE `data`) -------------------------
+
+
+@closed
+class StreamEvent(TypedDict):
+    """`event: event` on the logged-in stream: a new power event."""
+
+    id: int
+    upsId: int
+    upsName: str | None
+    kind: str
+    previousStatus: str
+    newStatus: str
+    occurredAt: IsoTime
+    details: dict[str, Any]
+
+
+@closed
+class StreamRemoved(TypedDict):
+    """`event: removed`: a UPS was deleted."""
+
+    id: int
+
+
+# --- request bodies ------------------------------------------------------------------------------
+
+
+@open_body
+class NotificationSettingsBody(TypedDict, total=False):
+    discord_webhook_url: str
+    """A Discord webhook URL; "" clears."""
+    slack_webhook_url: str
+    notifications_enabled: bool
+    battery_notifications: bool
+    low_battery_notifications: bool
+    email_notifications: bool
+    email_recipients: str
+
+
+@open_body
+class DiscordTestBody(TypedDict, total=False):
+    discord_webhook_url: str
+    """Else your saved one."""
+
+
+@open_body
+class SlackTestBody(TypedDict, total=False):
+    slack_webhook_url: str
+    """Else your saved one."""
+
+
+@open_body
+class EmailTestBody(TypedDict, total=False):
+    email_recipients: str
+    """Else your saved ones."""
+
+
+@open_body
+class UpsStatusBody(TypedDict, total=False):
+    ups_id: int
+    """Required."""
+    status: str
+    """Required: the new status word, e.g. "On Battery"."""
+    previous_status: str
+    ups_name: str
+    discord_webhook_url: str
+    slack_webhook_url: str
+    email_notifications: bool
+    email_recipients: str
+
+
+@open_body
+class MonitoringTestBody(TypedDict, total=False):
+    new_status: str
+    old_status: str
+    ups_id: int
+    ups_name: str
+
+
+@open_body
+class ForceStatusBody(TypedDict, total=False):
+    new_status: str
+    old_status: str
+    ups_id: int
+
+
+@open_body
+class RawNotificationBody(TypedDict, total=False):
+    status: str
+    """A raw NUT status, e.g. "OB LB"."""
+    webhook_type: Literal["discord", "slack"]
+    webhook_url: str
+
+
+@open_body
+class DebugNotificationBody(TypedDict, total=False):
+    status: str
+    previous_status: str
+    ups_name: str
+
+
+# --- OpenAPI ------------------------------------------------------------------------------------
+
+
+def _openapi30(node: Any) -> Any:
+    """Pydantic's JSON Schema (2020-12) → OpenAPI 3.0: `anyOf [X, null]` becomes a nullable X,
+    `const` an enum of one, titles go (they only repeat the field names)."""
+    if isinstance(node, list):
+        return [_openapi30(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _openapi30(v) for k, v in node.items() if k not in ("title", "$defs")}
+    if "const" in out:
+        out["enum"] = [out.pop("const")]
+    items = out.pop("prefixItems", None)
+    if items:  # a tuple of one type (a [low, high] pair): 3.0 has no prefixItems
+        if any(item != items[0] for item in items):
+            raise ValueError("only tuples of one item type can be described in OpenAPI 3.0")
+        out.update(items=items[0], minItems=len(items), maxItems=len(items))
+    options = out.get("anyOf")
+    if isinstance(options, list) and {"type": "null"} in options:
+        rest = [o for o in options if o != {"type": "null"}]
+        del out["anyOf"]
+        if len(rest) == 1 and "$ref" not in rest[0]:
+            out = {**rest[0], **out}
+        elif len(rest) == 1:
+            out["allOf"] = rest  # a $ref cannot carry siblings in 3.0
+        else:
+            out["anyOf"] = rest
+        out["nullable"] = True
+    # Attribute docstrings of a field keep the source's indentation on continuation lines.
+    if isinstance(out.get("description"), str):
+        out["description"] = " ".join(out["description"].split())
+    return out
+
+
+def _field_docs(shape: Any) -> dict[str, str]:
+    """Attribute docstrings of `shape` and of the TypedDicts it extends (pydantic reads only the
+    class's own)."""
+    docs: dict[str, str] = {}
+    for base in reversed(getattr(shape, "__orig_bases__", ())):
+        if isinstance(base, type) and hasattr(base, "__required_keys__"):
+            docs.update(_field_docs(base))
+    if isinstance(shape, type):
+        with contextlib.suppress(OSError, TypeError):  # no source: a functional TypedDict
+            docs.update(extract_docstrings_from_cls(shape, use_inspect=True))
+    return docs
+
+
+def _describe(schema: dict[str, Any], shape: Any) -> dict[str, Any]:
+    props = schema.get("properties") or {}
+    for name, doc in _field_docs(shape).items():
+        if name in props and "description" not in props[name] and "$ref" not in props[name]:
+            props[name]["description"] = doc
+    return schema
+
+
+@functools.cache
+def component_schemas(shape: Any) -> dict[str, dict[str, Any]]:
+    """The OpenAPI components `shape` (a TypedDict) needs: its own and its nested shapes'."""
+    schema = TypeAdapter(shape).json_schema(ref_template=REF_PREFIX + "{model}")
+    defs = schema.pop("$defs", {})
+    defs[shape.__name__] = schema
+    return {name: _openapi30(_describe(d, globals().get(name))) for name, d in defs.items()}
+
+
+def register(shape: Any) -> dict[str, Any]:
+    """Add `shape`'s components to the document; its reference (or an array of it)."""
+    if get_origin(shape) is list:
+        return {"type": "array", "items": register(get_args(shape)[0])}
+    spec = SpecificationBuilder()
+    for name, schema in component_schemas(shape).items():
+        known = spec._components.get("schemas", {}).get(name)
+        if known is not None and known != schema:
+            raise ValueError(f"two different API shapes are called {name}")
+        spec.add_component("schemas", name, schema)
+    return {"$ref": REF_PREFIX + shape.__name__}
+
+
+def _with_errors(ok: Callable[[T], T]) -> Callable[[T], T]:
+    """`ok`, the error answer, and an operationId of the handler's own: sanic-ext names an
+    operation after whichever of its routes it saw last (a legacy alias path shares the
+    handler), which changed from one start to the next."""
+    error = openapi.response("default", {"application/json": register(ErrorBody)}, "An error")
+
+    def decorate(handler: T) -> T:
+        module = str(getattr(handler, "__module__", "")).rsplit(".", 1)[-1]
+        name = openapi.operation(f"{module}.{getattr(handler, '__name__', 'handler')}")
+        return name(ok(error(handler)))
+
+    return decorate
+
+
+def returns(shape: Any, status: int = 200, description: str = "OK") -> Callable[[T], T]:
+    """Document a route's JSON answer (and that errors come as `ErrorBody`)."""
+    content = {"application/json": register(shape)}
+    # A string key: the app's orjson refuses int keys (sanic-ext keeps the status as given).
+    return _with_errors(openapi.response(str(status), content, description))  # type: ignore[arg-type]
+
+
+def returns_text(media: str, description: str) -> Callable[[T], T]:
+    """Document a non-JSON answer: `text/event-stream`, Prometheus text, the web UI's HTML."""
+    content = {media: {"type": "string"}}
+    return _with_errors(openapi.response("200", content, description))  # type: ignore[arg-type]
+
+
+def accepts(shape: Any) -> Callable[[T], T]:
+    """Document a JSON request body."""
+    return openapi.body({"application/json": register(shape)})
+
+
+# Shapes sent only as live-stream messages: in the document so the UI's types include them.
+STREAM_MESSAGES = (Ups, KioskUps, StreamEvent, StreamRemoved)
+for _shape in STREAM_MESSAGES:
+    register(_shape)
+
+
+@functools.cache
+def validator(shape: Any) -> TypeAdapter[Any]:
+    """A validator for answers of `shape`: `validator(Ups).validate_json(body, strict=True)`
+    (strict: 1 is not true, "1" is not 1; an undeclared field is an error)."""
+    return TypeAdapter(shape)

@@ -75,7 +75,9 @@ def test_names_that_users_choose_are_escaped_and_only_on_the_info_series() -> No
     )
     samples = _samples(text)
     info = [k for k in samples if k[0] == "powerpulse_ups_info"]
-    assert dict(info[0][1])["name"] == tricky
+    # Quotes and backslashes survive the exposition; a line break is shown escaped, as
+    # everywhere a name is displayed.
+    assert dict(info[0][1])["name"] == 'Rack "A" \\ row\\x0a2'
     assert dict(info[0][1])["model"] == "Smart-UPS 1500"
     assert all("name" not in dict(k[1]) for k in samples if k[0] != "powerpulse_ups_info")
 
@@ -102,3 +104,34 @@ def test_notification_delivery_counts_and_the_oldest_pending_age() -> None:
     assert _one(samples, "powerpulse_notification_oldest_pending_seconds") == 42.5
     idle = _samples(render([], DeliveryStats(), version="x"))
     assert _one(idle, "powerpulse_notification_oldest_pending_seconds") == 0
+
+
+def test_absurd_readings_are_left_out_and_labels_are_display_safe() -> None:
+    absurd = _ups(
+        2,
+        display_name="Rack\x1b[31m \u202e" + "x" * 5000,
+        variables={
+            "ups.load": "4.6e251",
+            "battery.charge": "1" + "0" * 30,
+            "battery.runtime": "99999999999999999999",
+            "input.voltage": "-230",
+            "output.voltage": "nan",
+            "ups.temperature": "302",
+            "battery.voltage": "480.0",  # a real 480 V DC string stays
+            "device.model": "Smart\x07UPS",
+            "ups.model": "ignored: device.model comes first, as in the API",
+        },
+    )
+    text = render([_ups(1), absurd], DeliveryStats(), version="x")
+    samples = _samples(text)  # the reference parser reads all of it
+    of_two = {k[0] for k in samples if ("ups_id", "2") in k[1]}
+    assert "powerpulse_ups_battery_voltage_volts" in of_two
+    for gone in ("load_percent", "battery_charge_percent", "battery_runtime_seconds",
+                 "input_voltage_volts", "output_voltage_volts", "temperature_celsius"):  # fmt: skip
+        assert f"powerpulse_ups_{gone}" not in of_two, gone
+    assert _one(samples, "powerpulse_ups_load_percent", ups_id="1", ups="ups1") == 23.5
+    info = dict(
+        next(k[1] for k in samples if k[0] == "powerpulse_ups_info" and ("ups_id", "2") in k[1])
+    )
+    assert info["model"] == "Smart\\x07UPS"
+    assert info["name"].startswith("Rack\\x1b[31m \\u202e") and len(info["name"]) == 256

@@ -5,7 +5,9 @@ Conventions that matter to whoever writes alerts against it:
   may change (display name, model) are only on `powerpulse_ups_info`, so renaming a UPS does
   not break its series;
 - base units (seconds, volts, hertz, watts), percentages as 0-100 like NUT reports them;
-- a reading the UPS does not report (or reports as text) is left out, never exported as 0;
+- a reading the UPS does not report (or reports as text, or outside the physical range of its
+  quantity: `nut.variables.QUANTITIES`) is left out, never exported as 0;
+- label values are display-safe (control characters escaped, at most 256 characters);
 - `powerpulse_ups_status{flag=...}` is written for every flag, 0 or 1, so `== 1` alerts need
   no `absent()`;
 - `powerpulse_ups_up` is 1 only when the last poll succeeded and the data is fresh. Readings of
@@ -17,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from powerpulse.nut.variables import as_float
+from powerpulse.nut.variables import as_str, display_text, reading
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -74,7 +76,7 @@ def escape_label(value: str) -> str:
 
 
 def _labels(pairs: Iterable[tuple[str, str]]) -> str:
-    inner = ",".join(f'{k}="{escape_label(v)}"' for k, v in pairs)
+    inner = ",".join(f'{k}="{escape_label(display_text(v) or "")}"' for k, v in pairs)
     return "{" + inner + "}" if inner else ""
 
 
@@ -110,10 +112,11 @@ def render(upses: Iterable[UpsSnapshot], deliveries: DeliveryStats, *, version: 
 
     out.family("ups_info", "gauge", "Names of a UPS (always 1)")
     for ups in upses:
-        model = ups.variables.get("ups.model") or ups.variables.get("device.model") or ""
+        get = ups.variables.get
+        model = as_str(get("device.model")) or as_str(get("ups.model")) or ""  # as the API
         out.sample(
             "ups_info",
-            [*ident(ups), ("name", ups.display_name), ("model", model.strip()),
+            [*ident(ups), ("name", ups.display_name), ("model", model),
              ("nut_server_id", str(ups.nut_server_id))],
             1,
         )  # fmt: skip
@@ -136,7 +139,7 @@ def render(upses: Iterable[UpsSnapshot], deliveries: DeliveryStats, *, version: 
             out.sample("ups_status", [*ident(ups), ("flag", flag)], 1 if flag in flags else 0)
 
     for name, variable, help_text in READINGS:
-        reported = [(ups, as_float(ups.variables.get(variable))) for ups in upses]
+        reported = [(ups, reading(variable, ups.variables.get(variable))) for ups in upses]
         known = [(ups, value) for ups, value in reported if value is not None]
         if not known:
             continue

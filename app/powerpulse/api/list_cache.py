@@ -44,6 +44,13 @@ _CHANGE_KEY_SQL = (
 )
 
 Builder = Callable[[bool], Awaitable[list[dict[str, Any]]]]
+# (rows, public) → the JSON body. The UPS lists pass `safe_ups.encode_ups_list`, which encodes
+# UPS by UPS when the whole list fails, so one bad UPS never turns the list into a 500.
+Encoder = Callable[[list[dict[str, Any]], bool], bytes]
+
+
+def _plain_encode(rows: list[dict[str, Any]], public: bool) -> bytes:
+    return orjson.dumps(rows)
 
 
 class Encoded:
@@ -67,8 +74,9 @@ class Encoded:
 class ListCache:
     """Cached list answers by `public` (the kiosk's differs from the logged-in list)."""
 
-    def __init__(self, build: Builder) -> None:
+    def __init__(self, build: Builder, encode: Encoder = _plain_encode) -> None:
         self._build = build
+        self._encode = encode
         self._entries: dict[bool, tuple[tuple[Any, ...], float, Encoded]] = {}
         self._building: dict[bool, tuple[tuple[Any, ...], asyncio.Task[Encoded]]] = {}
         self._key: tuple[Any, ...] = ()
@@ -126,7 +134,7 @@ class ListCache:
     async def _rebuild(self, key: tuple[Any, ...], public: bool, generation: int) -> Encoded:
         try:
             rows = await self._build(public)
-            body = await asyncio.to_thread(lambda: Encoded(orjson.dumps(rows)))
+            body = await asyncio.to_thread(lambda: Encoded(self._encode(rows, public)))
         finally:
             current = self._building.get(public)
             if current is not None and current[1] is asyncio.current_task():

@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 from tortoise import connections
 
-from powerpulse.api.serializers import ups_to_dict
+from powerpulse.api.safe_ups import encoded, safe_values, ups_object
 from powerpulse.db.counters import CONFIG
 from powerpulse.db.models import Event, UpsLiveState, UpsSystem
 from powerpulse.timeutil import iso, utcnow
@@ -47,12 +47,16 @@ _HEADS_SQL = (
 
 def sse_frame(event: str, data: Any, event_id: int | None = None) -> str:
     """One Server-Sent Events message. Compact JSON never contains a newline."""
+    return _frame(event, orjson.dumps(data).decode(), event_id)
+
+
+def _frame(event: str, json_text: str, event_id: int | None = None) -> str:
     head = f"id: {event_id}\n" if event_id is not None else ""
-    return f"{head}event: {event}\ndata: {orjson.dumps(data).decode()}\n\n"
+    return f"{head}event: {event}\ndata: {json_text}\n\n"
 
 
 def event_to_dict(event: Event, ups_name: str | None) -> dict[str, Any]:
-    """A power event as the stream sends it."""
+    """A power event as the stream sends it (texts from the UPS made display-safe)."""
     return {
         "id": event.id,
         "upsId": event.ups_id,  # type: ignore[attr-defined]
@@ -61,7 +65,7 @@ def event_to_dict(event: Event, ups_name: str | None) -> dict[str, Any]:
         "previousStatus": event.previous_status,
         "newStatus": event.new_status,
         "occurredAt": iso(event.occurred_at),
-        "details": event.details or {},
+        "details": safe_values(event.details or {}),
     }
 
 
@@ -117,9 +121,10 @@ class LiveWatcher:
         self.subscribers.discard(sub)
 
     def snapshot(self, public: bool) -> list[dict[str, Any]]:
-        """Every UPS as a client should see it now (from the cache: no database read)."""
+        """Every UPS as a client should see it now (from the cache: no database read). Each
+        object is known to encode (a UPS that does not is its bad-data object)."""
         now = utcnow()
-        return [self._serialise(ups_id, now, public) for ups_id in sorted(self._ups)]
+        return [self._serialise(ups_id, now, public)[0] for ups_id in sorted(self._ups)]
 
     def _publish(self, frame: str, *, public: bool | None) -> None:
         """Queue `frame` for every subscriber (`public=None`), or only public/private ones."""
@@ -146,14 +151,19 @@ class LiveWatcher:
                 sub.queue.put_nowait(None)
 
     # -- database ---------------------------------------------------------------------------
-    def _serialise(self, ups_id: int, now: Any, public: bool) -> dict[str, Any]:
-        return ups_to_dict(
+    def _serialise(self, ups_id: int, now: Any, public: bool) -> tuple[dict[str, Any], str]:
+        """One UPS's object and its JSON; whatever the UPS reported, neither step raises (a
+        failure is logged once and shows that UPS with an error), so one UPS cannot stop the
+        updates of the others."""
+        obj = ups_object(
             self._ups[ups_id],
             self._live.get(ups_id),
             now=now,
             poll_interval=self.poll_interval,
             public=public,
         )
+        obj, data = encoded(obj, public=public)
+        return obj, data.decode()
 
     async def _heads(self) -> tuple[int, int, int]:
         rows = await connections.get("default").execute_query_dict(_HEADS_SQL)
@@ -190,7 +200,7 @@ class LiveWatcher:
         for ups_id in ups_ids:
             if ups_id not in self._ups:
                 continue
-            full = self._serialise(ups_id, now, public=False)
+            full, full_json = self._serialise(ups_id, now, public=False)
             previous = self._sent.get(ups_id)
             self._sent[ups_id] = full
             if (
@@ -199,8 +209,8 @@ class LiveWatcher:
                 and _without_time(previous) == _without_time(full)
             ):
                 continue
-            self._publish(sse_frame("ups", full), public=False)
-            self._publish(sse_frame("ups", self._serialise(ups_id, now, public=True)), public=True)
+            self._publish(_frame("ups", full_json), public=False)
+            self._publish(_frame("ups", self._serialise(ups_id, now, public=True)[1]), public=True)
             sent += 1
         return sent
 

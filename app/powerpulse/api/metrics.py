@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+from datetime import datetime
 from typing import Any
 
 from sanic import Blueprint, Request
@@ -18,7 +19,7 @@ from tortoise.functions import Count
 
 from powerpulse.api import schemas
 from powerpulse.api.errors import unauthorized
-from powerpulse.api.serializers import ups_to_dict
+from powerpulse.api.safe_ups import BAD_DATA, failures, ups_object
 from powerpulse.db.models import NotificationDelivery, UpsLiveState, UpsSystem
 from powerpulse.notify.outbox import OPEN_STATES
 from powerpulse.prometheus import CONTENT_TYPE, DeliveryStats, UpsSnapshot, render
@@ -43,21 +44,45 @@ def _snapshots(
     snapshots = []
     for ups in systems:
         live = lives.get(ups.id)
-        shown = ups_to_dict(ups, live, now=now, poll_interval=poll_interval, public=True)
-        last = live.last_success_at if live is not None else None
-        snapshots.append(
-            UpsSnapshot(
-                ups_id=ups.id,
-                ups_name=ups.ups_name,
-                display_name=shown["displayName"],
-                nut_server_id=shown["nutServerId"],
-                variables=(live.variables or {}) if live is not None else {},
-                status_tokens=tuple(shown["statusTokens"]),
-                up=not shown["stale"],
-                last_success=last.timestamp() if last is not None else None,
-            )
-        )
+        try:
+            snapshots.append(_snapshot(ups, live, now, poll_interval))
+        except Exception as exc:  # whatever one UPS reported, the scrape answers
+            failures.failed(ups.id, ("exporting its metrics",), repr(ups.ups_name), exc)
+            snapshots.append(_down(ups))
     return snapshots
+
+
+def _snapshot(
+    ups: UpsSystem, live: UpsLiveState | None, now: datetime, poll_interval: float
+) -> UpsSnapshot:
+    shown = ups_object(ups, live, now=now, poll_interval=poll_interval, public=True)
+    last = live.last_success_at if live is not None else None
+    variables = live.variables if live is not None else None
+    bad = (shown.get("error") or {}).get("code") == BAD_DATA
+    return UpsSnapshot(
+        ups_id=ups.id,
+        ups_name=str(ups.ups_name),
+        display_name=str(shown["displayName"]),
+        nut_server_id=int(shown["nutServerId"]),
+        variables=variables if isinstance(variables, dict) and not bad else {},
+        status_tokens=tuple(str(t) for t in shown["statusTokens"]),
+        up=not shown["stale"],
+        last_success=last.timestamp() if last is not None else None,
+    )
+
+
+def _down(ups: UpsSystem) -> UpsSnapshot:
+    """A UPS whose live state cannot be exported: listed, down, no readings."""
+    return UpsSnapshot(
+        ups_id=ups.id,
+        ups_name=str(ups.ups_name),
+        display_name=str(ups.nickname or ups.name),
+        nut_server_id=int(getattr(ups, "nut_server_id", 0) or 0),
+        variables={},
+        status_tokens=(),
+        up=False,
+        last_success=None,
+    )
 
 
 async def _deliveries() -> DeliveryStats:

@@ -20,7 +20,8 @@ from powerpulse.api import schemas
 from powerpulse.api.auth import require_admin, require_user
 from powerpulse.api.errors import bad_request, conflict, not_found
 from powerpulse.api.list_cache import ListCache
-from powerpulse.api.serializers import ups_config_dict, ups_to_dict
+from powerpulse.api.safe_ups import encode_ups, encode_ups_list, ups_object
+from powerpulse.api.serializers import ups_config_dict
 from powerpulse.api.validation import (
     optional_int,
     optional_number,
@@ -50,7 +51,7 @@ def _cache(request: Request) -> ListCache:
         async def build(public: bool) -> list[dict[str, Any]]:
             return await _build_list(settings.poll_interval, public=public)
 
-        ctx.ups_list_cache = ListCache(build)
+        ctx.ups_list_cache = ListCache(build, encode_ups_list)
     cache: ListCache = ctx.ups_list_cache
     return cache
 
@@ -70,9 +71,10 @@ async def _build_list(poll: float, *, public: bool) -> list[dict[str, Any]]:
 def _map_all(
     systems: list[UpsSystem], lives: dict[int, UpsLiveState], poll: float, public: bool
 ) -> list[dict[str, Any]]:
+    # `ups_object` never raises: a UPS whose data cannot be shown is listed with an error.
     now = utcnow()
     return [
-        ups_to_dict(
+        ups_object(
             ups, lives.get(ups.id), now=now, poll_interval=poll, public=public, compact=True
         )
         for ups in systems
@@ -114,7 +116,8 @@ async def get_ups(request: Request, ups_id: str) -> HTTPResponse:
     ups = await _get(ups_id)
     live = await UpsLiveState.get_or_none(ups_id=ups.id)
     poll = request.app.ctx.settings.poll_interval
-    return json(ups_to_dict(ups, live, now=utcnow(), poll_interval=poll))
+    body = encode_ups(ups_object(ups, live, now=utcnow(), poll_interval=poll))
+    return HTTPResponse(body, content_type="application/json")
 
 
 @bp.post("/")

@@ -47,9 +47,11 @@ export const KioskSingle = memo(function KioskSingle({ ups }: Props) {
           </div>
         )}
       </KeyReadings>
-      <p className="kiosk-updated">
-        Updated <TimeAgo iso={ups.lastUpdated} />
-      </p>
+      {view.freshness === 'live' && (
+        <p className="kiosk-updated">
+          Updated <TimeAgo iso={ups.lastUpdated} />
+        </p>
+      )}
     </article>
   );
 });

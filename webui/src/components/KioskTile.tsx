@@ -23,9 +23,11 @@ export const KioskTile = memo(function KioskTile({ ups }: Props) {
       <LastKnownLine ups={ups} />
       <ChargeBar charge={ups.batteryCharge} label={`Battery charge of ${ups.displayName}`} />
       <KeyReadings ups={ups} className="kiosk-tile-metrics" />
-      <p className="kiosk-updated small">
-        Updated <TimeAgo iso={ups.lastUpdated} />
-      </p>
+      {view.freshness === 'live' && (
+        <p className="kiosk-updated small">
+          Updated <TimeAgo iso={ups.lastUpdated} />
+        </p>
+      )}
     </article>
   );
 });

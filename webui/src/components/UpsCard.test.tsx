@@ -123,6 +123,8 @@ describe('what a card shows, from the API object', () => {
       expect(card.classList.contains('is-stale')).toBe(true);
       expect(card.querySelector('[role="progressbar"]')!.getAttribute('aria-valuenow')).toBeNull();
       expect(text(card.querySelector('.ups-card-metrics'))).not.toMatch(/\d/);
+      // "Updated just now" would read as fresh: the last known line carries the time instead.
+      expect(text(card.querySelector('.ups-card-foot'))).not.toContain('Updated');
     } else {
       expect(last).toBeNull();
     }

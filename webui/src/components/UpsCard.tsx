@@ -56,7 +56,12 @@ export const UpsCard = memo(function UpsCard({ ups, selected, kioskChecked, onSe
       )}
       <div className="ups-card-foot">
         <span className="muted small">
-          Updated <TimeAgo iso={ups.lastUpdated} />
+          {/* Not live: the last known line carries the time ("Updated just now" would read as fresh). */}
+          {view.freshness === 'live' && (
+            <>
+              Updated <TimeAgo iso={ups.lastUpdated} />
+            </>
+          )}
         </span>
         <span className="ups-card-actions">
           <label className="small">

@@ -33,7 +33,7 @@ export type Freshness = 'live' | 'stale' | 'unreachable' | 'waiting';
 /** The UI's own words for the freshness states (the API leaves the headline "Unknown"). */
 const FRESHNESS: Record<Exclude<Freshness, 'live'>, { label: string; icon: string }> = {
   unreachable: { label: 'Unreachable', icon: '⨯' },
-  stale: { label: 'No fresh data', icon: '⌛' },
+  stale: { label: 'No fresh data', icon: '◔' },
   waiting: { label: 'Waiting for first data', icon: '…' },
 };
 

@@ -6,6 +6,7 @@ import { keys } from '../api/keys';
 import { useLiveState } from '../hooks/useLiveUpdates';
 import { usePollIntervalMs } from '../hooks/usePollInterval';
 import { eventDetail, eventKindLabel, formatDateTime, formatPercent, formatRuntime, formatTemperature, formatVolts, variableLabel, variableValue } from '../lib/format';
+import { upsStatus } from '../lib/status';
 import type { Details, UpsEvent } from '../types';
 import { ChargeBar } from '../components/ChargeBar';
 import { Loading } from '../components/Loading';
@@ -90,6 +91,8 @@ export default function UpsPage() {
   }
   const ups = query.data;
   const err = errorText(ups);
+  // Not live: the last known block below carries the time of the data.
+  const fresh = upsStatus(ups).freshness === 'live';
   const evs = eventList(events.data);
   return (
     <div className="page">
@@ -104,7 +107,13 @@ export default function UpsPage() {
       {err && <Notice kind="warning">Last poll failed: {err}</Notice>}
       <section className="panel">
         <p className="muted small">
-          <UpsMeta ups={ups} /> · updated <TimeAgo iso={ups.lastUpdated} />
+          <UpsMeta ups={ups} />
+          {fresh && (
+            <>
+              {' '}
+              · updated <TimeAgo iso={ups.lastUpdated} />
+            </>
+          )}
         </p>
         <LastKnownLine ups={ups} variant="full" />
         <ChargeBar charge={ups.batteryCharge} />

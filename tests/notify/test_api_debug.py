@@ -9,7 +9,6 @@ from tests.api.conftest import Account, Client, add_server, add_ups, make_user, 
 from tests.support.receivers import WebhookReceiver
 
 ENDPOINTS = [
-    ("GET", "/api/debug/battery-history/1"),
     ("POST", "/api/debug/record-battery/1/50"),
     ("GET", "/api/debug/tables"),
     ("GET", "/api/debug/schema/users"),

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from powerpulse.api import notifications
 from powerpulse.api.notifications import SENDS_PER_MINUTE
 from powerpulse.db.models import NotificationDelivery, NotificationLog, UserSettings
 from powerpulse.notify.dispatcher import Dispatcher
@@ -209,6 +210,10 @@ async def test_test_refuses_urls_outside_the_allow_list(client: Client, member: 
 async def test_email_test_arrives_over_starttls(
     client: Client, member: Account, smtp: SmtpServer
 ) -> None:
+    # A user tests only their saved recipients (tests/review/test_red_team_mail.py).
+    await UserSettings.filter(user_id=member.id).update(
+        email_recipients="ops@example.com, night@example.com"
+    )
     status, body, _ = await client.post(
         "/api/notifications/test-email",
         token=member.token,
@@ -227,6 +232,7 @@ async def test_email_test_without_smtp_is_a_clear_error(client: Client, member: 
     import dataclasses
 
     client.app.ctx.settings = dataclasses.replace(client.app.ctx.settings, smtp_host="")
+    await UserSettings.filter(user_id=member.id).update(email_recipients="a@example.com")
     status, body, _ = await client.post(
         "/api/notifications/test-email",
         token=member.token,
@@ -272,6 +278,7 @@ async def test_ups_status_sends_to_the_given_channels(
 ) -> None:
     ups = await add_ups(await add_server(), "ups1", nickname="Server Room UPS")
     await write_live(ups, {"ups.status": "OB", "battery.charge": "88", "battery.runtime": "1200"})
+    await UserSettings.filter(user_id=member.id).update(email_recipients="ops@example.com")
     status, body, _ = await client.post(
         "/api/notifications/ups-status",
         token=member.token,
@@ -359,8 +366,14 @@ async def test_ups_status_bad_input(
 
 
 async def test_sends_are_rate_limited_per_user(
-    client: Client, member: Account, admin: Account, discord_hook: WebhookReceiver
+    client: Client,
+    member: Account,
+    admin: Account,
+    discord_hook: WebhookReceiver,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # The stricter test-send limit has its own test (tests/review/test_red_team_mail.py).
+    monkeypatch.setattr(notifications, "TEST_SENDS_LIMIT", 1000)
     body = {"discord_webhook_url": discord_hook.url}
     for _ in range(SENDS_PER_MINUTE):
         status, _, _ = await client.post("/api/notifications/test", token=member.token, json=body)

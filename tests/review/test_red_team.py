@@ -17,7 +17,7 @@ from powerpulse.api.ratelimit import LoginLimiter
 from powerpulse.config import Settings
 from powerpulse.db.models import NutServer, User
 from powerpulse.user_admin import UserCommandError, create_user, reset_password
-from tests.api.conftest import PASSWORD, Account, Client, make_user
+from tests.api.conftest import ANY, PASSWORD, Account, Client, add_server, add_ups, make_user
 from tests.support.nut_server import NutServer as RealNut
 from tests.support.nut_server import free_port
 
@@ -275,3 +275,30 @@ async def test_the_cli_compares_usernames_in_any_case(app: Sanic, db: Settings) 
         await create_user(db, "OPS", "pw-1234567", "user", None)
     user = await reset_password(db, "Ops", "pw-7654321")
     assert user.username == "ops" and user.token_version == 1
+
+
+# --- section 8: non-admins got an empty battery chart ------------------------------------------
+
+
+async def test_every_signed_in_user_reads_battery_history(
+    client: Client, admin: Account, member: Account
+) -> None:
+    ups = await add_ups(await add_server(), "ups1")
+    status, recorded, _ = await client.post(
+        f"/api/debug/record-battery/{ups.id}/87", token=admin.token
+    )
+    assert status == 201
+    status, rows, _ = await client.get(f"/api/debug/battery-history/{ups.id}", token=member.token)
+    assert status == 200
+    assert rows == [
+        {"id": recorded["id"], "ups_id": ups.id, "charge_percent": 87, "timestamp": ANY}
+    ]
+    # Anonymous callers still get nothing, and recording stays admin only.
+    status, body, _ = await client.get(f"/api/debug/battery-history/{ups.id}")
+    assert (status, body["error"]) == (401, "no_token")
+    status, body, _ = await client.post(
+        f"/api/debug/record-battery/{ups.id}/50", token=member.token
+    )
+    assert (status, body["error"]) == (403, "forbidden")
+    status, body, _ = await client.get("/api/debug/battery-history/999", token=member.token)
+    assert (status, body["message"]) == (404, "UPS system not found")

@@ -1,4 +1,5 @@
-"""`/api/debug`: the seed's troubleshooting endpoints, for administrators only.
+"""`/api/debug`: the seed's troubleshooting endpoints, for administrators only (reading a UPS's
+battery history excepted: every signed-in user may, recording stays admin only).
 
 Unlike the original (any user, table names pasted into SQL, a legacy settings table that made
 most of these answer 404 or lie), table endpoints accept only the app's own tables, taken from
@@ -18,7 +19,7 @@ from sanic_ext import openapi
 from tortoise import Tortoise, connections
 
 from powerpulse.api import schemas
-from powerpulse.api.auth import require_admin
+from powerpulse.api.auth import require_admin, require_user
 from powerpulse.api.errors import ApiError, bad_gateway, bad_request, not_found
 from powerpulse.api.notifications import (
     WEBHOOK_FIELDS,
@@ -82,9 +83,9 @@ def masked_settings(row: UserSettings) -> dict[str, Any]:
 
 
 @bp.get("/battery-history/<ups_id>")
-@openapi.summary("Raw battery charge samples of a UPS (?days=7)")
+@openapi.summary("Raw battery charge samples of a UPS (?days=7); any signed-in user")
 @schemas.returns(list[schemas.BatterySample])
-@require_admin
+@require_user  # reading history is harmless (the original client charts it for everyone)
 async def battery_history(request: Request, ups_id: str) -> HTTPResponse:
     ups = await _ups(parse_id(ups_id, "UPS system"))
     days = query_int(request, "days", default=7, lo=1, hi=3650)

@@ -16,15 +16,14 @@ from sanic_ext import openapi
 from tortoise.transactions import in_transaction
 
 from powerpulse.api import schemas
-from powerpulse.api.auth import require_user
+from powerpulse.api.auth import is_admin, require_user
 from powerpulse.api.errors import (
     ApiError,
     bad_gateway,
     bad_request,
     not_found,
-    too_many_requests,
 )
-from powerpulse.api.ratelimit import SlidingWindowLimiter
+from powerpulse.api.ratelimit import Limit, enforce
 from powerpulse.api.validation import optional_bool, optional_int, optional_str, read_json
 from powerpulse.config import Settings
 from powerpulse.db import counters
@@ -45,7 +44,13 @@ bp = Blueprint("notifications", url_prefix="/api/notifications")
 FLAGS = NOTIFICATION_FLAGS
 WEBHOOK_FIELDS = {"discord": "discord_webhook_url", "slack": "slack_webhook_url"}
 HISTORY_MAX = 500
-SENDS_PER_MINUTE = 20
+SENDS_PER_MINUTE = 20  # every send a user starts through the API (debug ones included)
+# Test and ad-hoc sends (`/test`, `/test-slack`, `/test-email`, `/ups-status`) per user: a few
+# rounds of trying each channel. They also go only to the user's own saved email recipients
+# (admins: any address): before, any user could mail ~400 messages a minute of their own text
+# to any address (20 sends of 20 recipients each).
+TEST_SENDS_LIMIT = 10
+TEST_SENDS_WINDOW = 600.0
 
 
 # --- shared with the debug blueprint -----------------------------------------------------------
@@ -87,13 +92,6 @@ def channel_results(outcomes: list[Outcome]) -> dict[str, Any]:
     return results
 
 
-def _send_limiter(request: Request) -> SlidingWindowLimiter:
-    limiter = getattr(request.app.ctx, "notify_send_limiter", None)
-    if limiter is None:
-        limiter = request.app.ctx.notify_send_limiter = SlidingWindowLimiter(SENDS_PER_MINUTE, 60.0)
-    return limiter
-
-
 async def send(
     request: Request,
     user: User,
@@ -101,14 +99,15 @@ async def send(
     channels: list[tuple[str, str]],
     *,
     ups_id: int | None = None,
+    test: bool = False,
 ) -> list[Outcome]:
-    """Send at once and record it. Limited per user: these endpoints can email any address,
-    so they must not become a spam relay (the original's weakness)."""
-    limiter, key = _send_limiter(request), str(user.id)
-    wait = limiter.retry_after(key)
-    if wait > 0:
-        raise too_many_requests("Too many notifications sent, try again later", int(wait) + 1)
-    limiter.hit(key)
+    """Send at once and record it. Limited per user (`test`: also by the test-send limit) so
+    that these endpoints cannot become a spam relay (the original's weakness)."""
+    key = str(user.id)
+    limits = [Limit("notify_sends", key, SENDS_PER_MINUTE, 60.0)]
+    if test:
+        limits.append(Limit("notify_test_sends", key, TEST_SENDS_LIMIT, TEST_SENDS_WINDOW))
+    enforce(request, "Too many notifications sent, try again later", *limits)
     return await send_immediately(
         request.app.ctx.settings,
         user.id,
@@ -117,6 +116,28 @@ async def send(
         ups_id=ups_id,
         tls_context=getattr(request.app.ctx, "notify_tls_context", None),
     )
+
+
+async def check_recipients(user: User, recipients: str) -> str:
+    """`recipients` ("a@x, b@y") when `user` may mail them: an admin any address, anyone else
+    only the addresses saved in their notification settings (403 naming the first other)."""
+    if is_admin(user):
+        return recipients
+    try:
+        saved = parse_email_recipients((await user_settings_of(user)).email_recipients or "")
+    except RecipientError:
+        saved = []
+    allowed = {a.casefold() for a in saved}
+    for address in (a.strip() for a in recipients.split(",")):
+        if address and address.casefold() not in allowed:
+            raise ApiError(
+                403,
+                f"Emails can go only to your saved recipients: save {address[:100]} in your "
+                "notification settings first",
+                "recipient_not_allowed",
+                field="email_recipients",
+            )
+    return recipients
 
 
 def settings_dict(row: UserSettings) -> dict[str, Any]:
@@ -174,7 +195,7 @@ async def update_settings(request: Request) -> HTTPResponse:
 
 async def _test_send(request: Request, channel: str, target: str, success: str) -> HTTPResponse:
     [outcome] = await send(
-        request, request.ctx.user, notice_for_test(utcnow()), [(channel, target)]
+        request, request.ctx.user, notice_for_test(utcnow()), [(channel, target)], test=True
     )
     if not outcome.ok:
         raise bad_gateway(
@@ -223,7 +244,9 @@ async def test_slack(request: Request) -> HTTPResponse:
 @require_user
 async def test_email(request: Request) -> HTTPResponse:
     recipients = read_recipients(read_json(request))
-    if not recipients:
+    if recipients:
+        recipients = await check_recipients(request.ctx.user, recipients)
+    else:
         recipients = (await user_settings_of(request.ctx.user)).email_recipients
     if not recipients:
         raise bad_request("email_recipients", "Email recipients are required")
@@ -334,11 +357,12 @@ async def ups_status(request: Request) -> HTTPResponse:
             channels.append((kind, url))
     recipients = read_recipients(body)
     if optional_bool(body, "email_notifications") and recipients:
+        recipients = await check_recipients(request.ctx.user, recipients)
         channels.append(("email", recipients.replace(" ", "")))
     if not channels:
         raise bad_request(None, "No notification channel given", "no_channels")
     notice = await ups_notice(ups, name, status, previous)
-    outcomes = await send(request, request.ctx.user, notice, channels, ups_id=ups.id)
+    outcomes = await send(request, request.ctx.user, notice, channels, ups_id=ups.id, test=True)
     results = channel_results(outcomes)
     if not any(o.ok for o in outcomes):
         raise ApiError(502, "Notifications could not be sent", "delivery_failed", results=results)

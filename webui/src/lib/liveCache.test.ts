@@ -27,6 +27,17 @@ function ups(id: number, extra: Partial<Ups> = {}): Ups {
     runtimeRemaining: 30,
     load: 20,
     temperature: null,
+    nutServerId: 1,
+    lastUpdated: null,
+    stale: false,
+    reachable: true,
+    error: null,
+    batteryDetails: {},
+    deviceDetails: {},
+    driverDetails: {},
+    inputDetails: {},
+    outputDetails: {},
+    upsDetails: {},
     ...extra,
   };
 }

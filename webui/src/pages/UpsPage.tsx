@@ -144,10 +144,10 @@ export default function UpsPage() {
               <li key={e.id}>
                 <span className="event-kind">{eventKindLabel(e.kind)}</span>{' '}
                 <span>
-                  {e.previous_status ?? e.previousStatus ?? ''} → {e.new_status ?? e.newStatus ?? ''}
+                  {e.previousStatus ?? ''} → {e.newStatus ?? ''}
                 </span>
                 {eventDetail(e.kind, e.details) && <span className="muted small"> ({eventDetail(e.kind, e.details)})</span>}
-                <span className="muted small"> {formatDateTime(e.occurred_at ?? e.occurredAt)}</span>
+                <span className="muted small"> {formatDateTime(e.occurredAt)}</span>
               </li>
             ))}
           </ul>

@@ -30,6 +30,12 @@ export function apiUps(id: number, extra: Partial<Ups> = {}): Ups {
     reachable: true,
     stale: false,
     error: null,
+    batteryDetails: {},
+    deviceDetails: {},
+    driverDetails: {},
+    inputDetails: {},
+    outputDetails: {},
+    upsDetails: {},
     ...extra,
   };
 }

@@ -61,7 +61,10 @@ describe('patchUpsList', () => {
   });
   it('merges a partial public object into a full one', () => {
     const full = ups(1, { batteryDetails: { 'battery.type': 'PbAc' } });
-    const merged = patchUps(full, { ...ups(1), batteryCharge: 40 })!;
+    // A public (kiosk) update: no detail groups of its own.
+    const { batteryDetails: _dropped, ...partial } = ups(1);
+    void _dropped;
+    const merged = patchUps(full, { ...partial, batteryCharge: 40 } as Ups)!;
     expect(merged.batteryCharge).toBe(40);
     expect(merged.batteryDetails).toEqual({ 'battery.type': 'PbAc' });
   });

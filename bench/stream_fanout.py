@@ -73,11 +73,13 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             pid = stack.pid("api")
             await asyncio.sleep(2)
             idle = proc_stats(pid)
-            _, body = stack.request("POST", "/api/stream/ticket", token=token)
-            url = stack.url(f"/api/stream?ticket={body['ticket']}")
+            urls = []
+            for _ in range(args.clients):  # a ticket opens one stream (single use)
+                _, body = stack.request("POST", "/api/stream/ticket", token=token)
+                urls.append(stack.url(f"/api/stream?ticket={body['ticket']}"))
             connector = aiohttp.TCPConnector(limit=0)
             async with aiohttp.ClientSession(connector=connector) as session:
-                clients = [SseClient(session, url) for _ in range(args.clients)]
+                clients = [SseClient(session, url) for url in urls]
                 started = time.monotonic()
                 for c in clients:
                     await c.__aenter__()

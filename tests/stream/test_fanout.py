@@ -22,10 +22,11 @@ async def test_two_hundred_clients_get_the_same_update_and_leave_no_queues(api: 
     await write_live(rack, "OL")
     await api.caught_up()
     _, token = await make_user()
-    url = f"{api.url}/api/stream?ticket={await api.ticket(token)}"
+    # A ticket opens one stream: one each.
+    urls = [f"{api.url}/api/stream?ticket={await api.ticket(token)}" for _ in range(CLIENTS)]
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session, AsyncExitStack() as stack:
-        clients = [await stack.enter_async_context(SseClient(session, url)) for _ in range(CLIENTS)]
+        clients = [await stack.enter_async_context(SseClient(session, url)) for url in urls]
         await asyncio.gather(*(c.next("snapshot", timeout=20) for c in clients))
         assert len(api.watcher.subscribers) == CLIENTS
 
@@ -53,7 +54,8 @@ async def test_a_client_that_does_not_read_is_dropped_not_buffered(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sock.connect((host, int(port)))
     sock.sendall(f"GET /api/stream?ticket={ticket} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
-    async with SseClient(api.session, f"{api.url}/api/stream?ticket={ticket}") as reader:
+    reader_url = f"{api.url}/api/stream?ticket={await api.ticket(token)}"  # tickets: single use
+    async with SseClient(api.session, reader_url) as reader:
         await reader.next("snapshot")
         async with asyncio.timeout(3):
             while len(api.watcher.subscribers) < 2:

@@ -102,16 +102,20 @@ async def test_reconnect_with_last_event_id_replays_missed_events(api: Api) -> N
     while api.watcher.event_id < missed[-1].id:
         await asyncio.sleep(0.02)
     _, token = await make_user()
-    url = f"{api.url}/api/stream?ticket={await api.ticket(token)}"
+
+    async def stream_url() -> str:  # a ticket opens one stream
+        return f"{api.url}/api/stream?ticket={await api.ticket(token)}"
+
+    url = await stream_url()
     async with SseClient(api.session, url, {"Last-Event-ID": str(seen.id)}) as client:
         snapshot = await client.next("snapshot")
         assert snapshot.id == str(missed[-1].id)
         replay = [await client.next("event"), await client.next("event")]
         assert [m.data["kind"] for m in replay] == ["low_battery", "online"]
-    async with SseClient(api.session, f"{url}&lastEventId={missed[0].id}") as client:
+    async with SseClient(api.session, f"{await stream_url()}&lastEventId={missed[0].id}") as client:
         await client.next("snapshot")
         assert (await client.next("event")).data["kind"] == "online"  # a new EventSource
-    async with SseClient(api.session, url) as client:  # a first connect replays nothing
+    async with SseClient(api.session, await stream_url()) as client:  # a first connect: no replay
         await client.next("snapshot")
         with pytest.raises(TimeoutError):
             await client.next("event", timeout=0.6)

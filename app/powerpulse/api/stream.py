@@ -5,13 +5,17 @@ login token in a URL ends up in proxy and server logs. So the client first calls
 `POST /api/stream/ticket` (Bearer token) and gets `{"ticket": "...", "expiresIn": 60}`: a JWT
 signed with a key derived from the JWT secret, audience `powerpulse:stream`, valid 60 s and
 bound to the user's token version. It opens `GET /api/stream?ticket=<ticket>`; the ticket is
-checked once at connect (expired, garbage, a login token → 401 JSON). A ticket is not a login
-token (other key, other audience). While the stream is open the user is re-checked every ping;
+checked once at connect (expired, garbage, a login token → 401 JSON) and is single use: a
+second connection with it is a 401 `ticket_used` (a ticket copied out of a log or a proxy is
+worth nothing once the browser has used it). A ticket is not a login token (other key, other
+audience). While the stream is open the user is re-checked every ping;
 a deleted user or a password/role change ends it. An EventSource that gets a 401 does not retry:
 on `error` with `readyState === CLOSED`, fetch a new ticket and open a new EventSource.
 
 `GET /api/stream/kiosk` needs nothing: status-only objects (`ups_to_dict(public=True)`), no
-events.
+events. Anonymous streams have a budget of their own, so that they can never take the slots of
+signed-in users: at most `KIOSK_STREAMS_PER_CLIENT` (20) open at once per client address (429
+beyond) and `KIOSK_STREAMS_TOTAL` (200 of the watcher's 2,000) in all (503 beyond).
 
 Messages (`data` is one line of JSON):
 
@@ -51,6 +55,8 @@ import contextlib
 import hashlib
 import hmac
 import logging
+import secrets
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -60,8 +66,9 @@ from sanic.response import HTTPResponse, json
 
 from powerpulse.api import schemas
 from powerpulse.api.auth import require_user
-from powerpulse.api.errors import ApiError, unauthorized
+from powerpulse.api.errors import ApiError, too_many_requests, unauthorized
 from powerpulse.api.live_watcher import LiveWatcher, Subscriber, TooManySubscribers, sse_frame
+from powerpulse.api.ratelimit import client_address
 from powerpulse.db.models import User
 from powerpulse.timeutil import utcnow
 
@@ -75,6 +82,57 @@ TICKET_TYPE = "stream"
 PING_SECONDS = 15.0
 RETRY_MS = 3000
 SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+KIOSK_STREAMS_PER_CLIENT = 20
+KIOSK_STREAMS_TOTAL = 200
+KIOSK_RETRY_SECONDS = 10
+
+# Ticket ids (`jti`) already used, with their expiry (the api worker is one process); insertion
+# order is expiry order (one lifetime for all), so expired ones are dropped from the front.
+_used_tickets: dict[str, float] = {}
+
+
+def _consume(jti: str, exp: float) -> bool:
+    """Mark ticket `jti` used; False when it already was."""
+    now = time.time()
+    for old in list(_used_tickets):
+        if _used_tickets[old] > now:
+            break
+        del _used_tickets[old]
+    if jti in _used_tickets:
+        return False
+    _used_tickets[jti] = exp
+    return True
+
+
+class KioskBudget:
+    """Open anonymous streams per client address and in total."""
+
+    def __init__(self) -> None:
+        self.by_client: dict[str, int] = {}
+        self.total = 0
+
+    def acquire(self, client: str) -> None:
+        if self.by_client.get(client, 0) >= KIOSK_STREAMS_PER_CLIENT:
+            raise too_many_requests(
+                "Too many kiosk streams open from your address", KIOSK_RETRY_SECONDS
+            )
+        if self.total >= KIOSK_STREAMS_TOTAL:
+            raise ApiError(
+                503,
+                "Too many kiosk streams, try again later",
+                "unavailable",
+                headers={"Retry-After": str(KIOSK_RETRY_SECONDS)},
+            )
+        self.by_client[client] = self.by_client.get(client, 0) + 1
+        self.total += 1
+
+    def release(self, client: str) -> None:
+        left = self.by_client.get(client, 0) - 1
+        if left > 0:
+            self.by_client[client] = left
+        else:
+            self.by_client.pop(client, None)
+        self.total = max(0, self.total - 1)
 
 
 def _ticket_key(secret: str) -> str:
@@ -91,6 +149,7 @@ def issue_ticket(user: User, secret: str, lifetime: int = TICKET_SECONDS) -> str
         "aud": TICKET_AUDIENCE,
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(seconds=lifetime)).timestamp()),
+        "jti": secrets.token_urlsafe(16),
     }
     return jwt.encode(claims, _ticket_key(secret), algorithm="HS256")
 
@@ -105,7 +164,7 @@ async def check_ticket(ticket: str | None, secret: str) -> User:
             _ticket_key(secret),
             algorithms=["HS256"],
             audience=TICKET_AUDIENCE,
-            options={"require": ["exp", "sub", "aud"]},
+            options={"require": ["exp", "sub", "aud", "jti"]},
         )
     except jwt.ExpiredSignatureError:
         raise unauthorized("Stream ticket expired", "ticket_expired") from None
@@ -113,6 +172,12 @@ async def check_ticket(ticket: str | None, secret: str) -> User:
         raise unauthorized("Stream ticket is not valid", "invalid_ticket") from None
     if claims.get("typ") != TICKET_TYPE or not str(claims.get("sub", "")).isdigit():
         raise unauthorized("Stream ticket is not valid", "invalid_ticket")
+    # Before any await: two connections racing with one ticket cannot both pass.
+    if not _consume(str(claims["jti"]), float(claims["exp"])):
+        raise unauthorized(
+            "Stream ticket has already been used (POST /api/stream/ticket for a new one)",
+            "ticket_used",
+        )
     user = await User.get_or_none(id=int(claims["sub"]))
     if user is None or claims.get("ver") != user.token_version:
         raise unauthorized("Stream ticket has been revoked, please log in again", "token_revoked")
@@ -137,7 +202,15 @@ async def user_stream(request: Request) -> None:
 @bp.get("/kiosk")
 @schemas.returns_text("text/event-stream", "Live UPS updates, status only (public)")
 async def kiosk_stream(request: Request) -> None:
-    await _stream(request, public=True, user=None)
+    ctx = request.app.ctx
+    budget: KioskBudget = getattr(ctx, "kiosk_budget", None) or KioskBudget()
+    ctx.kiosk_budget = budget
+    client = client_address(request)
+    budget.acquire(client)
+    try:
+        await _stream(request, public=True, user=None)
+    finally:
+        budget.release(client)
 
 
 def _last_event_id(request: Request) -> int | None:

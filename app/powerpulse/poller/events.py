@@ -31,6 +31,11 @@ The rules (also in the README):
   DRIVER-NOT-CONNECTED, auth or unknown-UPS errors) starts a clock; ``comm_lost`` fires when
   failures have lasted `comm_grace` seconds, ``comm_restored`` on the first good poll after it.
 * The first observation of a UPS (no stored state) sets the state without events.
+
+A successful observation that leaves the state unchanged and fires nothing leaves it unchanged
+at any later time too: every rule that waits for time also counts polls, and counting changes the
+state. The sweep relies on this to skip detection while a UPS's variables stay the same
+(tests/poller/test_settled_rows.py checks it); keep it true when adding a rule.
 """
 
 from __future__ import annotations

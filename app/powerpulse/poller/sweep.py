@@ -1,11 +1,15 @@
 """One NUT server's poll: `ServerPoller.poll_once()` is the step function tests call directly.
 
-Each server has one persistent `NutClient` and runs `LIST VAR` for each of its UPS on it. A
-failure of the server itself (refused, timeout, auth) marks all its UPS and backs off
-exponentially up to `MAX_BACKOFF`; per-UPS errors (DATA-STALE, DRIVER-NOT-CONNECTED,
-UNKNOWN-UPS) mark only that UPS. While backing off, ticks still run event detection on the last
-failure without touching the network, so "communication lost" fires on time.
-"""
+Each server has one persistent `NutClient` and reads all its UPS with one pipelined
+`list_var_many` exchange per poll. A failure of the server itself (refused, timeout, auth)
+marks all its UPS and backs off exponentially up to `MAX_BACKOFF`; per-UPS errors (DATA-STALE,
+DRIVER-NOT-CONNECTED, UNKNOWN-UPS, a status of WAIT alone) mark only that UPS. While backing off,
+ticks still run event detection on the last failure without touching the network, so
+"communication lost" fires on time.
+
+A UPS whose variables are exactly those of its last poll, on a state detection left alone then
+(`LiveRow.settled`), skips observation and detection: they would give the same state and no
+event (see `events.detect`): unchanged readings cost one dict comparison, not a detection."""
 
 from __future__ import annotations
 
@@ -23,11 +27,15 @@ from powerpulse.nut.errors import (
     NutAuthError,
     NutConnectionError,
     NutError,
+    NutInvalidValue,
     NutProtocolError,
+    NutUnknownUps,
 )
+from powerpulse.nut.protocol import check_name
 from powerpulse.nut.status import display_status, parse_status
+from powerpulse.nut.variables import as_float
 from powerpulse.poller import events as ev
-from powerpulse.poller.config_cache import ServerConfig
+from powerpulse.poller.config_cache import ServerConfig, UpsConfig
 from powerpulse.poller.history import SampleSchedule, build_sample
 from powerpulse.poller.live_state import (
     FRESHNESS_EVERY,
@@ -44,6 +52,7 @@ MAX_BACKOFF = 30.0
 ClientFactory = Callable[[ServerConfig, float], NutClient]
 # (variables, status tokens, error code, error message): what the UI sees of a live row.
 Content = tuple[dict[str, str], str, str | None, str | None]
+Outcomes = dict[int, dict[str, str] | NutError]
 
 
 class DriverWaiting(NutError):
@@ -55,6 +64,20 @@ class DriverWaiting(NutError):
     @property
     def no_fresh_data(self) -> bool:
         return True
+
+
+class UpsGone(NutUnknownUps):
+    """upsd answered UNKNOWN-UPS: the UPS has left the server. It stays configured, with its
+    history, until an admin deletes it; comm_lost follows the usual rules."""
+
+    def __init__(self, ups_name: str, server: str) -> None:
+        super().__init__("UNKNOWN-UPS", "", f"UPS {ups_name} is no longer on NUT server {server}")
+
+
+def _waiting(variables: Mapping[str, str]) -> bool:
+    """The status is WAIT alone (the substring test first: it is almost never there)."""
+    status = variables.get("ups.status") or ""
+    return "WAIT" in status.upper() and parse_status(status) == ("WAIT",)
 
 
 def default_client(config: ServerConfig, timeout: float) -> NutClient:
@@ -74,10 +97,8 @@ def is_server_failure(err: NutError) -> bool:
 
 
 def _num(variables: Mapping[str, str], name: str) -> float | None:
-    try:
-        return float(variables[name])
-    except (KeyError, ValueError):
-        return None
+    # Finite only: a NaN or inf from a driver must not reach event details (JSON) or rules.
+    return as_float(variables.get(name))
 
 
 def observe(variables: Mapping[str, str]) -> ev.Observation:
@@ -90,6 +111,7 @@ def observe(variables: Mapping[str, str]) -> ev.Observation:
         runtime=_num(variables, "battery.runtime"),
         runtime_low=_num(variables, "battery.runtime.low"),
         load=_num(variables, "ups.load"),
+        test_result=(variables.get("ups.test.result") or "").strip()[:200] or None,
     )
 
 
@@ -174,28 +196,47 @@ class ServerPoller:
         ups = [u for u in self.config.ups if u.id in self.rows]
         if self.failures and time.monotonic() < self.retry_at:
             return await self._hold(ups)
-        results: dict[int, dict[str, str] | NutError] = {}
-        server_err: NutError | None = None
-        for u in ups:
-            if server_err is not None:
-                results[u.id] = server_err
-                continue
-            try:
-                variables = await self.client.list_var(u.name)
-                if parse_status(variables.get("ups.status")) == ("WAIT",):
-                    raise DriverWaiting(f"UPS {u.name} has no data yet (driver status WAIT)")
-                results[u.id] = variables
-            except NutError as err:
-                results[u.id] = err
-                if is_server_failure(err):
-                    server_err = err
+        results, server_err = await self._read(ups)
         self._track_outage(server_err)
         return await self._store(results, attempted=True)
 
-    async def _hold(self, ups: list) -> PollResult:
+    async def _read(self, ups: list[UpsConfig]) -> tuple[Outcomes, NutError | None]:
+        """One pipelined `LIST VAR` exchange for every UPS of the server.
+
+        Per-UPS answers (DATA-STALE, DRIVER-NOT-CONNECTED, UNKNOWN-UPS, WAIT only) mark only
+        that UPS. A connection failure, a timeout or a refused login marks them all and is
+        returned as the server's error.
+        """
+        results: Outcomes = {}
+        names: list[str] = []
+        for u in ups:
+            try:
+                names.append(check_name(u.name, "UPS name"))
+            except ValueError as err:  # stored by hand through the API: only this UPS fails
+                results[u.id] = NutInvalidValue("INVALID-ARGUMENT", "", str(err))
+        try:
+            replies = await self.client.list_var_many(names) if names else {}
+        except NutError as err:
+            return {u.id: err for u in ups}, err
+        for answer in replies.values():
+            if isinstance(answer, NutError) and is_server_failure(answer):
+                return {u.id: answer for u in ups}, answer  # e.g. ACCESS-DENIED: our login
+        for u in ups:
+            if u.name not in replies:
+                continue  # an invalid name, already marked
+            reply = replies[u.name]
+            if isinstance(reply, NutUnknownUps):
+                results[u.id] = UpsGone(u.name, self.config.label)
+            elif not isinstance(reply, NutError) and _waiting(reply):
+                results[u.id] = DriverWaiting(f"UPS {u.name} has no data yet (driver status WAIT)")
+            else:
+                results[u.id] = reply
+        return {u.id: results[u.id] for u in ups}, None
+
+    async def _hold(self, ups: list[UpsConfig]) -> PollResult:
         """A tick during back-off: detection only, so comm_lost still fires on time."""
         assert self.outage is not None
-        results: dict[int, dict[str, str] | NutError] = {u.id: self.outage for u in ups}
+        results: Outcomes = {u.id: self.outage for u in ups}
         return await self._store(results, attempted=False)
 
     def _track_outage(self, err: NutError | None) -> None:
@@ -243,6 +284,10 @@ class ServerPoller:
                 result.ok += 1
                 if fresh:
                     write.succeeded.append(ups_id)
+                if row.settled is not None and row.error_code is None and outcome == row.variables:
+                    # The same readings on a settled state: detection would change nothing.
+                    self._sample_if_due(row, outcome, row.settled, write, at)
+                    continue
             obs, content = self._observe(row, outcome, write, at)
             new_state, found = ev.detect(row.event_state, obs, now, self.rules)
             content_changed = content != row.content()
@@ -253,6 +298,7 @@ class ServerPoller:
                 row.variables, row.status_tokens, row.error_code, row.error_message = content  # type: ignore[assignment]
                 row.event_state = new_state
                 write.changes.append(RowChange(row, content_changed, state_changed))
+            row.settled = obs.tokens if obs.ok and not state_changed and not found else None
             write.events += [_event_row(ups_id, e, at) for e in found]
         if write.empty:
             return result  # nothing changed and freshness is not due: no write at all
@@ -284,10 +330,20 @@ class ServerPoller:
         if isinstance(outcome, NutError):
             return failure(outcome), (row.variables, row.status_tokens, outcome.code, str(outcome))
         obs = observe(outcome)
-        if self.schedule.due(row.ups_id, obs.tokens, at.timestamp()):
-            write.samples.append(build_sample(row.ups_id, outcome, obs.tokens, at))
-            self.schedule.mark(row.ups_id, obs.tokens, at.timestamp())
+        self._sample_if_due(row, outcome, obs.tokens, write, at)
         return obs, (outcome, " ".join(obs.tokens), None, None)
+
+    def _sample_if_due(
+        self,
+        row: LiveRow,
+        variables: dict[str, str],
+        tokens: tuple[str, ...],
+        write: SweepWrite,
+        at: datetime,
+    ) -> None:
+        if self.schedule.due(row.ups_id, tokens, at.timestamp()):
+            write.samples.append(build_sample(row.ups_id, variables, tokens, at))
+            self.schedule.mark(row.ups_id, tokens, at.timestamp())
 
     def _log_ups_error(self, row: LiveRow, obs: ev.Observation) -> None:
         if obs.error_code == row.error_code or self.outage is not None:

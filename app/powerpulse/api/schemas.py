@@ -56,7 +56,8 @@ Details = dict[str, Any]
 
 # --- the status model (values must match `powerpulse.nut.status`; tests/api check they do) ----
 
-Severity = Literal["unknown", "ok", "info", "warning", "critical"]
+# Ranked best to worst, as nut.status ranks them: not knowing is worse than good news.
+Severity = Literal["ok", "info", "unknown", "warning", "critical"]
 PowerStateCode = Literal[
     "online", "on_battery", "low_battery", "fsd", "calibration", "self_test", "off", "unknown"
 ]
@@ -416,7 +417,7 @@ class StatusModel(TypedDict):
     """`GET /api/status-model`: the one status table, for the UI's labels."""
 
     severities: list[Severity]
-    """Least first."""
+    """Ranked best to worst."""
     powerStates: list[PowerStateInfo]
     conditions: list[ConditionInfo]
     buckets: list[BucketInfo]
@@ -592,6 +593,8 @@ class UserSettings(TypedDict):
     notifications_enabled: Literal[0, 1]
     battery_notifications: Literal[0, 1]
     low_battery_notifications: Literal[0, 1]
+    self_test_notifications: Literal[0, 1]
+    """Battery self-tests and calibrations (off by default)."""
     email_notifications: Literal[0, 1]
     email_recipients: str
     """Comma-separated addresses."""
@@ -600,17 +603,8 @@ class UserSettings(TypedDict):
 
 
 @closed
-class UserSettingsUpdated(TypedDict):
+class UserSettingsUpdated(UserSettings):
     message: str
-    inactivity_timeout: int
-    discord_webhook_url: str
-    slack_webhook_url: str
-    notifications_enabled: Literal[0, 1]
-    battery_notifications: Literal[0, 1]
-    low_battery_notifications: Literal[0, 1]
-    email_notifications: Literal[0, 1]
-    email_recipients: str
-    poll_interval: int
 
 
 @closed
@@ -623,19 +617,13 @@ class NotificationSettings(TypedDict):
     battery_notifications: bool
     low_battery_notifications: bool
     email_notifications: bool
+    self_test_notifications: bool
     email_recipients: str
 
 
 @closed
-class NotificationSettingsUpdated(TypedDict):
+class NotificationSettingsUpdated(NotificationSettings):
     message: str
-    discord_webhook_url: str
-    slack_webhook_url: str
-    notifications_enabled: bool
-    battery_notifications: bool
-    low_battery_notifications: bool
-    email_notifications: bool
-    email_recipients: str
 
 
 @closed
@@ -869,6 +857,27 @@ class StreamRemoved(TypedDict):
 # --- request bodies ------------------------------------------------------------------------------
 
 
+Flag = bool | Literal[0, 1]
+
+
+@open_body
+class UserSettingsBody(TypedDict, total=False):
+    """Every field optional; flags as true/false or 1/0."""
+
+    inactivity_timeout: int
+    """Minutes, 1 to 1440."""
+    discord_webhook_url: str
+    slack_webhook_url: str
+    notifications_enabled: Flag
+    battery_notifications: Flag
+    low_battery_notifications: Flag
+    self_test_notifications: Flag
+    email_notifications: Flag
+    email_recipients: str
+    poll_interval: int
+    """Seconds, 1 to 3600."""
+
+
 @open_body
 class NotificationSettingsBody(TypedDict, total=False):
     discord_webhook_url: str
@@ -877,6 +886,7 @@ class NotificationSettingsBody(TypedDict, total=False):
     notifications_enabled: bool
     battery_notifications: bool
     low_battery_notifications: bool
+    self_test_notifications: bool
     email_notifications: bool
     email_recipients: str
 

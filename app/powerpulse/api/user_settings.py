@@ -79,22 +79,7 @@ async def get_settings(request: Request) -> HTTPResponse:
 @bp.post("/")
 @openapi.summary("Update your settings; every field optional")
 @schemas.returns(schemas.UserSettingsUpdated)
-@openapi.body(
-    {
-        "application/json": {
-            "inactivity_timeout": int,
-            "discord_webhook_url": str,
-            "slack_webhook_url": str,
-            "notifications_enabled": bool,
-            "battery_notifications": bool,
-            "low_battery_notifications": bool,
-            "email_notifications": bool,
-            "self_test_notifications": bool,
-            "email_recipients": str,
-            "poll_interval": int,
-        }
-    }
-)
+@schemas.accepts(schemas.UserSettingsBody)
 @require_user
 async def update_settings(request: Request) -> HTTPResponse:
     user: User = request.ctx.user

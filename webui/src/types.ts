@@ -1,124 +1,65 @@
-/** Shapes of the PowerPulse API (shared/seed/API.md plus the additions our api worker makes). */
+/**
+ * Shapes of the PowerPulse API, taken from its OpenAPI document: `./api/schema.d.ts` is
+ * generated from it (`npm run gen:api`; tests/api/test_openapi_types.py fails when it is out of
+ * date), and the shapes themselves are declared once in app/powerpulse/api/schemas.py.
+ * Add a field there, not here.
+ */
+import type { components } from './api/schema';
 
-export type Role = 'admin' | 'user';
+type Schemas = components['schemas'];
 
-export interface User {
-  id: number;
-  username: string;
-  email?: string | null;
-  role: Role;
-  created_at?: string;
-}
+export type Role = Schemas['User']['role'];
 
-export interface LoginResponse {
-  message: string;
-  user: User;
-  token: string;
-}
+/** A user as the API sends it: setup's answer names id, username and role; login adds the
+ * email; `/api/users` and `/api/auth/me` add `created_at` and `isAdmin`. */
+export type User = Schemas['SetupUser'] & Partial<Pick<Schemas['User'], 'email' | 'created_at' | 'isAdmin'>>;
 
-export interface CheckSetup {
-  isFirstTimeSetup: boolean;
-}
+export type LoginResponse = Schemas['LoginResponse'];
+export type SetupResult = Schemas['SetupResult'];
+export type CheckSetup = Schemas['CheckSetup'];
 
-/** An error as the UPS object reports it: older builds send a string, ours code + message. */
-export type UpsError = null | string | { code?: string; message?: string };
+/** What went wrong talking to upsd (a UPS's or a server's `error`). */
+export type UpsError = Schemas['ErrorInfo'] | null;
+/** Every error answer of the API. */
+export type ApiErrorBody = Schemas['ErrorBody'];
 
 export type Details = Record<string, unknown>;
 
 /** Severities in the API's order, least first: unknown < ok < info < warning < critical. */
-export type Severity = 'unknown' | 'ok' | 'info' | 'warning' | 'critical';
-
+export type Severity = Schemas['Ups']['severity'];
 /** A battery/alarm condition beside the power state (e.g. replace_battery, "Replace Battery"). */
-export interface Condition {
-  code: string;
-  label: string;
-  severity: Severity;
-}
-
-export type SummaryBucket = 'online' | 'onBattery' | 'alarm' | 'unknown';
-
+export type Condition = Schemas['Condition'];
+export type SummaryBucket = Schemas['Ups']['summaryBucket'];
+export type PowerState = Schemas['Ups']['powerState'];
+export type PowerStateLabel = Schemas['Ups']['status'];
 /** The last fresh state and readings, sent while the live fields are stale or unreachable. */
-export interface LastKnown {
-  at: string | null;
-  status: string;
-  powerState: string;
-  severity: Severity;
-  conditions: Condition[];
-  statusTokens: string[];
-  batteryCharge: number | null;
-  batteryVoltage: number | null;
-  inputVoltage: number | null;
-  outputVoltage: number | null;
-  /** Minutes. */
-  runtimeRemaining: number | null;
-  load: number | null;
-  temperature: number | null;
-}
+export type LastKnown = Schemas['LastKnown'];
 
-export interface Ups {
-  id: number;
-  name: string;
-  nickname: string | null;
-  displayName: string;
-  upsName: string;
-  nutServerId?: number;
-  model: string | null;
-  /** The power state only ("Online", "On Battery", "Self Test", …; "Unknown" while stale). */
-  status: string;
-  powerState: string;
-  severity: Severity;
-  conditions: Condition[];
-  summaryBucket: SummaryBucket;
-  lastKnown: LastKnown | null;
-  statusTokens?: string[] | string;
-  batteryCharge: number | null;
-  batteryVoltage: number | null;
-  inputVoltage: number | null;
-  outputVoltage: number | null;
-  /** Minutes. */
-  runtimeRemaining: number | null;
-  load: number | null;
-  temperature: number | null;
-  lastUpdated?: string | null;
-  stale?: boolean;
-  reachable?: boolean | null;
-  error?: UpsError;
-  batteryDetails?: Details | null;
-  deviceDetails?: Details | null;
-  driverDetails?: Details | null;
-  inputDetails?: Details | null;
-  outputDetails?: Details | null;
-  upsDetails?: Details | null;
-}
+/** A UPS with its live state (list, detail, the `ups` stream message). */
+export type Ups = Schemas['Ups'];
+/** A UPS as the public kiosk sends it (no driver details). */
+export type KioskUps = Schemas['KioskUps'];
+export type UpsConfig = Schemas['UpsConfig'];
 
-export interface UpsEvent {
-  id: number;
-  ups_id?: number;
-  upsId?: number;
-  kind: string;
-  previous_status?: string;
-  previousStatus?: string;
-  new_status?: string;
-  newStatus?: string;
-  occurred_at?: string;
-  occurredAt?: string;
-  details?: Record<string, unknown>;
-}
+/** `GET /api/status-model`: power states, conditions, severities and summary buckets. */
+export type StatusModel = Schemas['StatusModel'];
 
-export interface NutServer {
-  id: number;
-  host: string;
-  port: number;
-  username: string | null;
-  starttls?: boolean;
-  updated_at?: string;
-  /** Additions of our api worker: reachability as the poller last saw it. */
-  hasPassword?: boolean;
-  reachable?: boolean | null;
-  lastChecked?: string | null;
-  error?: { code?: string; message?: string } | null;
-}
+/** A power event (`GET /api/ups-systems/:id/events`). */
+export type UpsEvent = Schemas['UpsEvent'];
+export type EventsPage = Schemas['EventsPage'];
+/** `event: event` on the live stream. */
+export type StreamEvent = Schemas['StreamEvent'];
+/** `event: removed` on the live stream. */
+export type StreamRemoved = Schemas['StreamRemoved'];
+/** `GET /api/ups-systems/:id/history`. */
+export type UpsHistory = Schemas['HistoryResponse'];
+export type HistoryPoint = Schemas['HistoryPoint'];
+export type BatterySample = Schemas['BatterySample'];
 
+export type NutServer = Schemas['NutServer'];
+export type NutServerCreated = Schemas['NutServerCreated'];
+
+/** What the UI sends to create, update or test a NUT server. */
 export interface NutServerInput {
   host: string;
   port: number;
@@ -127,89 +68,30 @@ export interface NutServerInput {
   password?: string;
 }
 
-export interface NutTestResult {
-  message: string;
-  upsList?: string[];
-}
+export type NutTestResult = Schemas['NutTestResult'];
 
-export interface UserSettings {
-  inactivity_timeout: number;
-  discord_webhook_url: string;
-  slack_webhook_url: string;
-  notifications_enabled: boolean | number;
-  battery_notifications: boolean | number;
-  low_battery_notifications: boolean | number;
-  email_notifications: boolean | number;
-  email_recipients: string;
-  poll_interval: number;
-  [key: string]: unknown;
-}
+/** `GET /api/user-settings` (flags as 0/1, the seed's shape). */
+export type UserSettings = Schemas['UserSettings'];
+/** `POST /api/user-settings`: any of the fields, flags as booleans or 0/1. */
+export type UserSettingsInput = Schemas['UserSettingsBody'];
+export type NotificationSettings = Schemas['NotificationSettings'];
 
-export interface NotificationDelivery {
-  id?: number;
-  channel: string;
-  state: string;
-  attempts?: number;
-  lastError?: string | null;
-  deliveredAt?: string | null;
-}
+export type NotificationDelivery = Schemas['NotificationDelivery'] & {
+  /** @deprecated never sent; components/NotificationHistory.tsx still keys on it (to be removed). */
+  id?: undefined;
+};
+export type NotificationHistoryItem = Omit<Schemas['NotificationHistoryItem'], 'deliveries'> & {
+  deliveries: NotificationDelivery[];
+};
 
-export interface NotificationHistoryItem {
-  id: number;
-  user_id?: number;
-  ups_id?: number | null;
-  ups_name: string;
-  status: string;
-  previous_status: string;
-  kind?: string;
-  created_at: string;
-  deliveries?: NotificationDelivery[];
-}
+export type VersionInfo = Schemas['VersionInfo'];
+export type UpdateCheck = Schemas['UpdateCheck'];
+export type UpdateStatus = Schemas['UpdateStatus'];
 
-export interface VersionInfo {
-  version: string;
-  imageRef?: string | null;
-  imageDigest?: string | null;
-  selfUpdate?: { possible: boolean; reason?: string | null };
-}
-
-export interface UpdateCheck {
-  updateAvailable: boolean;
-  currentDigest?: string | null;
-  latestDigest?: string | null;
-  imageRef?: string | null;
-  reason?: string;
-}
-
-export interface UpdateStatus {
-  state: string;
-  inProgress: boolean;
-  message: string;
-  startedAt?: string | null;
-  finishedAt?: string | null;
-  steps: { at: string; state: string; message: string }[];
-}
-
-export interface MessageResponse {
-  message: string;
-  [key: string]: unknown;
-}
+export type MessageResponse = Schemas['Message'] & { [key: string]: unknown };
 
 /** An instant command the UPS lists (`GET /api/ups-systems/:id/commands`). */
-export interface UpsCommand {
-  name: string;
-  description: string;
-  /** What the command would do to the load, when it needs a confirmation. */
-  warning: string | null;
-}
-
+export type UpsCommand = Schemas['UpsCommand'];
 /** A writable NUT variable (`GET /api/ups-systems/:id/variables`). */
-export interface WritableVariable {
-  name: string;
-  value: string;
-  description: string;
-  type: 'string' | 'number' | 'enum' | 'range';
-  maxLength: number | null;
-  options: string[];
-  ranges: [number, number][];
-}
+export type WritableVariable = Schemas['WritableVariable'];
+export type StreamTicket = Schemas['StreamTicket'];

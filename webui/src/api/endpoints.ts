@@ -17,6 +17,7 @@ import type {
   UpdateCheck,
   UpdateStatus,
   UserSettings,
+  UserSettingsInput,
   VersionInfo,
   WritableVariable,
 } from '../types';
@@ -85,7 +86,7 @@ export const testServerParams = (input: NutServerInput, anonymous = false) =>
 
 // Settings and notifications
 export const getSettings = () => request<UserSettings>('/api/user-settings');
-export const saveSettings = (patch: Partial<UserSettings>) =>
+export const saveSettings = (patch: UserSettingsInput) =>
   request<UserSettings & MessageResponse>('/api/user-settings', { method: 'POST', body: patch });
 export type Channel = 'discord' | 'slack' | 'email';
 export const testChannel = (channel: Channel, target: string) => {

@@ -302,3 +302,49 @@ async def test_every_signed_in_user_reads_battery_history(
     assert (status, body["error"]) == (403, "forbidden")
     status, body, _ = await client.get("/api/debug/battery-history/999", token=member.token)
     assert (status, body["message"]) == (404, "UPS system not found")
+
+
+# --- changing a NUT server's host kept its stored password -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "move",
+    [{"host": "attacker.example"}, {"port": 3494}, {"host": "10.0.0.66", "port": 3493}],
+)
+@pytest.mark.parametrize("password", [None, "", "   "])  # absent, blank, blank once stripped
+async def test_moving_a_nut_server_needs_its_password_again(
+    client: Client, admin: Account, move: dict[str, object], password: str | None
+) -> None:
+    server = await add_server(username="upsmon", password="stored-secret")
+    body: dict[str, object] = dict(move)
+    if password is not None:
+        body["password"] = password
+    status, err, _ = await client.put(f"/api/nut-servers/{server.id}", json=body, token=admin.token)
+    assert status == 400 and err["field"] == "password", err
+    assert "password" in err["message"] and "host or port" in err["message"]
+    row = await NutServer.get(id=server.id)
+    assert (row.host, row.port, row.password) == ("127.0.0.1", 3493, "stored-secret")
+
+
+async def test_moving_a_nut_server_with_its_password_or_without_one(
+    client: Client, admin: Account, nut: RealNut
+) -> None:
+    server = await add_server(port=free_port(), username="upsmon", password="stored-secret")
+    url = f"/api/nut-servers/{server.id}"
+    status, out, _ = await client.put(
+        url, json={"host": nut.host, "port": nut.port, "password": "new-secret"}, token=admin.token
+    )
+    assert status == 200 and out["hasPassword"] is True, out
+    assert (await NutServer.get(id=server.id)).password == "new-secret"
+    # Dropping the password while moving is fine; so is moving one that has none.
+    status, out, _ = await client.put(url, json={"port": 3599, "password": None}, token=admin.token)
+    assert status == 200 and out["hasPassword"] is False, out
+    status, out, _ = await client.put(url, json={"port": nut.port}, token=admin.token)
+    assert status == 200 and out["port"] == nut.port
+    # Other changes on the same address keep the stored password as before.
+    await NutServer.filter(id=server.id).update(password="kept-secret")
+    status, out, _ = await client.put(
+        url, json={"host": nut.host, "port": nut.port, "username": "monitor"}, token=admin.token
+    )
+    assert status == 200 and out["username"] == "monitor"
+    assert (await NutServer.get(id=server.id)).password == "kept-secret"

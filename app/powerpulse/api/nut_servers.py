@@ -1,8 +1,10 @@
 """`/api/nut-servers` (also `/api/nut/servers` and `/api/nut`): NUT server configuration.
 
 Passwords are write-only: answers carry `hasPassword` instead. On update, a blank password
-keeps the stored one and `"password": null` clears it. Reachability comes from the live state
-the poller wrote for the server's UPS; `POST /:id/test` and `POST /test` talk to upsd directly.
+keeps the stored one and `"password": null` clears it; a new host or port needs the password
+again (400 naming `password`), so that it is never sent on to an address it was not given for.
+Reachability comes from the live state the poller wrote for the server's UPS; `POST /:id/test`
+and `POST /test` talk to upsd directly.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from powerpulse.api.auth import optional_user, require_admin, require_user
 from powerpulse.api.errors import (
     ApiError,
     bad_gateway,
+    bad_request,
     conflict,
     forbidden,
     not_found,
@@ -44,6 +47,7 @@ from powerpulse.nut.errors import NutError
 bp = Blueprint("nut_servers", url_prefix="/api/nut-servers")
 
 DUPLICATE = "A NUT server with this host and port already exists"
+MOVED = "password is required when changing the host or port (send it again, or null)"
 SERVER_BODY = {
     "application/json": {
         "host": str,
@@ -163,6 +167,11 @@ async def update_server(request: Request, server_id: str) -> HTTPResponse:
         async with in_transaction():
             server = await NutServer.get(id=server.id)
             host, port = changes.get("host", server.host), changes.get("port", server.port)
+            # The stored password must not follow the server to an address of the caller's
+            # choosing: a new host or port needs it sent again (or null to drop it).
+            moved = (host, port) != (server.host, server.port)
+            if moved and server.password and "password" not in changes:
+                raise bad_request("password", MOVED)
             if await NutServer.filter(host=host, port=port).exclude(id=server.id).exists():
                 raise conflict(DUPLICATE)
             server.update_from_dict(changes)

@@ -56,7 +56,7 @@ export function ServerForm({ server, onDone, onCancel }: Props) {
           type="password"
           autoComplete="new-password"
           value={password}
-          placeholder={server ? 'Leave blank to keep the stored password' : 'Optional'}
+          placeholder={server ? 'Blank keeps the stored one (same host and port only)' : 'Optional'}
           onChange={(e) => setPassword(e.target.value)}
         />
       </div>

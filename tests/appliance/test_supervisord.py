@@ -10,12 +10,14 @@ import os
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support import leakcheck
 from tests.support.nut_server import NutServer, nut_available
 from tests.support.stack import Stack
 
@@ -30,6 +32,9 @@ class Supervised:
         self.stack = Stack(root / "data", env={"POLL_INTERVAL": "0.3", "HISTORY_INTERVAL": "1"})
         self.run_dir = root / "run"
         self.env = {**self.stack.env, "POWERPULSE_RUN_DIR": str(self.run_dir)}
+        # supervisord and the entrypoint find `powerpulse` on PATH: the venv's, as `make` sets it.
+        venv_bin = str(Path(sys.executable).parent)
+        self.env["PATH"] = os.pathsep.join([venv_bin, self.env.get("PATH", os.defpath)])
         self.env.pop("JWT_SECRET")  # the entrypoint generates and keeps one
         self.log = root / "supervisord.log"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -62,7 +67,12 @@ class Supervised:
 
     def ctl(self, *args: str) -> str:
         done = subprocess.run(
-            ["supervisorctl", "-c", str(REPO / "supervisord.conf"), *args],
+            [
+                str(Path(sys.executable).with_name("supervisorctl")),
+                "-c",
+                str(REPO / "supervisord.conf"),
+                *args,
+            ],
             env=self.env,
             capture_output=True,
             text=True,
@@ -97,11 +107,27 @@ class Supervised:
         self.proc.wait(30)
         return time.monotonic() - started
 
+    def workers(self) -> list[int]:
+        """supervisord's children (the workers), from /proc: works even if it stopped answering."""
+        assert self.proc is not None
+        return [p.pid for p in leakcheck.snapshot().values() if p.ppid == self.proc.pid]
+
     def close(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
+        """Stop it as Docker does: SIGTERM, and supervisord stops its workers first. SIGKILL only
+        if that hangs, then to each worker's group too: supervisord gives every program a process
+        group of its own, so killing supervisord's group alone would leave them running."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        workers = self.workers()
+        try:
+            self.terminate()
+            return
+        except subprocess.TimeoutExpired:
+            pass
+        for group in (self.proc.pid, *workers):
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
+                os.killpg(group, signal.SIGKILL)
+        self.proc.wait(10)
 
     def count(self, table: str) -> int:
         with contextlib.closing(sqlite3.connect(self.stack.data_dir / "powerpulse.db")) as db:

@@ -1,4 +1,5 @@
-"""Fixtures shared by every suite: settings on a temp data dir, the database, real NUT servers."""
+"""Fixtures shared by every suite: settings on a temp data dir, the database, real NUT servers;
+and the session-end check that no process the suite started is left running."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ import pytest
 
 from powerpulse.config import Settings
 from powerpulse.db.setup import close_db, init_db, run_migrations
+from tests.support.leakcheck import (  # noqa: F401 (a hook and an autouse fixture)
+    no_process_left_behind,
+    pytest_configure,
+)
 from tests.support.nut_server import NutServer, nut_available
 
 

@@ -224,10 +224,10 @@ async def test_the_live_stream_keeps_the_other_ups(
 def test_safe_values_makes_texts_and_numbers_safe_and_copies_only_when_needed() -> None:
     clean = {"a": "Online", "b": [1, 2.5, None, True], "c": {"d": "x"}}
     assert safe_ups.safe_values(clean) is clean
-    dirty = {"a": "x" * 5000, "b": [2**64, float("nan")], "c": {"d": "bell\x07"}, "e": "ok"}
+    dirty: dict[str, Any] = {"a": "x" * 5000, "b": [2**64, float("nan")], "c": {"d": "bell\x07"}}
     safe = safe_ups.safe_values(dirty)
     assert len(safe["a"]) == 256 and safe["a"].endswith("…")
-    assert safe["b"] == [None, None] and safe["c"] == {"d": "bell\\x07"} and safe["e"] == "ok"
+    assert safe["b"] == [None, None] and safe["c"] == {"d": "bell\\x07"}
     assert dirty["b"][0] == 2**64  # the input is not changed
     assert orjson.loads(safe_ups.encode_ups_list([clean, {"id": 3, "v": 2**64}])) == [
         clean,

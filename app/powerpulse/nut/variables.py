@@ -134,6 +134,8 @@ def display_text(raw: object) -> str | None:
     `MAX_TEXT` characters (ending in "…"). Not a string → None."""
     if not isinstance(raw, str):
         return None
+    if len(raw) <= MAX_TEXT and raw.isprintable():  # nearly every value: nothing to do
+        return raw
     text = raw[: MAX_TEXT + 1]
     if _UNSAFE.search(text):
         text = _UNSAFE.sub(_escape, text)

@@ -1,0 +1,91 @@
+"""Everything a user or a tool reads from a running PowerPulse, fetched the way they do."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Collection
+from typing import Any
+
+import aiohttp
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.stream.sse import SseClient
+from tests.support.stack import Stack
+
+Samples = dict[tuple[str, str], list[tuple[dict[str, str], float]]]  # (ups_id, name)
+
+
+def get_json(stack: Stack, path: str, token: str | None = None) -> Any:
+    status, body = stack.request("GET", path, token=token, timeout=30)
+    assert status == 200, f"GET {path}: {status} {str(body)[:500]}"
+    return body
+
+
+def wait_live(stack: Stack, token: str, ups_names: Collection[str], timeout: float = 90) -> list:
+    """The UPS list once every UPS named is listed with a successful, fresh poll."""
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = get_json(stack, "/api/ups-systems", token)
+        fresh = {
+            row["upsName"]
+            for row in rows
+            if row.get("lastUpdated") and not row.get("stale") and row.get("error") is None
+        }
+        if set(ups_names) <= fresh:
+            return list(rows)
+        if time.monotonic() > deadline:
+            missing = sorted(set(ups_names) - fresh)
+            raise AssertionError(
+                f"{len(missing)} UPS never listed live: {missing[:10]}\n"
+                f"poller log:\n{stack.log('poller')[-2000:]}\napi log:\n{stack.log('api')[-2000:]}"
+            )
+        time.sleep(0.5)
+
+
+def stream_snapshots(stack: Stack, token: str) -> tuple[list[dict], list[dict]]:
+    """The `snapshot` message of the logged-in stream and of the kiosk stream."""
+
+    async def read() -> tuple[list[dict], list[dict]]:
+        timeout = aiohttp.ClientTimeout(total=60)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            async with session.post(
+                stack.url("/api/stream/ticket"), headers={"Authorization": f"Bearer {token}"}
+            ) as resp:
+                assert resp.status == 200, await resp.text()
+                ticket = (await resp.json())["ticket"]
+            async with SseClient(session, stack.url(f"/api/stream?ticket={ticket}")) as user:
+                assert user.response is not None and user.response.status == 200
+                full = (await user.next("snapshot", timeout=20)).data
+            async with SseClient(session, stack.url("/api/stream/kiosk")) as kiosk:
+                assert kiosk.response is not None and kiosk.response.status == 200
+                public = (await kiosk.next("snapshot", timeout=20)).data
+        return full, public
+
+    return asyncio.run(read())
+
+
+def scrape(stack: Stack) -> Samples:
+    """`/metrics` read with prometheus_client's parser (it raises on anything malformed)."""
+    status, text = stack.request("GET", "/metrics", timeout=30)
+    assert status == 200, f"/metrics: {status} {str(text)[:500]}"
+    samples: Samples = {}
+    for family in text_string_to_metric_families(str(text)):
+        for sample in family.samples:
+            labels = dict(sample.labels)
+            key = (labels.pop("ups_id", ""), sample.name)
+            samples.setdefault(key, []).append((labels, sample.value))
+    return samples
+
+
+def metric(samples: Samples, ups_id: int, name: str, **labels: str) -> float | None:
+    """One UPS's sample of `powerpulse_<name>` (matching the labels given), or None."""
+    for have, value in samples.get((str(ups_id), f"powerpulse_{name}"), []):
+        if all(have.get(k) == v for k, v in labels.items()):
+            return value
+    return None
+
+
+def metric_labels(samples: Samples, ups_id: int, name: str) -> dict[str, str] | None:
+    found = samples.get((str(ups_id), f"powerpulse_{name}"))
+    return found[0][0] if found else None

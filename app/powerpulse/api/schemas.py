@@ -1018,17 +1018,42 @@ def component_schemas(shape: Any) -> dict[str, dict[str, Any]]:
     return {name: _openapi30(_describe(d, globals().get(name))) for name, d in defs.items()}
 
 
+# Shapes the routes named, by name. Their JSON schemas are made when the document is first
+# built, not at import: pydantic takes about 1.5 s for all of them, which every start of the
+# api worker paid before.
+_REGISTERED: dict[str, Any] = {}
+
+
 def register(shape: Any) -> dict[str, Any]:
-    """Add `shape`'s components to the document; its reference (or an array of it)."""
+    """Name `shape` in the document; its reference (or an array of it)."""
     if get_origin(shape) is list:
         return {"type": "array", "items": register(get_args(shape)[0])}
-    spec = SpecificationBuilder()
-    for name, schema in component_schemas(shape).items():
-        known = spec._components.get("schemas", {}).get(name)
-        if known is not None and known != schema:
-            raise ValueError(f"two different API shapes are called {name}")
-        spec.add_component("schemas", name, schema)
+    known = _REGISTERED.setdefault(shape.__name__, shape)
+    if known is not shape:
+        raise ValueError(f"two different API shapes are called {shape.__name__}")
     return {"$ref": REF_PREFIX + shape.__name__}
+
+
+def add_components(spec: SpecificationBuilder) -> None:
+    """Put the components of every registered shape (and of the shapes inside) into `spec`."""
+    for shape in list(_REGISTERED.values()):
+        for name, schema in component_schemas(shape).items():
+            known = spec._components["schemas"].get(name)
+            if known is not None and known != schema:
+                raise ValueError(f"two different API shapes are called {name}")
+            spec.add_component("schemas", name, schema)
+
+
+_build_document = SpecificationBuilder.build
+
+
+def _build_with_shapes(self: SpecificationBuilder, app: Any) -> Any:
+    add_components(self)
+    return _build_document(self, app)
+
+
+# sanic-ext builds the document on each GET /docs/openapi.json; the components join it there.
+SpecificationBuilder.build = _build_with_shapes  # type: ignore[method-assign]
 
 
 def _with_errors(ok: Callable[[T], T]) -> Callable[[T], T]:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from powerpulse.api import schemas
 from powerpulse.db.models import NutServer, UpsLiveState, UpsSystem, User, UserSettings
 from powerpulse.nut.status import UNKNOWN_STATE, StatusView, classify, parse_status
 from powerpulse.nut.variables import ups_readings
@@ -123,7 +124,7 @@ def server_health(lives: Iterable[UpsLiveState | None]) -> dict[str, Any]:
     return {"reachable": reachable, "lastChecked": iso(latest.last_attempt_at), "error": error}
 
 
-def ups_ref(ups: UpsSystem) -> dict[str, Any]:
+def ups_ref(ups: UpsSystem) -> schemas.UpsRef:
     """The short form used in create/setup answers."""
     return {
         "id": ups.id,

@@ -9,7 +9,7 @@ import type {
   NutServerInput,
   NutTestResult,
   Role,
-  Severity,
+  StatusModel,
   Ups,
   UpsCommand,
   UpsEvent,
@@ -64,13 +64,7 @@ export const setUpsVariable = (id: number, name: string, value: string) =>
 export const getHistory = (id: number, from: string, to: string, points: number) =>
   request<HistoryResponse>(`/api/ups-systems/${id}/history?from=${enc(from)}&to=${enc(to)}&points=${points}`);
 
-/** `GET /api/status-model` (public): labels of power states, conditions and summary buckets. */
-export interface StatusModel {
-  powerStates: { code: string; label: string; severity: Severity; bucket: string }[];
-  conditions: { code: string; label: string; severity: Severity }[];
-  severities: Severity[];
-  buckets: { code: string; label: string }[];
-}
+/** Public: labels of power states, conditions and summary buckets (legends, summary counts). */
 export const getStatusModel = () => request<StatusModel>('/api/status-model', { anonymous: true });
 
 // NUT servers

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { MemoryRouter } from 'react-router';
+import type { StatusModel } from '../types';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -73,9 +74,11 @@ export async function until<T>(find: () => T | null | undefined | false, what = 
   throw new Error(`never happened: ${what}`);
 }
 
-export const STATUS_MODEL = {
+/** As `GET /api/status-model` answers (typed by the OpenAPI document), trimmed to what is read. */
+export const STATUS_MODEL: StatusModel = {
   powerStates: [],
   conditions: [],
+  tokens: [],
   severities: ['unknown', 'ok', 'info', 'warning', 'critical'],
   buckets: [
     { code: 'online', label: 'Online' },

@@ -9,14 +9,17 @@ import sys
 
 from powerpulse import __version__
 from powerpulse.config import ConfigError, Settings
+from powerpulse.logformat import SafeFormatter
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    """Every worker's one log handler (Sanic's own are off): stderr, control characters in
+    messages escaped, so a nickname or UPS name cannot forge a line."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(SafeFormatter(LOG_FORMAT))
+    logging.basicConfig(level=settings.log_level, handlers=[handler])
 
 
 def _cmd_api(settings: Settings, args: argparse.Namespace) -> int:

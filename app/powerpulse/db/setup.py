@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -14,6 +17,10 @@ APP_LABEL = "models"
 MODELS_MODULE = "powerpulse.db.models"
 MIGRATIONS_MODULE = "powerpulse.db.migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# The database holds NUT passwords and webhook URLs: owner only, like the JWT secret. SQLite
+# gives its -wal/-shm/-journal files the database file's mode, so those follow.
+DB_FILE_MODE = 0o600
+SQLITE_SIDECARS = ("-wal", "-shm", "-journal")
 
 
 def connection_config(db_url: str) -> dict[str, Any]:
@@ -56,12 +63,25 @@ def tortoise_config(settings: Settings | None = None, db_url: str | None = None)
 
 
 def ensure_sqlite_dir(settings: Settings) -> None:
+    """The SQLite file's directory, and the file itself created mode 0600 before SQLite makes
+    it with the umask's 0644; a file left world-readable by an older version is tightened."""
     if settings.db_url.startswith("sqlite://"):
         path = connection_config(settings.db_url)["credentials"]["file_path"]
         if path != ":memory:":
-            from pathlib import Path
-
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            secure_sqlite_file(Path(path))
+
+
+def secure_sqlite_file(path: Path) -> None:
+    with contextlib.suppress(FileExistsError):  # O_EXCL: an existing database is not touched
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, DB_FILE_MODE))
+    for file in (path, *(path.with_name(path.name + s) for s in SQLITE_SIDECARS)):
+        try:
+            mode = file.stat().st_mode & 0o777
+            if mode & 0o077:
+                file.chmod(mode & 0o700)  # drop group and other; the owner's bits stay
+        except (FileNotFoundError, PermissionError):  # gone, or another user's: leave it be
+            continue
 
 
 async def init_db(settings: Settings, *, global_fallback: bool = False) -> None:

@@ -364,15 +364,15 @@ def test_without_the_socket_update_is_refused_saying_what_to_mount(app: App) -> 
     )  # fmt: skip
     try:
         bare.wait_version("2.0.0", timeout=60)
-        status, body = bare.request("GET", "/api/system/version")
-        assert body["selfUpdate"]["possible"] is False
-        assert "-v /var/run/docker.sock:/var/run/docker.sock" in body["selfUpdate"]["reason"]
         app.podman.podman(
             "exec", "-i", "--user=powerpulse", "pp-no-socket",
             "powerpulse", "user", "create", ADMIN[0], "--role=admin", "--password-stdin",
             input=f"{ADMIN[1]}\n".encode(),
         )  # fmt: skip
-        bare.login()
+        bare.login()  # the image and self-update details are for admins
+        status, body = bare.request("GET", "/api/system/version")
+        assert body["selfUpdate"]["possible"] is False
+        assert "-v /var/run/docker.sock:/var/run/docker.sock" in body["selfUpdate"]["reason"]
         for method, path in (("POST", "/api/system/update"), ("GET", "/api/system/update/check")):
             status, body = bare.request(method, path)
             assert status == 409, body

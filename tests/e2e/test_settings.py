@@ -80,7 +80,7 @@ def test_general_and_account_settings_survive_a_reload(page: Page, stack_and_nut
     saved = settings_of(stack)
     assert (saved["poll_interval"], saved["inactivity_timeout"]) == (45, 120)
     page.get_by_role("link", name="About").click()
-    status, body = stack.request("GET", "/api/system/version")
+    status, body = stack.request("GET", "/api/system/version", token=admin_token(stack))
     assert status == 200, body
     expect(page.get_by_test_id("version")).to_have_text(body["version"])
     # Outside a container self-update is impossible, and the page says why.

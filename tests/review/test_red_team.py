@@ -348,3 +348,19 @@ async def test_moving_a_nut_server_with_its_password_or_without_one(
     )
     assert status == 200 and out["username"] == "monitor"
     assert (await NutServer.get(id=server.id)).password == "kept-secret"
+
+
+# --- the public version endpoint showed the image, its digest and the socket path --------------
+
+
+async def test_the_version_endpoint_tells_only_admins_about_the_image(
+    client: Client, admin: Account, member: Account
+) -> None:
+    version = client.app.ctx.settings.version
+    for token in (None, member.token, "not-a-token"):  # a stale token counts as none here
+        status, body, _ = await client.get("/api/system/version", token=token)
+        assert (status, body) == (200, {"version": version}), token
+    status, body, _ = await client.get("/api/system/version", token=admin.token)
+    assert status == 200 and body["version"] == version
+    assert {"imageRef", "imageDigest", "selfUpdate"} <= set(body)
+    assert body["selfUpdate"]["possible"] is False  # not in a container here

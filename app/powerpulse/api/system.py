@@ -1,5 +1,10 @@
 """`/api/system`: the running version (public, per the seed) and self-update (admin).
 
+`GET /api/system/version` answers anyone (the image's health check, the login page) with the
+version only; an admin's token also gets the image reference, its digest and whether
+self-update is possible here (the reason names the Docker socket path), which tell an outsider
+what to attack. A token that is not valid (expired, say) counts as no token here.
+
 `POST /api/system/update` answers at once with the seed's message; the update runs in the
 background (see `powerpulse.update.service`) and reports through `GET /api/system/update/status`,
 which the new container answers too, because the record lives in the shared database.
@@ -12,8 +17,8 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from powerpulse.api import schemas
-from powerpulse.api.auth import require_admin
-from powerpulse.api.errors import bad_gateway, conflict
+from powerpulse.api.auth import is_admin, optional_user, require_admin
+from powerpulse.api.errors import ApiError, bad_gateway, conflict
 from powerpulse.update import service, state
 from powerpulse.update.engine import UpdateUnavailable
 from powerpulse.update.registry import RegistryError
@@ -27,10 +32,17 @@ UPDATE_STARTED = {
 
 
 @bp.get("/version")
-@openapi.summary("Running version, image and whether self-update is possible here (public)")
+@openapi.summary("Running version (public); with an admin's token also the image and self-update")
 @schemas.returns(schemas.VersionInfo)
 async def version(request: Request) -> HTTPResponse:
-    return json(await service.version_info(request.app.ctx.settings))
+    settings = request.app.ctx.settings
+    try:
+        user = await optional_user(request)
+    except ApiError:  # a stale token on a public endpoint: answer as to anyone
+        user = None
+    if user is None or not is_admin(user):
+        return json({"version": settings.version})
+    return json(await service.version_info(settings))
 
 
 @bp.get("/update/check")

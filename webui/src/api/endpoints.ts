@@ -105,6 +105,8 @@ export const deleteUser = (id: number) => request<MessageResponse>(`/api/users/$
 
 // System
 export const getVersion = () => request<VersionInfo>('/api/system/version', { anonymous: true });
+/** The same with the session's token: an admin also gets the image and whether self-update works. */
+export const getVersionDetails = () => request<VersionInfo>('/api/system/version');
 export const checkForUpdate = () => request<UpdateCheck>('/api/system/update/check');
 export const startUpdate = () => request<MessageResponse & { details?: string }>('/api/system/update', { method: 'POST' });
 export const getUpdateStatus = () => request<UpdateStatus>('/api/system/update/status');

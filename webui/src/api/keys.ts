@@ -14,5 +14,6 @@ export const keys = {
   notificationHistory: ['notifications', 'history'] as const,
   users: ['users'] as const,
   version: ['version'] as const,
+  versionDetails: ['version', 'details'] as const,
   updateStatus: ['update', 'status'] as const,
 };

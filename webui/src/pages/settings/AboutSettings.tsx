@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { getVersion } from '../../api/endpoints';
+import { getVersionDetails } from '../../api/endpoints';
 import { keys } from '../../api/keys';
 import { Loading } from '../../components/Loading';
 import { Notice } from '../../components/Notice';
@@ -7,7 +7,8 @@ import { UpdatePanel } from '../../components/UpdatePanel';
 import { useSession } from '../../hooks/useSession';
 
 export default function AboutSettings() {
-  const version = useQuery({ queryKey: keys.version, queryFn: getVersion, staleTime: 60_000 });
+  // With the token: admins get the image and self-update details the public answer leaves out.
+  const version = useQuery({ queryKey: keys.versionDetails, queryFn: getVersionDetails, staleTime: 60_000 });
   const { isAdmin } = useSession();
   return (
     <>

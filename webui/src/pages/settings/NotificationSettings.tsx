@@ -15,6 +15,7 @@ interface Draft {
   battery_notifications: boolean;
   low_battery_notifications: boolean;
   email_notifications: boolean;
+  self_test_notifications: boolean;
   discord_webhook_url: string;
   slack_webhook_url: string;
   email_recipients: string;
@@ -26,6 +27,7 @@ function toDraft(s: UserSettings): Draft {
     battery_notifications: flag(s.battery_notifications),
     low_battery_notifications: flag(s.low_battery_notifications),
     email_notifications: flag(s.email_notifications),
+    self_test_notifications: flag(s.self_test_notifications),
     discord_webhook_url: s.discord_webhook_url ?? '',
     slack_webhook_url: s.slack_webhook_url ?? '',
     email_recipients: s.email_recipients ?? '',
@@ -78,6 +80,13 @@ export default function NotificationSettings() {
             description="When a UPS reports low battery or forced shutdown."
             checked={draft.low_battery_notifications}
             onChange={(v) => set('low_battery_notifications', v)}
+          />
+          <Switch
+            name="self_test_notifications"
+            label="Battery tests"
+            description="When a UPS starts a self-test or calibration, and how it ended. Off by default: a test is not a power failure."
+            checked={draft.self_test_notifications}
+            onChange={(v) => set('self_test_notifications', v)}
           />
         </fieldset>
         <fieldset className="fieldset">

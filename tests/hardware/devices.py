@@ -225,9 +225,9 @@ class RewritingProxy:
                     dst.sendall(chunk)
                     continue
                 buffer += chunk
-                lines, _, buffer = buffer.rpartition(b"\n")
-                if lines or chunk.endswith(b"\n"):
-                    dst.sendall(self._rewrite(lines + b"\n"))
+                lines, newline, buffer = buffer.rpartition(b"\n")
+                if newline:
+                    dst.sendall(self._rewrite(lines + newline))
         with contextlib.suppress(OSError):
             dst.shutdown(socket.SHUT_WR)
 

@@ -134,7 +134,7 @@ def test_every_device_of_the_sample_is_read_right(
             assert _same_readings(row, by_name[name]), name
             assert "driverDetails" not in row and "serial" not in row["deviceDetails"]
 
-        full, public = stream_snapshots(stack, token)
+        full, public = stream_snapshots(stack, token, devs)
         for snapshot, private in ((full, True), (public, False)):
             streamed = {row["upsName"]: row for row in snapshot}
             assert set(streamed) == set(devs)

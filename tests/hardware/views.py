@@ -43,26 +43,45 @@ def wait_live(stack: Stack, token: str, ups_names: Collection[str], timeout: flo
         time.sleep(0.5)
 
 
-def stream_snapshots(stack: Stack, token: str) -> tuple[list[dict], list[dict]]:
-    """The `snapshot` message of the logged-in stream and of the kiosk stream."""
+def _all_live(rows: list[dict], ups_names: Collection[str]) -> bool:
+    fresh = {row["upsName"] for row in rows if row.get("lastUpdated") and not row.get("stale")}
+    return set(ups_names) <= fresh
 
-    async def read() -> tuple[list[dict], list[dict]]:
-        timeout = aiohttp.ClientTimeout(total=60)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.post(
+
+def stream_snapshots(
+    stack: Stack, token: str, ups_names: Collection[str], timeout: float = 30
+) -> tuple[list[dict], list[dict]]:
+    """The `snapshot` message of the logged-in stream and of the kiosk stream, once it shows
+    every UPS named live (the stream's watcher looks at the database every 0.25 s: it may be
+    a look behind the list a test has just read)."""
+
+    async def read(path: str) -> list[dict]:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session,
+            SseClient(session, stack.url(path)) as stream,
+        ):
+            assert stream.response is not None and stream.response.status == 200
+            return list((await stream.next("snapshot", timeout=20)).data)
+
+    async def ticket() -> str:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(
                 stack.url("/api/stream/ticket"), headers={"Authorization": f"Bearer {token}"}
-            ) as resp:
-                assert resp.status == 200, await resp.text()
-                ticket = (await resp.json())["ticket"]
-            async with SseClient(session, stack.url(f"/api/stream?ticket={ticket}")) as user:
-                assert user.response is not None and user.response.status == 200
-                full = (await user.next("snapshot", timeout=20)).data
-            async with SseClient(session, stack.url("/api/stream/kiosk")) as kiosk:
-                assert kiosk.response is not None and kiosk.response.status == 200
-                public = (await kiosk.next("snapshot", timeout=20)).data
-        return full, public
+            ) as resp,
+        ):
+            assert resp.status == 200, await resp.text()
+            return str((await resp.json())["ticket"])
 
-    return asyncio.run(read())
+    deadline = time.monotonic() + timeout
+    while True:
+        full = asyncio.run(read(f"/api/stream?ticket={asyncio.run(ticket())}"))
+        public = asyncio.run(read("/api/stream/kiosk"))
+        if _all_live(full, ups_names) and _all_live(public, ups_names):
+            return full, public
+        if time.monotonic() > deadline:
+            return full, public  # the caller's checks say what is wrong
+        time.sleep(0.25)
 
 
 def scrape(stack: Stack) -> Samples:

@@ -22,14 +22,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "app")]
 
-from tortoise import connections  # noqa: E402
 from tortoise.transactions import in_transaction  # noqa: E402
 
 from powerpulse.config import Settings  # noqa: E402
+from powerpulse.db import dialect  # noqa: E402
 from powerpulse.db.models import NutServer, UpsSystem  # noqa: E402
 from powerpulse.db.setup import close_db, init_db, run_migrations  # noqa: E402
-from powerpulse.poller.history import (  # noqa: E402
+from powerpulse.history import (  # noqa: E402
     BucketPlan,
+    bucket_params,
     bucket_sql,
     build_sample,
     read_buckets,
@@ -71,28 +72,31 @@ async def timed(
     times, source, count = [], "", 0
     for _ in range(runs):
         t = time.perf_counter()
-        plan, points = await read_buckets(ups_id, start, end, 500, 60.0)
+        found = await read_buckets(ups_id, start, end, 500, 60.0)
         times.append((time.perf_counter() - t) * 1000)
-        source, count = plan.source, len(points)
+        source, count = found.plan.source, len(found.buckets)
     return statistics.median(times), source, count
 
 
 async def raw_year(ups_id: int) -> float:
     plan = BucketPlan("samples", int(START.timestamp()), int(365 * 86400 / 500) + 1)
-    conn = connections.get("default")
     t = time.perf_counter()
-    await conn.execute_query(bucket_sql("samples"), [plan.origin, plan.width, ups_id, START, END])
+    await dialect.fetch(
+        bucket_sql("samples", dialect.of()), bucket_params(plan, ups_id, START, END)
+    )
     return (time.perf_counter() - t) * 1000
 
 
 async def plans(ups_id: int) -> list[str]:
-    conn = connections.get("default")
+    sql = dialect.of()
+    explain = "EXPLAIN " if sql.postgres else "EXPLAIN QUERY PLAN "
     out = []
     for source, bounds in (("samples", [START, END]), ("hourly", [0, 2**40])):
-        _, rows = await conn.execute_query(
-            "EXPLAIN QUERY PLAN " + bucket_sql(source), [0, 3600, ups_id, *bounds]
+        rows = await dialect.fetch(explain + bucket_sql(source, sql), [0, 3600, ups_id, *bounds])
+        detail = "; ".join(
+            str(next(iter(r.values())) if sql.postgres else r["detail"]) for r in rows
         )
-        out.append(f"{source}: " + "; ".join(str(r["detail"]) for r in rows))
+        out.append(f"{source}: {detail}")
     return out
 
 

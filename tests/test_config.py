@@ -37,7 +37,7 @@ def test_fractional_poll_interval_is_allowed() -> None:
         ("SMTP_SECURITY", "ssl3"),
         ("JWT_SECRET", "too-short"),
         ("DATABASE_URL", "mysql://db/powerpulse"),
-        ("DATABASE_URL", "postgres://db/powerpulse"),
+        ("DATABASE_URL", "postgres://db"),  # names no database
         ("WEBHOOK_ALLOWED_HOSTS", "http://evil/path"),
     ],
 )

@@ -13,6 +13,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 SMTP_SECURITY_MODES = ("starttls", "tls", "none")
@@ -75,6 +76,72 @@ def _host_list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return hosts
 
 
+POSTGRES_SCHEMES = ("postgres", "postgresql")
+# Query parameters Tortoise's asyncpg engine understands; anything else (libpq's `sslmode`)
+# would reach asyncpg as an unknown keyword and fail at the first connection instead of here.
+POSTGRES_OPTIONS = frozenset(
+    {
+        "minsize",
+        "maxsize",
+        "ssl",
+        "schema",
+        "application_name",
+        "timeout",
+        "statement_cache_size",
+        "max_queries",
+        "max_inactive_connection_lifetime",
+    }
+)
+# asyncpg's `ssl` modes, plus true/false.
+POSTGRES_SSL_MODES = (
+    "true",
+    "false",
+    "disable",
+    "allow",
+    "prefer",
+    "require",
+    "verify-ca",
+    "verify-full",
+)
+DATABASE_URL_SHAPES = "sqlite:///<path> or postgres://user:password@host:port/database"
+
+
+def check_database_url(url: str) -> str:
+    """`url` when it is a SQLite or PostgreSQL URL PowerPulse can open; a ConfigError naming
+    what is wrong otherwise. Empty means the SQLite file in the data dir."""
+    if not url or url.startswith("sqlite://"):
+        if url in ("sqlite://", "sqlite:///"):
+            raise ConfigError(f"DATABASE_URL has no file path; use {DATABASE_URL_SHAPES}")
+        return url
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme not in POSTGRES_SCHEMES:
+        got = f", not a {scheme!r} URL" if scheme else ""
+        raise ConfigError(f"DATABASE_URL must be {DATABASE_URL_SHAPES}{got}")
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError("DATABASE_URL: the port must be a number from 1 to 65535") from None
+    if port == 0:
+        raise ConfigError("DATABASE_URL: the port must be a number from 1 to 65535")
+    if not parts.hostname:
+        raise ConfigError(f"DATABASE_URL names no host; use {DATABASE_URL_SHAPES}")
+    database = parts.path.lstrip("/")
+    if not database or "/" in database:
+        raise ConfigError(f"DATABASE_URL must name one database; use {DATABASE_URL_SHAPES}")
+    options = parse_qs(parts.query, keep_blank_values=True)
+    unknown = sorted(set(options) - POSTGRES_OPTIONS)
+    if unknown:
+        raise ConfigError(
+            f"DATABASE_URL: unknown option {unknown[0]!r}; "
+            f"known: {', '.join(sorted(POSTGRES_OPTIONS))}"
+        )
+    ssl = options.get("ssl", ["true"])[-1].lower()
+    if ssl not in POSTGRES_SSL_MODES:
+        raise ConfigError(f"DATABASE_URL: ssl must be one of {', '.join(POSTGRES_SSL_MODES)}")
+    return url
+
+
 @dataclass(frozen=True)
 class Settings:
     """Process-wide configuration. Build it with `Settings.from_env()`."""
@@ -111,13 +178,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         data_dir = Path(env.get("POWERPULSE_DATA_DIR", "").strip() or "./data")
-        database_url = env.get("DATABASE_URL", "").strip()
-        if database_url.startswith(("postgres://", "postgresql://")):
-            # The history rollups and bucket queries are SQLite SQL for now; refusing here beats
-            # a poller that starts and then fails on its first sample.
-            raise ConfigError("DATABASE_URL: PostgreSQL is not supported yet, use sqlite://<path>")
-        if database_url and not database_url.startswith("sqlite://"):
-            raise ConfigError("DATABASE_URL must start with sqlite://")
+        database_url = check_database_url(env.get("DATABASE_URL", "").strip())
         jwt_secret = env.get("JWT_SECRET", "").strip() or None
         if jwt_secret is not None and len(jwt_secret.encode()) < 32:
             raise ConfigError("JWT_SECRET must be at least 32 bytes (HS256 needs a 256-bit key)")

@@ -14,10 +14,10 @@ import pytest
 
 from powerpulse.config import Settings
 from powerpulse.db.models import Event, NutServer, UpsSystem
+from powerpulse.history import SampleSchedule
 from powerpulse.poller import events as ev
 from powerpulse.poller import sweep
 from powerpulse.poller.config_cache import ServerConfig, UpsConfig
-from powerpulse.poller.history import SampleSchedule
 from powerpulse.poller.live_state import load_rows
 from powerpulse.poller.sweep import ServerPoller, observe
 

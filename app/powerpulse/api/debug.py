@@ -32,12 +32,12 @@ from powerpulse.api.notifications import (
 from powerpulse.api.serializers import ups_to_dict
 from powerpulse.api.validation import optional_int, optional_str, parse_id, query_int, read_json
 from powerpulse.db.models import Sample, UpsLiveState, UpsSystem, User, UserSettings
+from powerpulse.history import record_manual_charge
 from powerpulse.notify.dispatcher import send_immediately
 from powerpulse.notify.messages import Notice, kind_for_status
 from powerpulse.notify.recipients import channels_for, wants
 from powerpulse.notify.webhooks import mask
 from powerpulse.nut.status import display_status, parse_status
-from powerpulse.poller.history import record_manual_charge
 from powerpulse.timeutil import iso, utcnow
 
 bp = Blueprint("debug", url_prefix="/api/debug")

@@ -1,7 +1,8 @@
 """`/api/ups-systems/<id>/events` and `/history` (also under `/api/ups/systems`): any user.
 
 Events come newest first, paged by id (`?limit=&before=`). History is at most `points` time
-buckets with min / avg / max per reading, aggregated in SQL (see `powerpulse.poller.history`).
+buckets with min / avg / max per reading, aggregated in SQL by `powerpulse.history`; this module
+turns its dataclasses into the API's JSON.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from powerpulse.api.auth import require_user
 from powerpulse.api.errors import bad_request, not_found
 from powerpulse.api.validation import parse_id
 from powerpulse.db.models import Event, UpsSystem
-from powerpulse.poller.history import read_buckets
+from powerpulse.history import METRICS, Bucket, read_buckets
 from powerpulse.timeutil import iso, parse_iso, utcnow
 
 bp = Blueprint("ups_history", url_prefix="/api/ups-systems")
@@ -60,6 +61,22 @@ def _time_arg(request: Request, name: str) -> datetime | None:
     if value is None or not EARLIEST <= value <= LATEST:
         raise bad_request(name, f"{name} must be an ISO 8601 time, e.g. 2025-01-31T12:00:00Z")
     return value
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def bucket_to_dict(bucket: Bucket) -> dict[str, Any]:
+    point: dict[str, Any] = {"time": iso(bucket.start), "samples": bucket.samples}
+    for m in METRICS:
+        stat = bucket.stats[m.column]
+        point[m.api_name] = {
+            "min": _round(stat.min),
+            "avg": _round(stat.avg),
+            "max": _round(stat.max),
+        }
+    return point
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:
@@ -107,15 +124,15 @@ async def history(request: Request, ups_id: str) -> HTTPResponse:
     if end - start > MAX_SPAN:
         raise bad_request("from", "the range from..to may span at most 10 years")
     settings = request.app.ctx.settings
-    plan, buckets = await read_buckets(uid, start, end, points, settings.history_interval)
+    found = await read_buckets(uid, start, end, points, settings.history_interval)
     return json(
         {
             "upsId": uid,
             "from": iso(start),
             "to": iso(end),
-            "bucketSeconds": plan.width,
-            "source": plan.source,
-            "points": buckets,
+            "bucketSeconds": found.plan.width,
+            "source": found.plan.source,
+            "points": [bucket_to_dict(b) for b in found.buckets],
         }
     )
 

@@ -34,7 +34,7 @@ from powerpulse.api.validation import (
 )
 from powerpulse.db import counters
 from powerpulse.db.models import NutServer, Sample, UpsLiveState, UpsSystem
-from powerpulse.poller.history import record_manual_charge
+from powerpulse.history import record_manual_charge
 from powerpulse.timeutil import iso, utcnow
 
 bp = Blueprint("ups_systems", url_prefix="/api/ups-systems")

@@ -6,7 +6,7 @@ import contextlib
 import os
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
@@ -40,9 +40,21 @@ def connection_config(db_url: str) -> dict[str, Any]:
                 "journal_size_limit": 16384,
             },
         }
+    return postgres_config(db_url)
+
+
+def postgres_config(db_url: str) -> dict[str, Any]:
+    """asyncpg through Tortoise. `ssl` is passed as asyncpg reads it (Tortoise would turn
+    `ssl=false` into True)."""
     if db_url.startswith("postgresql://"):
         db_url = "postgres://" + db_url[len("postgresql://") :]
-    return expand_db_url(db_url)
+    config = expand_db_url(db_url)
+    credentials = config["credentials"]
+    ssl = parse_qs(urlparse(db_url).query).get("ssl")
+    if ssl:
+        mode = ssl[-1].lower()
+        credentials["ssl"] = {"true": True, "false": False}.get(mode, mode)
+    return config
 
 
 def tortoise_config(settings: Settings | None = None, db_url: str | None = None) -> dict[str, Any]:

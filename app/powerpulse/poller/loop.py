@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable
 
 from powerpulse.config import Settings
+from powerpulse.history import SampleSchedule, prune_once
 from powerpulse.poller.config_cache import ConfigWatcher, ServerConfig, load_config
-from powerpulse.poller.history import SampleSchedule, prune_once
 from powerpulse.poller.live_state import load_rows
 from powerpulse.poller.sweep import ClientFactory, PollResult, ServerPoller, default_client
 from powerpulse.timeutil import utcnow

@@ -36,7 +36,7 @@ from powerpulse.nut.status import display_status, parse_status
 from powerpulse.nut.variables import as_float
 from powerpulse.poller import events as ev
 from powerpulse.poller.config_cache import ServerConfig, UpsConfig
-from powerpulse.poller.history import SampleSchedule, build_sample
+from powerpulse.history import SampleSchedule, build_sample
 from powerpulse.poller.live_state import (
     FRESHNESS_EVERY,
     LiveRow,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from powerpulse.db.models import Event, UpsSystem
-from powerpulse.poller.history import build_sample, write_samples
+from powerpulse.history import build_sample, write_samples
 from powerpulse.timeutil import iso
 from tests.api.conftest import Account, Client, add_server, add_ups
 

@@ -1,0 +1,65 @@
+"""Which polls become samples, and the sample row one poll makes.
+
+One sample per UPS every `HISTORY_INTERVAL`, and one at once whenever its status tokens change
+(an outage's start and end are in the history even between two interval samples).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from powerpulse.db.models import Sample
+from powerpulse.history.metrics import METRICS
+from powerpulse.nut.variables import as_dec1
+
+STATUS_MAX = 255  # the samples.status column
+
+
+class SampleSchedule:
+    """Remembers, per UPS, when its last sample was written and with which status."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._last: dict[int, tuple[float, tuple[str, ...]]] = {}
+
+    def seed(self, ups_id: int, at: float, tokens: tuple[str, ...] | None) -> None:
+        self._last[ups_id] = (at, tokens or ())
+
+    def known(self, ups_id: int) -> bool:
+        return ups_id in self._last
+
+    def due(self, ups_id: int, tokens: tuple[str, ...], now: float) -> bool:
+        last = self._last.get(ups_id)
+        return last is None or now - last[0] >= self.interval or tokens != last[1]
+
+    def mark(self, ups_id: int, tokens: tuple[str, ...], now: float) -> None:
+        self._last[ups_id] = (now, tokens)
+
+    def forget(self, ups_id: int) -> None:
+        self._last.pop(ups_id, None)
+
+
+def reading(raw: str | None) -> float | None:
+    """A NUT value as a finite number, else None."""
+    if raw is None:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def build_sample(
+    ups_id: int, variables: Mapping[str, str], tokens: Sequence[str], at: datetime
+) -> Sample:
+    values = {m.column: reading(variables.get(m.variable)) for m in METRICS}
+    return Sample(
+        ups_id=ups_id,
+        timestamp=at,
+        temperature=as_dec1(variables.get("ups.temperature")),
+        status=" ".join(tokens)[:STATUS_MAX] or None,
+        **values,
+    )

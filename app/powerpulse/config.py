@@ -156,6 +156,8 @@ class Settings:
     history_retention_days: int = 30
     nut_timeout: float = 5.0
     comm_grace_seconds: float = 30.0
+    # How often the poller runs LIST UPS on each server (also on every (re)connect).
+    discovery_interval: float = 60.0
     log_level: str = "INFO"
     tz: str = "UTC"
     smtp_host: str = ""
@@ -195,6 +197,7 @@ class Settings:
             history_retention_days=_int(env, "HISTORY_RETENTION_DAYS", 30, 1, 3650),
             nut_timeout=_float(env, "NUT_TIMEOUT", 5.0, 0.1, 120.0),
             comm_grace_seconds=_float(env, "COMM_GRACE_SECONDS", 30.0, 0.0, 3600.0),
+            discovery_interval=_float(env, "DISCOVERY_INTERVAL", 60.0, 1.0, 86400.0),
             log_level=_choice(env, "LOG_LEVEL", "INFO", LOG_LEVELS),
             tz=env.get("TZ", "").strip() or "UTC",
             smtp_host=env.get("SMTP_HOST", "").strip(),

@@ -35,6 +35,7 @@ async def test_create_discovers_ups(client: Client, admin: Account, nut: RealNut
         "username": NUT_USER,
         "hasPassword": True,
         "starttls": False,
+        "autoAdd": True,
         "updated_at": out["updated_at"],
         "upsSystemsDiscovered": 2,
         "upsSystemsAdded": [
@@ -111,6 +112,7 @@ async def test_get_list_and_reachability(client: Client, member: Account) -> Non
         "username": "mon",
         "hasPassword": True,
         "starttls": False,
+        "autoAdd": True,
         "updated_at": one["updated_at"],
         "reachable": None,
         "lastChecked": None,

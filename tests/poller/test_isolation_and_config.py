@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import pytest
 
+from powerpulse import discovery
 from powerpulse.config import Settings
 from powerpulse.db import counters
 from powerpulse.db.models import NutServer, UpsLiveState, UpsSystem
@@ -161,10 +162,14 @@ async def test_configuration_changes_apply_without_restart(
     assert not old_client.connected
     assert server_loops() == len(running.servers) == 2  # exactly one polling task per server
 
-    # A deleted UPS stops being polled and is never re-created by the poller.
+    # A UPS deleted as the API does it stops being polled and is not re-created by the
+    # poller's rediscovery, although upsd still serves it.
+    await discovery.dismiss(server.id, "a2")
     await UpsSystem.filter(id=ids["a2"]).delete()
     await counters.bump(counters.CONFIG)
     await wait_for(lambda: _not_polled(running, server.id, ids["a2"]))
+    found = await running.servers[server.id].rediscover()
+    assert found is not None and found.not_added == ["a2"]
     await asyncio.sleep(0.8)
     assert not await UpsSystem.filter(id=ids["a2"]).exists()
     assert await UpsSystem.filter(nut_server_id=server.id).count() == 1

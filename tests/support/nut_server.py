@@ -96,10 +96,7 @@ class NutServer:
     def dev_path(self, name: str) -> Path:
         return self.root / f"{name}.dev"
 
-    def _write_config(self) -> None:
-        self.confdir.mkdir(parents=True, exist_ok=True)
-        self.statedir.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.statedir, 0o770)  # noqa: S103 (upsd and drivers share it)
+    def _write_ups_conf(self) -> None:
         sections = [
             f"[{name}]\n\tdriver = dummy-ups\n\tport = {self.dev_path(name)}\n"
             f'\tdesc = "Test UPS {name}"\n'
@@ -108,6 +105,12 @@ class NutServer:
         (self.confdir / "ups.conf").write_text(
             "user = root\npollinterval = 1\n\n" + "\n".join(sections)
         )
+
+    def _write_config(self) -> None:
+        self.confdir.mkdir(parents=True, exist_ok=True)
+        self.statedir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.statedir, 0o770)  # noqa: S103 (upsd and drivers share it)
+        self._write_ups_conf()
         upsd_conf = f"LISTEN 127.0.0.1 {self.port}\nMAXCONN 1024\n"
         if self.maxage is not None:
             upsd_conf += f"MAXAGE {self.maxage}\n"
@@ -213,6 +216,49 @@ class NutServer:
     def restart_upsd(self) -> None:
         self.stop_upsd()
         self.start_upsd()
+
+    def reload_upsd(self) -> None:
+        """What `upsd -c reload` does (SIGHUP): re-read ups.conf, keeping client connections."""
+        assert self.upsd is not None, "upsd is not running"
+        self.upsd.send_signal(signal.SIGHUP)
+
+    def listed(self) -> list[str]:
+        """The UPS names upsd lists now (`LIST UPS`)."""
+        lines = self.query("LIST UPS")
+        return sorted(line.split()[1] for line in lines if line.startswith("UPS "))
+
+    def add_ups(self, name: str, values: Mapping[str, str] | None = None) -> None:
+        """Add a UPS to the running upsd: ups.conf, its driver, a reload; waits for its data."""
+        self.ups_names.append(name)
+        self.initial[name] = {**DEFAULT_VARS, **(values or {})}
+        self.set_vars(name, self.initial[name], replace=True)
+        self._write_ups_conf()
+        self.start_drivers([name])
+        if self.upsd is not None:
+            self.reload_upsd()
+            self._wait_listed(name, True)
+            self.wait_ready()
+
+    def remove_ups(self, name: str) -> None:
+        """Take a UPS out of the running upsd: ups.conf, a reload, its driver stopped."""
+        self.ups_names.remove(name)
+        self._write_ups_conf()
+        if self.upsd is not None:
+            self.reload_upsd()
+            self._wait_listed(name, False)
+        if name in self.drivers:
+            self.kill_driver(name)
+
+    def _wait_listed(self, name: str, present: bool, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            with contextlib.suppress(OSError, IndexError):
+                if (name in self.listed()) == present:
+                    return
+            if time.monotonic() > deadline:
+                state = "listed" if present else "gone"
+                raise RuntimeError(f"upsd on port {self.port}: {name} never {state}")
+            time.sleep(0.05)
 
     def start(self) -> NutServer:
         if not nut_available():

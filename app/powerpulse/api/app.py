@@ -19,6 +19,7 @@ from powerpulse import __version__
 from powerpulse.api import (
     auth_routes,
     debug,
+    discovery,
     history,
     metrics,
     notifications,
@@ -47,6 +48,7 @@ BLUEPRINTS: list[Any] = [
     users.bp,
     user_settings.bp,
     nut_servers_routes.blueprints,
+    discovery.bp,
     ups_systems.blueprints,
     ups_control.bp,
     history.blueprints,

@@ -135,6 +135,7 @@ async def setup(request: Request) -> HTTPResponse:
         "upsSystemsAdded": [ups_ref(u) for u in found.added],
     }
     if found.error is not None:
+        out["message"] = "Setup completed; " + discovery.not_reachable_yet(server, found.error)
         out["discoveryError"] = discovery.error_dict(found.error)
     return json(out, status=201)
 

@@ -1,73 +1,71 @@
-"""Finding the UPS of a NUT server (`LIST UPS`) and adding the ones not configured yet."""
+"""The api worker's side of discovery: `POST /api/nut-servers/:id/rescan` (admin).
+
+Listing a server's UPS and adding the new ones is `powerpulse.discovery`'s job, shared with the
+poller's rediscovery; the names setup and "add server" use are re-exported here.
+"""
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass, field
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+from sanic_ext import openapi
 
-from tortoise.transactions import in_transaction
+from powerpulse.api import schemas
+from powerpulse.api.auth import require_admin
+from powerpulse.api.errors import bad_gateway, not_found
+from powerpulse.api.serializers import ups_ref
+from powerpulse.api.validation import parse_id
+from powerpulse.db.models import NutServer
+from powerpulse.discovery import (
+    Discovery,
+    discover,
+    error_dict,
+    list_ups,
+    not_reachable_yet,
+    reconcile,
+)
 
-from powerpulse.db import counters
-from powerpulse.db.models import NutServer, UpsSystem
-from powerpulse.nut.client import NutClient
-from powerpulse.nut.errors import NutError, NutTimeoutError
+__all__ = [
+    "Discovery",
+    "bp",
+    "discover",
+    "error_dict",
+    "list_ups",
+    "not_reachable_yet",
+    "reconcile",
+]
 
-
-@dataclass
-class Discovery:
-    found: list[str] = field(default_factory=list)
-    added: list[UpsSystem] = field(default_factory=list)
-    error: NutError | None = None
-
-
-async def list_ups(
-    host: str,
-    port: int,
-    username: str | None,
-    password: str | None,
-    starttls: bool,
-    timeout: float,
-) -> dict[str, str]:
-    """`LIST UPS` on a fresh connection, bounded by `timeout` for the whole exchange."""
-    client = NutClient(host, port, username, password, starttls=starttls, timeout=timeout)
-    try:
-        # The client times each call; the outer bound covers connect + auth + list together.
-        async with asyncio.timeout(timeout * 3 + 1):
-            await client.connect()
-            return await client.list_ups()
-    except TimeoutError:
-        raise NutTimeoutError(f"NUT server {host}:{port} did not answer in time") from None
-    finally:
-        await client.close()
+bp = Blueprint("discovery", url_prefix="/api/nut-servers")
 
 
-async def discover(server: NutServer, timeout: float) -> Discovery:
-    """List the server's UPS and insert each (server, UPS name) pair that is new.
-
-    The network call happens outside any transaction; the inserts are one transaction that
-    also bumps the config counter so the poller starts watching them.
-    """
-    result = Discovery()
-    try:
-        names = await list_ups(
-            server.host, server.port, server.username, server.password, server.starttls, timeout
-        )
-    except NutError as err:
-        result.error = err
-        return result
-    result.found = sorted(names)
-    async with in_transaction():
-        existing = set(
-            await UpsSystem.filter(nut_server_id=server.id).values_list("ups_name", flat=True)
-        )
-        for name in result.found:
-            if name not in existing:
-                ups = await UpsSystem.create(name=name, ups_name=name, nut_server_id=server.id)
-                result.added.append(ups)
-        if result.added:
-            await counters.bump(counters.CONFIG)
-    return result
+@bp.post("/<server_id:str>/rescan")
+@openapi.summary("Run LIST UPS on a NUT server now; add the new UPS when its autoAdd is on (admin)")
+@schemas.returns(schemas.NutServerRescan)
+@require_admin
+async def rescan(request: Request, server_id: str) -> HTTPResponse:
+    server = await NutServer.get_or_none(id=parse_id(server_id, "NUT server"))
+    if server is None:
+        raise not_found("NUT server")
+    found = await discover(server, request.app.ctx.settings.nut_timeout, source="rescan")
+    if found.error is not None:
+        err = found.error
+        raise bad_gateway(f"Connection failed: {err.message}", err.code, nutError=err.code)
+    body: schemas.NutServerRescan = {
+        "message": _summary(found),
+        "found": found.found,
+        "added": [ups_ref(u) for u in found.added],
+        "notAdded": found.not_added,
+        "missing": found.missing,
+    }
+    return json(body)
 
 
-def error_dict(err: NutError) -> dict[str, str]:
-    return {"code": err.code, "message": err.message}
+def _summary(found: Discovery) -> str:
+    parts = [f"{len(found.found)} UPS found"]
+    if found.added:
+        parts.append(f"{len(found.added)} added")
+    if found.not_added:
+        parts.append(f"{len(found.not_added)} not added (auto-add is off)")
+    if found.missing:
+        parts.append(f"{len(found.missing)} no longer on the server")
+    return ", ".join(parts)

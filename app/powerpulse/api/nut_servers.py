@@ -55,6 +55,7 @@ SERVER_BODY = {
         "username": str,
         "password": str,
         "starttls": bool,
+        "autoAdd": bool,
     }
 }
 
@@ -116,12 +117,18 @@ async def create_server(request: Request) -> HTTPResponse:
     username = optional_credential(body, "username") or None
     password = optional_credential(body, "password") or None
     starttls = bool(optional_bool(body, "starttls"))
+    auto_add = optional_bool(body, "autoAdd") is not False  # on unless turned off
     try:
         async with in_transaction():
             if await NutServer.filter(host=host, port=port).exists():
                 raise conflict(DUPLICATE)
             server = await NutServer.create(
-                host=host, port=port, username=username, password=password, starttls=starttls
+                host=host,
+                port=port,
+                username=username,
+                password=password,
+                starttls=starttls,
+                auto_add=auto_add,
             )
             await counters.bump(counters.CONFIG)
     except IntegrityError:
@@ -134,6 +141,7 @@ async def create_server(request: Request) -> HTTPResponse:
         "upsSystemsAdded": [ups_ref(u) for u in found.added],
     }
     if found.error is not None:
+        out["message"] = "NUT server created; " + discovery.not_reachable_yet(server, found.error)
         out["discoveryError"] = discovery.error_dict(found.error)
     return json(out, status=201)
 
@@ -163,6 +171,9 @@ async def update_server(request: Request, server_id: str) -> HTTPResponse:
     starttls = optional_bool(body, "starttls")
     if starttls is not None:
         changes["starttls"] = starttls
+    auto_add = optional_bool(body, "autoAdd")
+    if auto_add is not None:
+        changes["auto_add"] = auto_add
     try:
         async with in_transaction():
             server = await NutServer.get(id=server.id)

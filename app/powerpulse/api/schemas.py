@@ -526,6 +526,8 @@ class NutServer(TypedDict):
     username: str | None
     hasPassword: bool
     starttls: bool
+    autoAdd: bool
+    """UPS that rediscovery finds on this server are added without asking."""
     updated_at: IsoTime
     reachable: bool | None
     """null: none of its UPS polled yet."""
@@ -542,10 +544,13 @@ class NutServerCreated(TypedDict):
     username: str | None
     hasPassword: bool
     starttls: bool
+    autoAdd: bool
     updated_at: IsoTime
     upsSystemsDiscovered: int
     upsSystemsAdded: list[UpsRef]
     discoveryError: NotRequired[ErrorInfo]
+    """The NUT server could not be listed (yet): `message` says so and its UPS are found when
+    it answers (with `autoAdd` on)."""
 
 
 @closed
@@ -557,6 +562,7 @@ class NutServerUpdated(TypedDict):
     username: str | None
     hasPassword: bool
     starttls: bool
+    autoAdd: bool
     updated_at: IsoTime
 
 
@@ -570,6 +576,21 @@ class UpsName(TypedDict):
 class NutServerDeleted(TypedDict):
     message: str
     deletedUpsSystems: list[UpsName]
+
+
+@closed
+class NutServerRescan(TypedDict):
+    """`LIST UPS` run now, compared with the configuration."""
+
+    message: str
+    found: list[str]
+    """Every UPS name upsd lists."""
+    added: list[UpsRef]
+    """Configured just now (the server's `autoAdd` is on)."""
+    notAdded: list[str]
+    """Listed but not configured, because `autoAdd` is off: add them as UPS by hand."""
+    missing: list[str]
+    """Configured but no longer listed: kept with their history, shown unreachable."""
 
 
 @closed

@@ -103,6 +103,7 @@ def server_to_dict(server: NutServer, health: dict[str, Any] | None = None) -> d
         "username": server.username,
         "hasPassword": bool(server.password),
         "starttls": bool(server.starttls),
+        "autoAdd": bool(server.auto_add),
         "updated_at": iso(server.updated_at),
     }
     if health is not None:

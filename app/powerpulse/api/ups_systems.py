@@ -16,6 +16,7 @@ from sanic_ext import openapi
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from powerpulse import discovery
 from powerpulse.api import schemas
 from powerpulse.api.auth import require_admin, require_user
 from powerpulse.api.errors import bad_request, conflict, not_found
@@ -204,6 +205,8 @@ async def set_nickname(request: Request, ups_id: str) -> HTTPResponse:
 async def delete_ups(request: Request, ups_id: str) -> HTTPResponse:
     ups = await _get(ups_id)
     async with in_transaction():
+        # Rediscovery must not add it back while upsd still serves it.
+        await discovery.dismiss(ups.nut_server_id, ups.ups_name)  # type: ignore[attr-defined]
         await ups.delete()
         await counters.bump(counters.CONFIG)
     return json({"message": "UPS system deleted", "id": ups.id})

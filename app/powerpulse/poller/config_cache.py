@@ -2,7 +2,9 @@
 
 The api worker bumps the counter in the same transaction as every configuration write, so
 reading one integer per tick is enough to notice a change; only then is the full list loaded.
-The poller never adds UPS on its own (the original re-created UPS an admin had deleted).
+The poller adds UPS only through rediscovery (`powerpulse.discovery`, a server's `auto_add`),
+for names upsd lists that are not configured: a UPS an admin deleted comes back only if upsd
+still serves it and auto-add is on (the original re-created them behind the admin's back).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class ServerConfig:
     password: str | None
     starttls: bool
     ups: tuple[UpsConfig, ...]
+    auto_add: bool = True
 
     @property
     def connection_key(self) -> tuple[object, ...]:
@@ -54,6 +57,7 @@ async def load_config() -> dict[int, ServerConfig]:
             password=row.password or None,
             starttls=bool(row.starttls),
             ups=tuple(by_server.get(row.id, ())),
+            auto_add=bool(row.auto_add),
         )
     return servers
 

@@ -30,6 +30,9 @@ The rules (also in the README):
 * **Communication**: any failed poll (server unreachable or timing out, DATA-STALE,
   DRIVER-NOT-CONNECTED, auth or unknown-UPS errors) starts a clock; ``comm_lost`` fires when
   failures have lasted `comm_grace` seconds, ``comm_restored`` on the first good poll after it.
+* **Rediscovery**: a UPS upsd no longer knows (UNKNOWN-UPS: it left the server's ups.conf)
+  fires ``ups_removed`` once, on the first such poll after it had data; the comm-lost rules
+  above apply as to any failure. It can fire again only after a good poll (it came back).
 * The first observation of a UPS (no stored state) sets the state without events.
 
 A successful observation that leaves the state unchanged and fires nothing leaves it unchanged
@@ -56,6 +59,7 @@ FLAG_KINDS: dict[str, str] = {
     "RB": "replace_battery",
 }
 UNKNOWN_STATUS = "Unknown"
+UNKNOWN_UPS = "unknown-ups"  # the error code of a UPS its server no longer lists
 STATE_VERSION = 1
 
 
@@ -151,6 +155,7 @@ def detect(
     state = _initial(stored)
     events: list[DetectedEvent] = []
     if not obs.ok:
+        _departure(state, obs, events)
         _comm_failure(state, obs, now, rules, events)
         state["olSince"], state["olPolls"] = None, 0
         return state, events
@@ -181,6 +186,7 @@ def _initial(stored: Mapping[str, Any] | None) -> dict[str, Any]:
         "commOk": True,
         "failSince": None,
         "test": None,  # {"mode", "since"} while a battery test runs
+        "gone": False,  # upsd stopped listing the UPS (ups_removed sent); reset by a good poll
     }
     if stored:
         base.update({k: stored[k] for k in base if k in stored})
@@ -288,8 +294,17 @@ def _comm_failure(
         state["commOk"] = False
 
 
+def _departure(state: dict[str, Any], obs: Observation, out: list[DetectedEvent]) -> None:
+    if obs.error_code != UNKNOWN_UPS or state["gone"]:
+        return
+    state["gone"] = True
+    if state["flags"] is not None:  # it had data, so it left (a name upsd never knew did not)
+        out.append(DetectedEvent("ups_removed", state["display"], UNKNOWN_STATUS, obs.details()))
+
+
 def _comm_success(state: dict[str, Any], obs: Observation, out: list[DetectedEvent]) -> None:
     state["failSince"] = None
+    state["gone"] = False
     if not state["commOk"]:
         new = obs.display if obs.known else UNKNOWN_STATUS
         out.append(DetectedEvent("comm_restored", UNKNOWN_STATUS, new, obs.details()))

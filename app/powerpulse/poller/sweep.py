@@ -7,6 +7,12 @@ DRIVER-NOT-CONNECTED, UNKNOWN-UPS, a status of WAIT alone) mark only that UPS. W
 ticks still run event detection on the last failure without touching the network, so
 "communication lost" fires on time.
 
+Rediscovery: `LIST UPS` on the same connection after every poll that (re)connected, every
+DISCOVERY_INTERVAL, and when a UPS turns UNKNOWN-UPS; `powerpulse.discovery.reconcile` adds the
+new names (when the server's auto-add is on). A server without UPS yet is still connected to
+on every poll (with the usual back-off), so its UPS appear as soon as upsd answers. Back-off
+never waits longer than DISCOVERY_INTERVAL.
+
 A UPS whose variables are exactly those of its last poll, on a state detection left alone then
 (`LiveRow.settled`), skips observation and detection: they would give the same state and no
 event (see `events.detect`): unchanged readings cost one dict comparison, not a detection."""
@@ -19,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from powerpulse import discovery
 from powerpulse.config import Settings
 from powerpulse.db.models import Event
 from powerpulse.nut.client import NutClient
@@ -162,6 +169,8 @@ class ServerPoller:
         self.outage: NutError | None = None
         self._fresh_at = -FRESHNESS_EVERY  # monotonic time of the last freshness write
         self.outage_since = 0.0
+        self.discovery_due = 0.0  # monotonic: LIST UPS at the first good poll, then every interval
+        self.last_discovery: discovery.Discovery | None = None
 
     # -- configuration ----------------------------------------------------------------------
     def reconfigure(self, config: ServerConfig, rows: dict[int, LiveRow]) -> None:
@@ -178,6 +187,8 @@ class ServerPoller:
             await self.client.close()
             self.client = self._factory(new, self.settings.nut_timeout)
             self.failures, self.retry_at = 0, 0.0
+        if new.auto_add and not self.config.auto_add:
+            self.discovery_due = 0.0  # auto-add turned on: look at once
         keep = {u.id for u in new.ups}
         for ups_id in [i for i in self.rows if i not in keep]:
             del self.rows[ups_id]
@@ -196,9 +207,60 @@ class ServerPoller:
         ups = [u for u in self.config.ups if u.id in self.rows]
         if self.failures and time.monotonic() < self.retry_at:
             return await self._hold(ups)
-        results, server_err = await self._read(ups)
+        link = _link(self.client)
+        if ups:
+            results, server_err = await self._read(ups)
+        else:
+            results, server_err = {}, await self._reach()
         self._track_outage(server_err)
-        return await self._store(results, attempted=True)
+        # A UPS that just turned UNKNOWN-UPS: upsd's configuration changed, look at it now.
+        left = any(
+            isinstance(r, UpsGone) and self.rows[i].error_code != UpsGone.code
+            for i, r in results.items()
+        )
+        result = await self._store(results, attempted=True)
+        due = time.monotonic() >= self.discovery_due
+        if server_err is None and (due or left or _link(self.client) is not link):
+            await self.rediscover()
+        return result
+
+    async def _reach(self) -> NutError | None:
+        """A server with no UPS (yet): open the connection, so that the poll that first reaches
+        upsd lists its UPS. Cheap while the connection stays open."""
+        try:
+            await self.client.connect()
+        except NutError as err:
+            return err
+        return None
+
+    async def rediscover(self) -> discovery.Discovery | None:
+        """`LIST UPS` now on the poll connection; add what is new (see powerpulse.discovery)."""
+        self.discovery_due = time.monotonic() + self.settings.discovery_interval
+        try:
+            names = await self.client.list_ups()
+        except NutError as err:  # the next poll sees the outage, if it is one
+            log.info("NUT server %s: LIST UPS failed: %s", self.config.label, err)
+            return None
+        try:
+            found = await discovery.reconcile(
+                self.config.id, names, add=self.config.auto_add, source="poller"
+            )
+        except Exception:
+            log.exception("NUT server %s: could not store what LIST UPS found", self.config.label)
+            return None
+        for ups in found.added:
+            log.info("NUT server %s: new UPS %s added", self.config.label, ups.ups_name)
+        before = self.last_discovery
+        if found.not_added and (before is None or before.not_added != found.not_added):
+            log.info(
+                "NUT server %s also lists %s (not added: auto-add is off or they were deleted)",
+                self.config.label,
+                ", ".join(found.not_added),
+            )
+        self.last_discovery = found
+        if found.added and self.on_events is not None:
+            self.on_events()  # their ups_added events
+        return found
 
     async def _read(self, ups: list[UpsConfig]) -> tuple[Outcomes, NutError | None]:
         """One pipelined `LIST VAR` exchange for every UPS of the server.
@@ -261,7 +323,8 @@ class ServerPoller:
                 self.outage_since = now
         self.outage = err
         self.failures += 1
-        self.retry_at = now + backoff_delay(self.failures, self.settings.poll_interval)
+        cap = min(MAX_BACKOFF, self.settings.discovery_interval)
+        self.retry_at = now + backoff_delay(self.failures, self.settings.poll_interval, cap)
 
     async def _store(
         self, results: Mapping[int, dict[str, str] | NutError], *, attempted: bool
@@ -352,6 +415,13 @@ class ServerPoller:
             log.info("UPS %s on %s: data is back", row.ups_id, self.config.label)
         else:
             log.warning("UPS %s on %s: %s", row.ups_id, self.config.label, obs.error_message)
+
+
+def _link(client: NutClient) -> object:
+    """The client's current connection, to tell that a call opened a new one (upsd restarted,
+    or the first poll after an outage): the client opens connections on its own. Reads a
+    private attribute of NutClient; tests/poller/test_rediscovery.py notices if it goes."""
+    return getattr(client, "_writer", None)
 
 
 def _outage_kind(err: NutError) -> str:

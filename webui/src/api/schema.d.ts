@@ -487,6 +487,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/nut-servers/{server_id}/rescan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run LIST UPS on a NUT server now; add the new UPS when its autoAdd is on (admin) */
+        post: operations["discovery.rescan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/nut-servers/{server_id}/test": {
         parameters: {
             query?: never;
@@ -754,7 +771,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Running version, image and whether self-update is possible here (public) */
+        /** Running version (public); with an admin's token also the image and self-update */
         get: operations["system.version"];
         put?: never;
         post?: never;
@@ -1597,6 +1614,8 @@ export interface components {
             username: string | null;
             hasPassword: boolean;
             starttls: boolean;
+            /** @description UPS that rediscovery finds on this server are added without asking. */
+            autoAdd: boolean;
             /** Format: date-time */
             updated_at: string;
             /** @description null: none of its UPS polled yet. */
@@ -1613,15 +1632,29 @@ export interface components {
             username: string | null;
             hasPassword: boolean;
             starttls: boolean;
+            autoAdd: boolean;
             /** Format: date-time */
             updated_at: string;
             upsSystemsDiscovered: number;
             upsSystemsAdded: components["schemas"]["UpsRef"][];
+            /** @description The NUT server could not be listed (yet): `message` says so and its UPS are found when it answers (with `autoAdd` on). */
             discoveryError?: components["schemas"]["ErrorInfo"];
         };
         NutServerDeleted: {
             message: string;
             deletedUpsSystems: components["schemas"]["UpsName"][];
+        };
+        /** @description `LIST UPS` run now, compared with the configuration. */
+        NutServerRescan: {
+            message: string;
+            /** @description Every UPS name upsd lists. */
+            found: string[];
+            /** @description Configured just now (the server's `autoAdd` is on). */
+            added: components["schemas"]["UpsRef"][];
+            /** @description Listed but not configured, because `autoAdd` is off: add them as UPS by hand. */
+            notAdded: string[];
+            /** @description Configured but no longer listed: kept with their history, shown unreachable. */
+            missing: string[];
         };
         NutServerUpdated: {
             message: string;
@@ -1631,6 +1664,7 @@ export interface components {
             username: string | null;
             hasPassword: boolean;
             starttls: boolean;
+            autoAdd: boolean;
             /** Format: date-time */
             updated_at: string;
         };
@@ -2908,6 +2942,7 @@ export interface operations {
                     username?: string;
                     password?: string;
                     starttls?: boolean;
+                    autoAdd?: boolean;
                 };
             };
         };
@@ -2977,6 +3012,7 @@ export interface operations {
                     username?: string;
                     password?: string;
                     starttls?: boolean;
+                    autoAdd?: boolean;
                 };
             };
         };
@@ -3017,6 +3053,7 @@ export interface operations {
                     username?: string;
                     password?: string;
                     starttls?: boolean;
+                    autoAdd?: boolean;
                 };
             };
         };
@@ -3090,6 +3127,7 @@ export interface operations {
                     username?: string;
                     password?: string;
                     starttls?: boolean;
+                    autoAdd?: boolean;
                 };
             };
         };
@@ -3132,6 +3170,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NutServerDeleted"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "discovery.rescan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                server_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NutServerRescan"];
                 };
             };
             /** @description An error */
@@ -3221,6 +3290,7 @@ export interface operations {
                     username?: string;
                     password?: string;
                     starttls?: boolean;
+                    autoAdd?: boolean;
                 };
             };
         };
@@ -3261,6 +3331,7 @@ export interface operations {
                     username?: string;
                     password?: string;
                     starttls?: boolean;
+                    autoAdd?: boolean;
                 };
             };
         };
@@ -3334,6 +3405,7 @@ export interface operations {
                     username?: string;
                     password?: string;
                     starttls?: boolean;
+                    autoAdd?: boolean;
                 };
             };
         };
@@ -3436,6 +3508,7 @@ export interface operations {
                     username?: string;
                     password?: string;
                     starttls?: boolean;
+                    autoAdd?: boolean;
                 };
             };
         };
@@ -3509,6 +3582,7 @@ export interface operations {
                     username?: string;
                     password?: string;
                     starttls?: boolean;
+                    autoAdd?: boolean;
                 };
             };
         };

@@ -66,9 +66,13 @@ export interface NutServerInput {
   username?: string | null;
   /** Write-only: empty means "keep the stored password" on edit. */
   password?: string;
+  /** Add the UPS rediscovery finds on this server without asking (default on). */
+  autoAdd?: boolean;
 }
 
 export type NutTestResult = Schemas['NutTestResult'];
+/** `POST /api/nut-servers/:id/rescan`: what LIST UPS found, added, left alone and misses. */
+export type NutServerRescan = Schemas['NutServerRescan'];
 
 /** `GET /api/user-settings` (flags as 0/1, the seed's shape). */
 export type UserSettings = Schemas['UserSettings'];

@@ -7,6 +7,7 @@ import type {
   NotificationHistoryItem,
   NutServer,
   NutServerInput,
+  NutServerRescan,
   NutTestResult,
   Role,
   StatusModel,
@@ -75,6 +76,8 @@ export const updateServer = (id: number, input: NutServerInput) =>
   request<MessageResponse>(`/api/nut-servers/${id}`, { method: 'PUT', body: input });
 export const deleteServer = (id: number) => request<MessageResponse>(`/api/nut-servers/${id}`, { method: 'DELETE' });
 export const testServer = (id: number) => request<NutTestResult>(`/api/nut-servers/${id}/test`, { method: 'POST' });
+/** Run LIST UPS now; adds the new UPS when the server's auto-add is on (admin). */
+export const rescanServer = (id: number) => request<NutServerRescan>(`/api/nut-servers/${id}/rescan`, { method: 'POST' });
 export const testServerParams = (input: NutServerInput, anonymous = false) =>
   request<NutTestResult>('/api/nut-servers/test', { method: 'POST', body: input, anonymous });
 

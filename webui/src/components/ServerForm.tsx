@@ -5,6 +5,7 @@ import { keys } from '../api/keys';
 import type { NutServer, NutServerInput } from '../types';
 import { Field } from './Field';
 import { Notice } from './Notice';
+import { Switch } from './Switch';
 import { TestResult } from './TestResult';
 
 interface Props {
@@ -20,9 +21,10 @@ export function ServerForm({ server, onDone, onCancel }: Props) {
   const [port, setPort] = useState(String(server?.port ?? 3493));
   const [username, setUsername] = useState(server?.username ?? '');
   const [password, setPassword] = useState('');
+  const [autoAdd, setAutoAdd] = useState(server?.autoAdd ?? true);
 
   const input = (): NutServerInput => {
-    const body: NutServerInput = { host: host.trim(), port: Number(port), username: username.trim() || null };
+    const body: NutServerInput = { host: host.trim(), port: Number(port), username: username.trim() || null, autoAdd };
     if (password) body.password = password;
     return body;
   };
@@ -60,6 +62,13 @@ export function ServerForm({ server, onDone, onCancel }: Props) {
           onChange={(e) => setPassword(e.target.value)}
         />
       </div>
+      <Switch
+        label="Add new UPS automatically"
+        name="autoAdd"
+        checked={autoAdd}
+        onChange={setAutoAdd}
+        description="PowerPulse lists this server's UPS whenever it connects and at regular intervals, and adds the ones it does not know yet. Off: Rescan shows them; add them by hand."
+      />
       <TestResult mutation={test} />
       {save.isError && <Notice kind="error" error={save.error} />}
       <div className="button-row">

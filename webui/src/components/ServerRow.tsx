@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { deleteServer, testServer } from '../api/endpoints';
+import { deleteServer, rescanServer, testServer } from '../api/endpoints';
 import { keys } from '../api/keys';
 import type { NutServer } from '../types';
 import { TimeAgo } from './TimeAgo';
 import { TestResult } from './TestResult';
+import { RescanResult } from './RescanResult';
 import { Notice } from './Notice';
 
 interface Props {
@@ -47,6 +48,13 @@ export function ServerRow({ server, isAdmin, onEdit, onDeleted }: Props) {
   const client = useQueryClient();
   const [confirming, setConfirming] = useState(false);
   const test = useMutation({ mutationFn: () => testServer(server.id) });
+  const rescan = useMutation({
+    mutationFn: () => rescanServer(server.id),
+    onSuccess: (res) => {
+      if (res.added.length) void client.invalidateQueries({ queryKey: keys.upsList });
+      void client.invalidateQueries({ queryKey: keys.servers });
+    },
+  });
   const remove = useMutation({
     mutationFn: () => deleteServer(server.id),
     onSuccess: (res) => {
@@ -65,6 +73,8 @@ export function ServerRow({ server, isAdmin, onEdit, onDeleted }: Props) {
         </p>
         <p className="muted small">
           {server.username ? `Signs in as ${server.username}${server.hasPassword ? ' (password stored)' : ''}` : 'No credentials'}
+          {' · '}
+          <span data-testid="auto-add">{server.autoAdd ? 'New UPS added automatically' : 'New UPS not added automatically'}</span>
           {server.updated_at ? (
             <>
               {' '}
@@ -79,6 +89,9 @@ export function ServerRow({ server, isAdmin, onEdit, onDeleted }: Props) {
         </button>
         {isAdmin && (
           <>
+            <button type="button" className="button-secondary" onClick={() => rescan.mutate()} disabled={rescan.isPending} aria-label={`Rescan ${name}`}>
+              {rescan.isPending ? 'Rescanning…' : 'Rescan'}
+            </button>
             <button type="button" className="button-secondary" onClick={() => onEdit(server)} aria-label={`Edit ${name}`}>
               Edit
             </button>
@@ -101,6 +114,7 @@ export function ServerRow({ server, isAdmin, onEdit, onDeleted }: Props) {
       </div>
       <div className="server-result">
         <TestResult mutation={test} />
+        <RescanResult mutation={rescan} />
         {remove.isError && <Notice kind="error" error={remove.error} />}
       </div>
     </li>

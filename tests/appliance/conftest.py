@@ -12,6 +12,7 @@ import pytest
 
 from tests.appliance import base_images
 from tests.appliance.podman_env import Podman
+from tests.support import leakcheck
 
 REPO = Path(__file__).resolve().parents[2]
 # Docker's socket is root:docker 0660; podman makes its own 0600. Give it a group like Docker's
@@ -60,6 +61,9 @@ class Builder:
 @pytest.fixture(scope="session")
 def podman() -> Iterator[Podman]:
     root = Path(tempfile.mkdtemp(prefix="pp-podman-", dir=os.environ.get("TMPDIR", "/var/tmp")))
+    # Containers run with their own environment and conmon leaves our process tree: the
+    # session-end check finds them by their root, working directory or command line instead.
+    leakcheck.own_directory(root)
     engine = Podman(root).start()
     os.chown(engine.socket, 0, SOCKET_GID)
     engine.socket.chmod(0o660)

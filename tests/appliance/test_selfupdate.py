@@ -380,3 +380,19 @@ def test_without_the_socket_update_is_refused_saying_what_to_mount(app: App) -> 
             assert "/var/run/docker.sock" in body["message"]
     finally:
         app.podman.podman("rm", "--force", "--time=0", "pp-no-socket", check=False)
+
+
+def test_docker_stop_ends_both_workers_cleanly_within_the_stop_timeout(app: App) -> None:
+    """Last, it stops the appliance: `docker stop` sends SIGTERM to supervisord (PID 1), which
+    stops both workers together; each exits on its own well before the engine's SIGKILL."""
+    started = time.monotonic()
+    app.podman.podman("stop", "--time=10", NAME)
+    took = time.monotonic() - started
+    NUMBERS["docker stop s"] = round(took, 1)
+    state = app.inspect()["State"]
+    logs = app.podman.podman("logs", "--tail=40", NAME)
+    out = logs.stdout + logs.stderr
+    assert not state["Running"] and state["ExitCode"] == 0, (state, out)
+    assert took < 10, f"docker stop took {took:.1f} s"
+    for worker in ("api", "poller"):
+        assert f"stopped: {worker} (exit status 0)" in out, out

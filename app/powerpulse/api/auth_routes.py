@@ -22,7 +22,7 @@ from powerpulse.api.auth import (
 )
 from powerpulse.api.errors import bad_request, conflict, too_many_requests, unauthorized
 from powerpulse.api.ratelimit import LoginLimiter, client_address
-from powerpulse.api.serializers import ups_ref, user_to_dict
+from powerpulse.api.serializers import ups_ref, user_ref, user_to_dict
 from powerpulse.api.usernames import find_user, username_taken
 from powerpulse.api.validation import (
     check_host,
@@ -68,7 +68,7 @@ async def limit_attempt(request: Request, username: str, message: str) -> tuple[
 
 
 def login_user_dict(user: User) -> dict[str, Any]:
-    return {"id": user.id, "username": user.username, "email": user.email, "role": user.role}
+    return user_ref(user)
 
 
 @bp.get("/check-setup")
@@ -128,7 +128,7 @@ async def setup(request: Request) -> HTTPResponse:
     found = await discovery.discover(server, request.app.ctx.settings.nut_timeout)
     out: dict[str, Any] = {
         "message": "Setup completed successfully",
-        "user": {"id": user.id, "username": user.username, "role": user.role},
+        "user": user_ref(user),
         "token": issue_token(user, request.app.ctx.jwt_secret),
         "nutServer": {"id": server.id, "host": server.host, "port": server.port},
         "upsSystemsDiscovered": len(found.found),

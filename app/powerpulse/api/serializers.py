@@ -75,6 +75,17 @@ def user_to_dict(user: User) -> dict[str, Any]:
     }
 
 
+def user_ref(user: User) -> dict[str, Any]:
+    """The user in login, setup and registration answers."""
+    return {
+        "id": user.id,
+        "username": user.username,
+        "email": user.email,
+        "role": user.role,
+        "isAdmin": user.role == "admin",
+    }
+
+
 def settings_to_dict(row: UserSettings) -> dict[str, Any]:
     """The seed's user-settings object: flags as 0/1 integers."""
     return {

@@ -1496,7 +1496,7 @@ export interface components {
             email: string | null;
             /** @enum {string} */
             role: "admin" | "user";
-            isAdmin?: boolean;
+            isAdmin: boolean;
         };
         /** @description Notification settings with webhook URLs as "Configured" / "Not configured". */
         MaskedSettings: {
@@ -1732,9 +1732,10 @@ export interface components {
         SetupUser: {
             id: number;
             username: string;
+            email: string | null;
             /** @enum {string} */
             role: "admin" | "user";
-            isAdmin?: boolean;
+            isAdmin: boolean;
         };
         SlackTestBody: {
             /** @description Else your saved one. */

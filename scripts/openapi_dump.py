@@ -3,11 +3,11 @@
 
     .venv/bin/python scripts/openapi_dump.py [OUTPUT]     # stdout when OUTPUT is not given
 
-The app is built and started in-process over ASGI on an in-memory SQLite database (no port, no
-network, no data directory) and asked for /docs/openapi.json. Paths, tags and component names
-are sorted so that the same code always gives the same file (the router's order is not stable
-from one start to the next). `scripts/gen-api-types.sh` turns the result into the web UI's
-TypeScript types.
+The app is built and started in-process over ASGI on a migrated SQLite database in a temporary
+directory (no port, no network, nothing kept) and asked for /docs/openapi.json. Paths, tags and
+component names are sorted so that the same code always gives the same file (the router's order
+is not stable from one start to the next). `scripts/gen-api-types.sh` turns the result into the
+web UI's TypeScript types.
 """
 
 from __future__ import annotations
@@ -16,26 +16,35 @@ import asyncio
 import json
 import logging
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 DOC_PATH = "/docs/openapi.json"
 ENV = {
-    "DATABASE_URL": "sqlite://:memory:",
     "JWT_SECRET": "openapi-dump-only-never-used-for-a-real-token",
     "LOG_LEVEL": "ERROR",
 }
 
 
 async def fetch_document() -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="powerpulse-openapi-") as data_dir:
+        return await _fetch(data_dir)
+
+
+async def _fetch(data_dir: str) -> dict[str, Any]:
     import httpx
     from sanic import Sanic
 
     from powerpulse.api.app import create_app
     from powerpulse.config import Settings
+    from powerpulse.db.setup import run_migrations
 
+    settings = Settings.from_env({**ENV, "POWERPULSE_DATA_DIR": data_dir})
+    # Migrated, so that the workers the app starts (the live watcher) find their tables.
+    await run_migrations(settings)
     Sanic.test_mode = True
-    app = create_app(Settings.from_env(ENV), name="powerpulse_openapi_dump")
+    app = create_app(settings, name="powerpulse_openapi_dump")
     inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
 

@@ -1047,7 +1047,7 @@ def _field_docs(shape: Any) -> dict[str, str]:
 def _describe(schema: dict[str, Any], shape: Any) -> dict[str, Any]:
     props = schema.get("properties") or {}
     for name, doc in _field_docs(shape).items():
-        if name in props and "description" not in props[name] and "$ref" not in props[name]:
+        if name in props and "description" not in props[name]:
             props[name]["description"] = doc
     return schema
 

@@ -9,11 +9,11 @@ interval would otherwise rewrite the whole table twice a second. "Last updated" 
 2 s behind, far inside the API's stale threshold (at least 10 s).
 Events and samples of the same poll go in the same transaction (events with `dispatched=False`).
 
-The row writes are plain parameterised SQL (one `executemany` per kind of change, one UPDATE
-for freshness) rather than one ORM query per row: building a Tortoise query costs more than
-SQLite takes to run it, and a poll of 200 changed UPS spent most of its time there. Values are
-encoded exactly as the ORM does (its JSON encoder; datetimes through the SQLite adapter it
-registers), so the models read them back unchanged.
+The row writes are plain parameterised SQL through `db/dialect.py` (one `executemany` per kind
+of change, one UPDATE for freshness, the LIVE counter in the same transaction) rather than one
+ORM query per row: building a Tortoise query costs more than the database takes to run it, and
+a poll of 200 changed UPS spent most of its time there. JSON is encoded with the ORM's encoder,
+datetimes and NULLs are bound by the driver, so the models read the rows back unchanged.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.fields.data import JSON_DUMPS
 from tortoise.transactions import in_transaction
 
-from powerpulse.db import counters
+from powerpulse.db import counters, dialect
 from powerpulse.db.models import Event, Sample, UpsLiveState
-from powerpulse.poller.history import write_samples
+from powerpulse.history import write_samples
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,6 @@ _CONTENT_SQL = (
     "last_success_at = COALESCE(?, last_success_at) WHERE ups_id = ?"
 )
 _STATE_SQL = "UPDATE ups_live_state SET event_state = ? WHERE ups_id = ?"
-_BUMP_SQL = "UPDATE counters SET value = value + ? WHERE name = ? RETURNING value"
-_COUNTER_INSERT_SQL = "INSERT INTO counters (name, value) VALUES (?, ?)"
 
 
 @dataclass
@@ -140,9 +138,9 @@ async def write_sweep(write: SweepWrite) -> None:
         changed = [c.row for c in write.changes if c.content_changed]
         if changed:
             # A changed row always gets fresh timestamps, whatever the freshness throttle says.
-            first = await _bump_live(conn, len(changed)) - len(changed) + 1
+            first = await counters.bump(counters.LIVE, len(changed), conn) - len(changed) + 1
             at = write.at
-            await conn.execute_many(
+            await dialect.execute_many(
                 _CONTENT_SQL,
                 [
                     [
@@ -158,27 +156,18 @@ async def write_sweep(write: SweepWrite) -> None:
                     ]
                     for offset, row in enumerate(changed)
                 ],
+                conn,
             )
         state_only = [
             [None if c.row.event_state is None else JSON_DUMPS(c.row.event_state), c.row.ups_id]
             for c in write.changes
             if c.state_changed and not c.content_changed
         ]
-        if state_only:
-            await conn.execute_many(_STATE_SQL, state_only)
+        await dialect.execute_many(_STATE_SQL, state_only, conn)
         await _freshness(conn, write.attempted, write.succeeded, write.at)
         if write.events:
             await Event.bulk_create(write.events, using_db=conn)
         await write_samples(write.samples, conn)
-
-
-async def _bump_live(conn: BaseDBAsyncClient, by: int) -> int:
-    """`counters.bump(LIVE, by)` on this transaction's connection, in one statement."""
-    _, rows = await conn.execute_query(_BUMP_SQL, [by, counters.LIVE])
-    if rows:
-        return int(rows[0][0])
-    await conn.execute_query(_COUNTER_INSERT_SQL, [counters.LIVE, by])
-    return by
 
 
 async def _freshness(
@@ -197,7 +186,8 @@ async def _update_in(
     for start in range(0, len(ids), FRESHNESS_CHUNK):
         chunk = list(ids[start : start + FRESHNESS_CHUNK])
         marks = ", ".join("?" * len(chunk))
-        await conn.execute_query(
+        await dialect.execute(
             f"UPDATE ups_live_state SET {assignments} WHERE ups_id IN ({marks})",
             [*values, *chunk],
+            conn,
         )

@@ -28,6 +28,7 @@ from datetime import datetime
 from powerpulse import discovery
 from powerpulse.config import Settings
 from powerpulse.db.models import Event
+from powerpulse.history import SampleSchedule, build_sample
 from powerpulse.nut.client import NutClient
 from powerpulse.nut.errors import (
     NutAccessDenied,
@@ -43,7 +44,6 @@ from powerpulse.nut.status import display_status, parse_status
 from powerpulse.nut.variables import as_float
 from powerpulse.poller import events as ev
 from powerpulse.poller.config_cache import ServerConfig, UpsConfig
-from powerpulse.history import SampleSchedule, build_sample
 from powerpulse.poller.live_state import (
     FRESHNESS_EVERY,
     LiveRow,

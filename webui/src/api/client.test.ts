@@ -31,7 +31,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe('request', () => {
   it('sends the Bearer token and returns the JSON body', async () => {
-    setSession('tok-1', { id: 1, username: 'admin', role: 'admin' });
+    setSession('tok-1', { id: 1, username: 'admin', email: null, role: 'admin', isAdmin: true });
     expect(await request('/api/ok')).toEqual({ hello: 'world' });
     expect(seenAuth).toBe('Bearer tok-1');
   });
@@ -42,7 +42,7 @@ describe('request', () => {
   });
 
   it('a 401 ends the session and sends the user to the login page', async () => {
-    setSession('tok-2', { id: 1, username: 'admin', role: 'admin' });
+    setSession('tok-2', { id: 1, username: 'admin', email: null, role: 'admin', isAdmin: true });
     let redirected = 0;
     setUnauthorizedHandler(() => (redirected += 1));
     await expect(request('/api/expired')).rejects.toMatchObject({ status: 401, message: 'Token is not valid' });
@@ -51,7 +51,7 @@ describe('request', () => {
   });
 
   it('a 401 on an anonymous call (wrong password) keeps the page', async () => {
-    setSession('tok-3', { id: 1, username: 'admin', role: 'admin' });
+    setSession('tok-3', { id: 1, username: 'admin', email: null, role: 'admin', isAdmin: true });
     let redirected = 0;
     setUnauthorizedHandler(() => (redirected += 1));
     await expect(request('/api/expired', { anonymous: true })).rejects.toBeInstanceOf(ApiError);

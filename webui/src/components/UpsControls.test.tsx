@@ -48,7 +48,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   (window as unknown as { happyDOM: { setURL: (u: string) => void } }).happyDOM.setURL(`http://127.0.0.1:${port}/ups-systems/7`);
-  setSession('tok', { id: 1, username: 'admin', role: 'admin' });
+  setSession('tok', { id: 1, username: 'admin', email: null, role: 'admin', isAdmin: true });
 });
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));

@@ -29,7 +29,7 @@ const ups = apiUps(5, {
 
 describe('UpsMeta', () => {
   it('shows admins the make, the serial and the NUT server looked up by nutServerId', async () => {
-    setSession('tok', { id: 1, username: 'admin', email: null, role: 'admin' });
+    setSession('tok', { id: 1, username: 'admin', email: null, role: 'admin', isAdmin: true });
     const m = await mount(<UpsMeta ups={ups} />);
     await until(() => m.el.querySelector('[data-testid="ups-server"]'), 'the NUT server');
     expect(m.el.textContent).toBe('Eaton 5P 1550 · S/N G118K0001 · NUT 10.0.0.9:3494');
@@ -38,7 +38,7 @@ describe('UpsMeta', () => {
   });
 
   it('falls back to ups.serial', async () => {
-    setSession('tok', { id: 1, username: 'admin', email: null, role: 'admin' });
+    setSession('tok', { id: 1, username: 'admin', email: null, role: 'admin', isAdmin: true });
     const m = await mount(<UpsMeta ups={{ ...ups, deviceDetails: { mfr: 'Eaton' }, upsDetails: { serial: 'X1' } }} />);
     await until(() => m.el.querySelector('[data-testid="ups-server"]'), 'the NUT server');
     expect(m.el.textContent).toBe('Eaton 5P 1550 · S/N X1 · NUT 10.0.0.9:3494');
@@ -46,7 +46,7 @@ describe('UpsMeta', () => {
   });
 
   it('shows a non-admin neither, and does not ask for the (admin only) servers', async () => {
-    setSession('tok', { id: 2, username: 'bob', email: null, role: 'user' });
+    setSession('tok', { id: 2, username: 'bob', email: null, role: 'user', isAdmin: false });
     const before = api.requests.length;
     const m = await mount(<UpsMeta ups={ups} />);
     await settle();
@@ -56,7 +56,7 @@ describe('UpsMeta', () => {
   });
 
   it('says "Model unknown" when the UPS reports no model', async () => {
-    setSession('tok', { id: 1, username: 'admin', email: null, role: 'admin' });
+    setSession('tok', { id: 1, username: 'admin', email: null, role: 'admin', isAdmin: true });
     const m = await mount(<UpsMeta ups={apiUps(6, { model: null, nutServerId: 99 })} />);
     await until(() => api.requests.length > 0);
     await settle();

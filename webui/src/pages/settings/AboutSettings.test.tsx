@@ -71,7 +71,7 @@ async function render(): Promise<{ el: HTMLElement; unmount: () => Promise<void>
 
 describe('AboutSettings', () => {
   it('shows an admin the image and why self-update is not possible (their token is sent)', async () => {
-    setSession('admin-token', { id: 1, username: 'admin', role: 'admin' });
+    setSession('admin-token', { id: 1, username: 'admin', email: null, role: 'admin', isAdmin: true });
     const { el, unmount } = await render();
     await until(() => el.querySelector('[data-testid="version"]')?.textContent === '2.1.0');
     await until(() => el.textContent?.includes('Image ghcr.io/example/powerpulse:latest'));
@@ -82,7 +82,7 @@ describe('AboutSettings', () => {
   });
 
   it('shows a user the version only, without the update panel', async () => {
-    setSession('user-token', { id: 2, username: 'alice', role: 'user' });
+    setSession('user-token', { id: 2, username: 'alice', email: null, role: 'user', isAdmin: false });
     const { el, unmount } = await render();
     await until(() => el.querySelector('[data-testid="version"]')?.textContent === '2.1.0');
     expect(el.querySelector('[data-testid="update-panel"]')).toBeNull();

@@ -10,9 +10,9 @@ type Schemas = components['schemas'];
 
 export type Role = Schemas['User']['role'];
 
-/** A user as the API sends it: setup's answer names id, username and role; login adds the
- * email; `/api/users` and `/api/auth/me` add `created_at` and `isAdmin`. */
-export type User = Schemas['SetupUser'] & Partial<Pick<Schemas['User'], 'email' | 'created_at' | 'isAdmin'>>;
+/** A user as the API sends it: login, setup and registration answers name these fields;
+ * `/api/users` and `/api/auth/me` add `created_at`. */
+export type User = Schemas['LoginUser'] & Partial<Pick<Schemas['User'], 'created_at'>>;
 
 export type LoginResponse = Schemas['LoginResponse'];
 export type SetupResult = Schemas['SetupResult'];

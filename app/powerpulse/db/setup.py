@@ -106,6 +106,10 @@ async def init_db(settings: Settings, *, global_fallback: bool = False) -> None:
     """
     ensure_sqlite_dir(settings)
     await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=global_fallback)
+    # Connect now, not at the first query: a task cancelled while that query opened the
+    # connection (the api's live watcher at shutdown) left it unassigned, so close_db() could
+    # not close it and aiosqlite's thread later called into an event loop that had ended.
+    await connections.get("default").execute_query("SELECT 1")
 
 
 async def close_db() -> None:

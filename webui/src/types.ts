@@ -80,13 +80,8 @@ export type UserSettings = Schemas['UserSettings'];
 export type UserSettingsInput = Schemas['UserSettingsBody'];
 export type NotificationSettings = Schemas['NotificationSettings'];
 
-export type NotificationDelivery = Schemas['NotificationDelivery'] & {
-  /** @deprecated never sent; components/NotificationHistory.tsx still keys on it (to be removed). */
-  id?: undefined;
-};
-export type NotificationHistoryItem = Omit<Schemas['NotificationHistoryItem'], 'deliveries'> & {
-  deliveries: NotificationDelivery[];
-};
+export type NotificationDelivery = Schemas['NotificationDelivery'];
+export type NotificationHistoryItem = Schemas['NotificationHistoryItem'];
 
 export type VersionInfo = Schemas['VersionInfo'];
 export type UpdateCheck = Schemas['UpdateCheck'];

@@ -63,7 +63,7 @@ export function NotificationHistory() {
                 {n.deliveries?.length ? (
                   <ul className="deliveries">
                     {n.deliveries.map((d, i) => (
-                      <Outcome key={d.id ?? i} d={d} />
+                      <Outcome key={`${d.channel}-${i}`} d={d} />
                     ))}
                   </ul>
                 ) : (

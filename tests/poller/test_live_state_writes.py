@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from powerpulse.config import Settings
 from powerpulse.db import counters
 from powerpulse.db.models import NutServer, UpsLiveState, UpsSystem
+from powerpulse.poller import live_state
 from powerpulse.poller.live_state import LiveRow, RowChange, SweepWrite, load_rows, write_sweep
 from powerpulse.timeutil import utcnow
 
@@ -68,3 +71,31 @@ async def test_changed_rows_state_only_rows_and_freshness_read_back_unchanged(db
     assert again[ok.ups_id].content() == ok.content()
     assert again[failing.ups_id].content() == failing.content()
     assert isinstance(again[untouched.ups_id], LiveRow)
+
+
+@pytest.mark.parametrize("chunk", [500, 2])
+async def test_freshness_alone_keeps_the_last_success_of_failing_rows(
+    db: Settings, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One statement on its own when it fits (no transaction), a transaction over chunks
+    otherwise; either way only the good rows get a new last success."""
+    monkeypatch.setattr(live_state, "FRESHNESS_CHUNK", chunk)
+    server = await NutServer.create(host="127.0.0.1", port=1)
+    ids = [
+        (await UpsSystem.create(name=f"u{i}", nut_server=server, ups_name=f"u{i}")).id
+        for i in range(5)
+    ]
+    await load_rows(ids)
+    start = utcnow()
+    await write_sweep(SweepWrite(at=start, attempted=ids, succeeded=ids))
+    later = start + timedelta(seconds=3)
+    good = [ids[0], ids[2], ids[4]]
+    await write_sweep(SweepWrite(at=later, attempted=ids, succeeded=good))
+    stored = {r.ups_id: r for r in await UpsLiveState.filter(ups_id__in=ids)}  # type: ignore[attr-defined]
+    for ups_id in ids:
+        row = stored[ups_id]
+        assert row.last_attempt_at == later
+        assert row.last_success_at == (later if ups_id in good else start), ups_id
+        assert row.version == 0  # freshness never renumbers a row
+    await write_sweep(SweepWrite(at=later + timedelta(seconds=3), attempted=ids, succeeded=[]))
+    assert {r.last_success_at for r in await UpsLiveState.filter(ups_id__in=ids[1:2])} == {start}

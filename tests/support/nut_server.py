@@ -264,8 +264,12 @@ class NutServer:
         if not nut_available():
             raise RuntimeError("NUT is not installed: apt-get install nut-server nut-client")
         self._write_config()
-        self.start_drivers(self.ups_names)
-        self.start_upsd()
+        try:
+            self.start_drivers(self.ups_names)
+            self.start_upsd()
+        except BaseException:
+            self.stop()  # callers only stop a server that started: do not leave its drivers
+            raise
         return self
 
     def stop(self) -> None:

@@ -64,10 +64,11 @@ def podman() -> Iterator[Podman]:
     # Containers run with their own environment and conmon leaves our process tree: the
     # session-end check finds them by their root, working directory or command line instead.
     leakcheck.own_directory(root)
-    engine = Podman(root).start()
-    os.chown(engine.socket, 0, SOCKET_GID)
-    engine.socket.chmod(0o660)
-    try:
+    engine = Podman(root)
+    try:  # stop() also when start() fails half-way (the service up, the registry not)
+        engine.start()
+        os.chown(engine.socket, 0, SOCKET_GID)
+        engine.socket.chmod(0o660)
         yield engine
     finally:
         engine.stop()

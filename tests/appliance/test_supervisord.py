@@ -146,13 +146,15 @@ def upsd() -> Iterator[NutServer]:
 @pytest.fixture(scope="module")
 def supervised(tmp_path_factory: pytest.TempPathFactory, upsd: NutServer) -> Iterator[Supervised]:
     running = Supervised(tmp_path_factory.mktemp("supervised"))
-    running.start()
-    running.stack.setup_admin("127.0.0.1", upsd.port)
-    deadline = time.monotonic() + 20
-    while running.count("samples") == 0 and time.monotonic() < deadline:
-        time.sleep(0.3)
-    yield running
-    running.close()
+    try:  # a start that fails half-way leaves supervisord running: stop it all the same
+        running.start()
+        running.stack.setup_admin("127.0.0.1", upsd.port)
+        deadline = time.monotonic() + 20
+        while running.count("samples") == 0 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        yield running
+    finally:
+        running.close()
 
 
 def test_both_workers_run_and_a_killed_poller_comes_back_while_the_api_answers(

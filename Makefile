@@ -50,8 +50,12 @@ lint:
 typecheck:
 	mypy
 
+# PYTEST_WORKERS=3 runs the suite in 3 processes (pytest-xdist, units of work in
+# tests/support/distribution.py): it mostly waits on real servers, so more workers than cores
+# pay off. 0 (the default until two clean parallel runs in a row are recorded) is one process.
+PYTEST_WORKERS ?= 0
 pytest:
-	$(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(PYTHON) -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 	@if [ -f webui/package.json ]; then cd webui && npx vitest run; fi
 
 ## Write a new migration after changing app/powerpulse/db/models.py.

@@ -16,6 +16,9 @@ from tests.support.leakcheck import (  # noqa: F401 (a hook and an autouse fixtu
 )
 from tests.support.nut_server import NutServer, nut_available
 
+# How a parallel run (`make test`) spreads the suite over xdist workers.
+pytest_plugins = ["tests.support.distribution"]
+
 
 def make_settings(data_dir: Path, **overrides: str) -> Settings:
     env = {

@@ -19,9 +19,18 @@ import pytest
 from powerpulse import discovery
 from powerpulse.config import ConfigError, Settings
 from powerpulse.db import counters
-from powerpulse.db.models import Event, NutServer, Sample, UpsSystem
+from powerpulse.db.models import (
+    Event,
+    NotificationDelivery,
+    NotificationLog,
+    NutServer,
+    Sample,
+    UpsSystem,
+)
+from powerpulse.notify.dispatcher import Dispatcher
 from powerpulse.poller.loop import Poller
 from powerpulse.poller.sweep import backoff_delay
+from tests.notify.conftest import make_user
 from tests.poller.conftest import add_nut, kinds, live, sweep_until
 from tests.support.nut_server import NutServer as RealNut
 from tests.support.stack import running_stack
@@ -108,6 +117,14 @@ async def test_a_ups_added_to_and_removed_from_a_running_upsd(
     assert await UpsSystem.filter(id=ids["a1"]).exists()
     assert await Sample.filter(ups_id=ids["a1"]).exists()
     assert await kinds(a2.id) == ["ups_added"]  # its neighbour saw nothing
+
+    # Recorded, never sent: a user with every switch on and a channel gets no notification.
+    await make_user("watcher", discord_webhook_url="https://discord.com/api/webhooks/1/x")
+    async with Dispatcher(running.settings) as dispatcher:
+        await dispatcher.fan_out_once()
+    assert not await Event.filter(dispatched=False, kind__in=["ups_added", "ups_removed"]).exists()
+    assert await NotificationLog.filter(kind__in=["ups_added", "ups_removed"]).count() == 0
+    assert await NotificationDelivery.all().count() == await NotificationLog.all().count() == 1
 
 
 async def test_deleted_ups_is_not_added_back_while_upsd_still_serves_it(

@@ -56,6 +56,11 @@ async def test_rescan_adds_what_is_new_and_names_what_is_missing(
     }
     events = await Event.filter(kind="ups_added").order_by("id")
     assert [(e.ups_id, e.details["source"]) for e in events] == [(u.id, "rescan") for u in added]  # type: ignore[attr-defined]
+    # The UPS's event list shows it (the UI words it "UPS found").
+    status, page, _ = await client.get(f"/api/ups-systems/{added[0].id}/events", token=admin.token)
+    assert status == 200, page
+    [shown] = page["events"]
+    assert shown["kind"] == "ups_added" and shown["details"]["upsName"] == "ups2"
     # Nothing new the second time; the UPS that left is kept (an admin deletes it).
     status, again, _ = await client.post(rescan_path(server.id), token=admin.token)
     assert (again["added"], again["missing"]) == ([], ["old-rack"])

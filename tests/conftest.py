@@ -10,6 +10,15 @@ import pytest
 
 from powerpulse.config import Settings
 from powerpulse.db.setup import close_db, init_db, run_migrations
+from tests.support.engines import (  # noqa: F401 (hooks and fixtures: tests on both engines)
+    database_url,
+    engine,
+    postgres_clones,
+    postgres_server,
+    pytest_collection_modifyitems,
+    pytest_generate_tests,
+    with_database,
+)
 from tests.support.leakcheck import (  # noqa: F401 (a hook and an autouse fixture)
     no_process_left_behind,
     pytest_configure,
@@ -38,9 +47,12 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[Settings]:
-    """A migrated, connected database in a temp dir; yields its settings."""
-    await run_migrations(settings)
+async def db(settings: Settings, database_url: str) -> AsyncIterator[Settings]:  # noqa: F811
+    """A migrated, connected database (SQLite in a temp dir, or a fresh PostgreSQL database:
+    the test runs on each engine); yields its settings."""
+    settings = with_database(settings, database_url)
+    if not database_url:  # a PostgreSQL copy of the template is migrated already
+        await run_migrations(settings)
     await init_db(settings)
     try:
         yield settings

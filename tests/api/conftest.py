@@ -29,6 +29,7 @@ from powerpulse.db.models import NutServer, UpsLiveState, UpsSystem, User, UserS
 from powerpulse.db.setup import close_db, init_db, run_migrations
 from powerpulse.timeutil import utcnow
 from tests.conftest import make_settings
+from tests.support.engines import with_database
 
 PASSWORD = "correct-horse-1"
 FAST_HASH = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode()
@@ -138,11 +139,16 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-async def db(settings: Settings, migrated_template: Path) -> AsyncIterator[Settings]:
-    """Overrides the shared fixture: a copy of the migrated template instead of a migration."""
+async def db(
+    settings: Settings, migrated_template: Path, database_url: str
+) -> AsyncIterator[Settings]:
+    """Overrides the shared fixture: a copy of the migrated template instead of a migration
+    (on SQLite a file copy; on PostgreSQL `database_url` is a copy of a migrated database)."""
+    settings = with_database(settings, database_url)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    for path in migrated_template.glob("powerpulse.db*"):
-        shutil.copy(path, settings.data_dir / path.name)
+    if not database_url:
+        for path in migrated_template.glob("powerpulse.db*"):
+            shutil.copy(path, settings.data_dir / path.name)
     await init_db(settings)
     try:
         yield settings

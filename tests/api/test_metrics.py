@@ -112,10 +112,11 @@ def _scrape(stack: Stack) -> str:
 
 
 def test_a_real_ups_going_on_battery_shows_in_the_next_scrape(
-    tmp_path: Path, nut_factory: Callable[..., NutServer]
+    tmp_path: Path, nut_factory: Callable[..., NutServer], database_url: str
 ) -> None:
     nut = nut_factory(["ups1"])
-    with Stack(tmp_path / "data", env={"POLL_INTERVAL": "0.5"}) as stack:
+    env = {"POLL_INTERVAL": "0.5", "DATABASE_URL": database_url}
+    with Stack(tmp_path / "data", env=env) as stack:
         stack.start_api()
         stack.setup_admin(nut.host, nut.port)
         stack.start_poller()

@@ -19,6 +19,7 @@ async def run_cli(settings: Settings, *args: str, stdin: str) -> subprocess.Comp
     env = {
         **os.environ,
         "POWERPULSE_DATA_DIR": str(settings.data_dir),
+        "DATABASE_URL": settings.database_url,  # the test's engine ("" = the data dir's SQLite)
         "JWT_SECRET": "test-secret-that-is-long-enough-for-hs256",
         "LOG_LEVEL": "WARNING",
     }

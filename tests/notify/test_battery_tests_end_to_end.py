@@ -13,6 +13,7 @@ from powerpulse.timeutil import utcnow
 from tests.notify.conftest import make_user
 from tests.notify.test_end_to_end import ENV, polled_online, titles, wait_for
 from tests.poller.conftest import add_nut
+from tests.support.engines import stack_env
 from tests.support.nut_server import NutServer as RealNut
 from tests.support.receivers import WebhookReceiver
 from tests.support.stack import Stack
@@ -46,7 +47,7 @@ async def test_calibration_and_self_test_are_not_power_failures(
     await make_user("alice", discord_webhook_url=discord_hook.url)  # default: no test notices
     with WebhookReceiver("discord") as opted_in:
         await make_user("bob", discord_webhook_url=opted_in.url, self_test_notifications=True)
-        with Stack(db.data_dir, env=ENV) as stack:
+        with Stack(db.data_dir, env=ENV | stack_env(db)) as stack:
             stack.start_poller()
             await polled_online(ups)
             nut.set_status("ups1", "OB DISCHRG CAL", battery_charge="97")
@@ -86,7 +87,7 @@ async def test_low_battery_during_a_test_alerts_and_a_real_outage_after_it_too(
     ids = await add_nut(nut)
     ups = ids["ups1"]
     await make_user("alice", discord_webhook_url=discord_hook.url)
-    with Stack(db.data_dir, env=ENV) as stack:
+    with Stack(db.data_dir, env=ENV | stack_env(db)) as stack:
         stack.start_poller()
         await polled_online(ups)
         nut.set_status("ups1", "OB TEST")

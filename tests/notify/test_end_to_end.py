@@ -13,6 +13,7 @@ from powerpulse.db.models import NotificationDelivery, NotificationLog, UpsLiveS
 from powerpulse.notify.dispatcher import ATTEMPT_TIMEOUT, CLAIM_MARGIN
 from tests.notify.conftest import make_user
 from tests.poller.conftest import add_nut
+from tests.support.engines import stack_env
 from tests.support.nut_server import NutServer as RealNut
 from tests.support.receivers import WebhookReceiver
 from tests.support.smtp import SmtpServer
@@ -42,7 +43,7 @@ async def test_power_loss_and_restore_reach_discord_exactly_once(
     ids = await add_nut(nut)
     await UpsSystem.filter(id=ids["ups1"]).update(nickname="Rack A")
     await make_user("alice", discord_webhook_url=discord_hook.url, slack_webhook_url=slack_hook.url)
-    with Stack(db.data_dir, env=ENV) as stack:
+    with Stack(db.data_dir, env=ENV | stack_env(db)) as stack:
         stack.start_poller()
         await polled_online(ids["ups1"])
         nut.set_status("ups1", "OB DISCHRG", battery_charge="91")
@@ -86,7 +87,7 @@ async def test_a_power_cut_story_reaches_discord_and_email_in_order_and_once(
         "COMM_GRACE_SECONDS": "1",
         "SSL_CERT_FILE": str(smtp.cert),  # the poller verifies the test server's certificate
     }
-    with Stack(db.data_dir, env=env) as stack:
+    with Stack(db.data_dir, env=env | stack_env(db)) as stack:
         stack.start_poller()
         await polled_online(ids["ups1"])
         nut.set_status("ups1", "OB DISCHRG")
@@ -128,7 +129,7 @@ async def test_kill_9_mid_delivery_resends_once_after_restart(
     ids = await add_nut(nut)
     await make_user("alice", discord_webhook_url=discord_hook.url)
     discord_hook.script("hang")  # the first attempt never gets an answer
-    with Stack(db.data_dir, env=ENV) as stack:
+    with Stack(db.data_dir, env=ENV | stack_env(db)) as stack:
         stack.start_poller()
         await polled_online(ids["ups1"])
         nut.set_status("ups1", "OB")

@@ -11,8 +11,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from powerpulse.config import Settings
 from powerpulse.db.models import Counter
+
+# About SQLite's locking between two processes; on PostgreSQL the row locks do this.
+pytestmark = pytest.mark.engines("sqlite")
 
 COUNT = 150
 

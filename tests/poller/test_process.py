@@ -7,6 +7,7 @@ import time
 
 from powerpulse.config import Settings
 from tests.poller.conftest import add_nut, kinds, live
+from tests.support.engines import stack_env
 from tests.support.nut_server import NutServer as RealNut
 from tests.support.stack import Stack
 
@@ -21,7 +22,7 @@ async def wait_for(check, timeout: float = 10.0) -> None:  # type: ignore[no-unt
 async def test_poller_process_polls_and_stops_on_sigterm(db: Settings, nut: RealNut) -> None:
     # The test configures the database directly; the real poller process does the rest.
     ids = await add_nut(nut)
-    with Stack(db.data_dir, env={"POLL_INTERVAL": "0.3"}) as stack:
+    with Stack(db.data_dir, env={"POLL_INTERVAL": "0.3", **stack_env(db)}) as stack:
         stack.start_poller()
 
         async def polled() -> bool:
@@ -44,7 +45,7 @@ async def test_poller_process_polls_and_stops_on_sigterm(db: Settings, nut: Real
 async def test_dev_edit_reaches_the_api_within_a_poll_plus_driver_delay(
     db: Settings, nut: RealNut
 ) -> None:
-    with Stack(db.data_dir, env={"POLL_INTERVAL": "0.5"}) as stack:
+    with Stack(db.data_dir, env={"POLL_INTERVAL": "0.5", **stack_env(db)}) as stack:
         await asyncio.to_thread(stack.start_api)
         token = await asyncio.to_thread(stack.setup_admin, nut.host, nut.port)
         await asyncio.to_thread(stack.start_poller)
@@ -76,7 +77,7 @@ async def test_kill_9_and_restart_neither_repeats_nor_misses_events(
 ) -> None:
     ids = await add_nut(nut)
     u = ids["ups1"]
-    with Stack(db.data_dir, env={"POLL_INTERVAL": "0.3"}) as stack:
+    with Stack(db.data_dir, env={"POLL_INTERVAL": "0.3", **stack_env(db)}) as stack:
         stack.start_poller()
         await wait_for(lambda: _status(u, "OL"))
         nut.set_status("ups1", "OB")

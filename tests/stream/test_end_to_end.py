@@ -34,10 +34,11 @@ async def _expect_status(client: SseClient, words: str, nut: NutServer, stack: S
 
 
 async def test_on_battery_reaches_open_streams_within_one_poll_plus_a_second(
-    tmp_path: Path, nut_factory: Callable[..., NutServer]
+    tmp_path: Path, nut_factory: Callable[..., NutServer], database_url: str
 ) -> None:
     nut = nut_factory(["ups1"])
-    with Stack(tmp_path / "data", env={"POLL_INTERVAL": str(POLL_INTERVAL)}) as stack:
+    env = {"POLL_INTERVAL": str(POLL_INTERVAL), "DATABASE_URL": database_url}
+    with Stack(tmp_path / "data", env=env) as stack:
         stack.start_api()
         token = stack.setup_admin(nut.host, nut.port)
         stack.start_poller()
@@ -76,10 +77,10 @@ async def test_on_battery_reaches_open_streams_within_one_poll_plus_a_second(
         assert "Traceback" not in stack.log("api")
 
 
-async def test_api_stops_promptly_with_open_streams(tmp_path: Path) -> None:
+async def test_api_stops_promptly_with_open_streams(tmp_path: Path, database_url: str) -> None:
     """`docker stop` / supervisord give the api worker a few seconds: open streams must not
     hold it (they are ended by the watcher on shutdown)."""
-    with Stack(tmp_path / "data") as stack:
+    with Stack(tmp_path / "data", env={"DATABASE_URL": database_url}) as stack:
         stack.start_api()
         async with aiohttp.ClientSession() as session:
             clients = [SseClient(session, stack.url("/api/stream/kiosk")) for _ in range(20)]

@@ -16,11 +16,11 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
-from tortoise import Tortoise, connections
+from tortoise import Tortoise
 
 from powerpulse.api import schemas
 from powerpulse.api.auth import require_admin, require_user
-from powerpulse.api.errors import ApiError, bad_gateway, bad_request, not_found
+from powerpulse.api.errors import bad_gateway, bad_request, not_found
 from powerpulse.api.notifications import (
     WEBHOOK_FIELDS,
     channel_results,
@@ -30,7 +30,15 @@ from powerpulse.api.notifications import (
     user_settings_of,
 )
 from powerpulse.api.serializers import ups_to_dict
-from powerpulse.api.validation import optional_int, optional_str, parse_id, query_int, read_json
+from powerpulse.api.validation import (
+    ID_MAX,
+    optional_int,
+    optional_str,
+    parse_id,
+    query_int,
+    read_json,
+)
+from powerpulse.db import dialect
 from powerpulse.db.models import Sample, UpsLiveState, UpsSystem, User, UserSettings
 from powerpulse.history import record_manual_charge
 from powerpulse.notify.dispatcher import send_immediately
@@ -54,10 +62,6 @@ def allowed_table(raw: str) -> str:
     if table is None:
         raise not_found("Table")
     return table
-
-
-def quote_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 async def _ups(ups_id: int) -> UpsSystem:
@@ -150,13 +154,7 @@ async def tables(request: Request) -> HTTPResponse:
 @schemas.returns(list[schemas.TableColumn])
 @require_admin
 async def schema(request: Request, table: str) -> HTTPResponse:
-    name = allowed_table(table)
-    conn = connections.get("default")
-    if "sqlite" not in type(conn).__module__:
-        raise ApiError(501, "Schema listing is only available on SQLite", "not_implemented")
-    _, rows = await conn.execute_query(f"PRAGMA table_info({quote_identifier(name)})")
-    keys = ("cid", "name", "type", "notnull", "dflt_value", "pk")
-    return json([{k: row[k] for k in keys} for row in rows])
+    return json(await dialect.table_columns(allowed_table(table)))
 
 
 @bp.get("/count/<table>")
@@ -165,8 +163,7 @@ async def schema(request: Request, table: str) -> HTTPResponse:
 @require_admin
 async def count(request: Request, table: str) -> HTTPResponse:
     name = allowed_table(table)
-    conn = connections.get("default")
-    _, rows = await conn.execute_query(f"SELECT COUNT(*) AS n FROM {quote_identifier(name)}")
+    rows = await dialect.fetch(f"SELECT COUNT(*) AS n FROM {dialect.quote(name)}")
     return json({"count": int(rows[0]["n"])})
 
 
@@ -212,7 +209,7 @@ def _status_body(body: dict[str, Any], new: str, old: str) -> tuple[str, str]:
 
 async def _optional_ups(body: dict[str, Any]) -> UpsSystem | None:
     """The body's `ups_id` UPS: 404 when given and unknown, None when absent."""
-    ups_id = optional_int(body, "ups_id", lo=1, hi=2**62)
+    ups_id = optional_int(body, "ups_id", lo=1, hi=ID_MAX)
     return None if ups_id is None else await _ups(ups_id)
 
 

@@ -24,7 +24,8 @@ from typing import Any
 import orjson
 from sanic import Request
 from sanic.response import HTTPResponse
-from tortoise import connections
+
+from powerpulse.db import dialect
 
 CACHE_SECONDS = 2.0
 KEY_CHECK_SECONDS = 0.05
@@ -103,7 +104,7 @@ class ListCache:
     async def _read_key(self, generation: int) -> tuple[Any, ...]:
         started = time.monotonic()
         try:
-            rows = await connections.get("default").execute_query_dict(_CHANGE_KEY_SQL)
+            rows = await dialect.fetch(_CHANGE_KEY_SQL)
         except BaseException:
             if generation == self._generation:
                 self._key_read = None  # the next request tries again

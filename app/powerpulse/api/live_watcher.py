@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from tortoise import connections
 
 from powerpulse.api.safe_ups import encoded, safe_values, ups_object
+from powerpulse.db import dialect
 from powerpulse.db.counters import CONFIG
 from powerpulse.db.models import Event, UpsLiveState, UpsSystem
 from powerpulse.timeutil import iso, utcnow
@@ -166,7 +166,7 @@ class LiveWatcher:
         return obj, data.decode()
 
     async def _heads(self) -> tuple[int, int, int]:
-        rows = await connections.get("default").execute_query_dict(_HEADS_SQL)
+        rows = await dialect.fetch(_HEADS_SQL)
         row = rows[0] if rows else {}
         return int(row.get("live") or 0), int(row.get("config") or 0), int(row.get("event") or 0)
 

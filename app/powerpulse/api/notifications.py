@@ -24,7 +24,13 @@ from powerpulse.api.errors import (
     not_found,
 )
 from powerpulse.api.ratelimit import Limit, enforce
-from powerpulse.api.validation import optional_bool, optional_int, optional_str, read_json
+from powerpulse.api.validation import (
+    ID_MAX,
+    optional_bool,
+    optional_int,
+    optional_str,
+    read_json,
+)
 from powerpulse.config import Settings
 from powerpulse.db import counters
 from powerpulse.db.models import NotificationLog, UpsLiveState, UpsSystem, User, UserSettings
@@ -341,7 +347,7 @@ def _required(body: dict[str, Any], field: str, max_length: int = 64) -> str:
 @require_user
 async def ups_status(request: Request) -> HTTPResponse:
     body = read_json(request)
-    ups_id = optional_int(body, "ups_id", lo=1, hi=2**62)
+    ups_id = optional_int(body, "ups_id", lo=1, hi=ID_MAX)
     if ups_id is None:
         raise bad_request("ups_id", "Missing required fields", "missing_fields")
     status = _required(body, "status")

@@ -24,6 +24,7 @@ from powerpulse.api.list_cache import ListCache
 from powerpulse.api.safe_ups import encode_ups, encode_ups_list, ups_object
 from powerpulse.api.serializers import ups_config_dict
 from powerpulse.api.validation import (
+    ID_MAX,
     optional_int,
     optional_number,
     optional_str,
@@ -128,7 +129,7 @@ async def get_ups(request: Request, ups_id: str) -> HTTPResponse:
 @require_admin
 async def create_ups(request: Request) -> HTTPResponse:
     body = read_json(request)
-    server_id = require_int(body, "nutServerId", lo=1, hi=2**53)
+    server_id = require_int(body, "nutServerId", lo=1, hi=ID_MAX)
     ups_name = require_str(body, "upsName")
     name = optional_str(body, "name") or ups_name
     nickname = optional_str(body, "nickname") or None
@@ -161,7 +162,7 @@ async def update_ups(request: Request, ups_id: str) -> HTTPResponse:
         changes["nickname"] = optional_str(body, "nickname") or None
     if ups_name := optional_str(body, "upsName"):
         changes["ups_name"] = ups_name
-    server_id = optional_int(body, "nutServerId", lo=1, hi=2**53)
+    server_id = optional_int(body, "nutServerId", lo=1, hi=ID_MAX)
     if server_id is not None:
         await _server_exists(server_id)
         changes["nut_server_id"] = server_id

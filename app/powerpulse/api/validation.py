@@ -54,12 +54,18 @@ def read_json(request: Request, *, allow_empty: bool = True) -> dict[str, Any]:
     return data
 
 
+# The largest id of the users, NUT server and UPS tables (32-bit INTEGER columns): PostgreSQL
+# refuses a larger number as a parameter (a 500), SQLite just finds nothing.
+ID_MAX = 2**31 - 1
+
+
 def parse_id(raw: str, what: str) -> int:
-    """A path id; anything that is not a positive integer is simply not found."""
+    """A path id; anything that is not a positive integer of the id column's range is simply
+    not found."""
     if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
         raise not_found(what)
     value = int(raw)
-    if value <= 0:
+    if not 0 < value <= ID_MAX:
         raise not_found(what)
     return value
 

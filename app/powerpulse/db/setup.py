@@ -12,6 +12,7 @@ from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 
 from powerpulse.config import Settings
+from powerpulse.db import dialect
 
 APP_LABEL = "models"
 MODELS_MODULE = "powerpulse.db.models"
@@ -109,7 +110,7 @@ async def init_db(settings: Settings, *, global_fallback: bool = False) -> None:
     # Connect now, not at the first query: a task cancelled while that query opened the
     # connection (the api's live watcher at shutdown) left it unassigned, so close_db() could
     # not close it and aiosqlite's thread later called into an event loop that had ended.
-    await connections.get("default").execute_query("SELECT 1")
+    await dialect.execute("SELECT 1")
 
 
 async def close_db() -> None:

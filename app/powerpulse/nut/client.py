@@ -414,20 +414,27 @@ class NutClient:
         await self._action(p.command("SET", "VAR", *words))
 
 
+# No NUT value may hold a NUL (the protocol cannot send one) and PostgreSQL stores none, in
+# text or JSON: a server that sends one anyway gets U+FFFD, as an undecodable byte would.
+_NUL, _REPLACEMENT = "\x00", "\ufffd"
+
+
 def decode_line(raw: bytes) -> str:
     """One reply line as text: UTF-8, or Latin-1 when it is not valid UTF-8 (some drivers send
-    Latin-1 names and models). Latin-1 maps every byte, so nothing is lost or replaced."""
+    Latin-1 names and models). Latin-1 maps every byte, so nothing is lost; only a NUL is
+    replaced."""
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return raw.decode("latin-1")
+        text = raw.decode("latin-1")
+    return text.replace(_NUL, _REPLACEMENT)
 
 
 def decode_lines(block: bytes) -> list[str]:
     """A list reply split on newlines, each line decoded on its own (one Latin-1 line does not
     turn the UTF-8 of the others into mojibake)."""
     try:
-        return block.decode("utf-8").split("\n")
+        return block.decode("utf-8").replace(_NUL, _REPLACEMENT).split("\n")
     except UnicodeDecodeError:
         return [decode_line(line) for line in block.split(b"\n")]
 

@@ -44,6 +44,14 @@ _CONTENT_SQL = (
     "last_success_at = COALESCE(?, last_success_at) WHERE ups_id = ?"
 )
 _STATE_SQL = "UPDATE ups_live_state SET event_state = ? WHERE ups_id = ?"
+STATUS_TOKENS_MAX = 255  # the column's length: PostgreSQL refuses more, SQLite stored it all
+
+
+def fit_tokens(text: str) -> str:
+    """The status tokens, whole ones only, that fit their column (ups.status keeps them all)."""
+    if len(text) <= STATUS_TOKENS_MAX:
+        return text
+    return text[: STATUS_TOKENS_MAX + 1].rsplit(" ", 1)[0][:STATUS_TOKENS_MAX]
 
 
 @dataclass
@@ -151,7 +159,7 @@ async def write_sweep(write: SweepWrite) -> None:
                 [
                     [
                         JSON_DUMPS(row.variables),
-                        row.status_tokens,
+                        fit_tokens(row.status_tokens),
                         row.error_code,
                         row.error_message,
                         None if row.event_state is None else JSON_DUMPS(row.event_state),

@@ -43,6 +43,32 @@ def _cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_db_copy(settings: Settings, args: argparse.Namespace) -> int:
+    from asyncpg import InterfaceError, PostgresError
+    from tortoise.exceptions import BaseORMException
+
+    from powerpulse.db.copy import CopyError, copy_database
+
+    if args.batch < 1:
+        print("powerpulse db copy: --batch must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        report = asyncio.run(copy_database(settings, args.to, batch=args.batch))
+    except CopyError as err:
+        print(f"powerpulse db copy: {err}", file=sys.stderr)
+        return 1
+    except (BaseORMException, PostgresError, InterfaceError, OSError) as err:
+        # an unreachable server, a refused login, a row PostgreSQL refuses
+        print(f"powerpulse db copy failed, nothing was copied: {err}", file=sys.stderr)
+        return 1
+    print("\n".join(report.lines()))
+    if not report.ok:
+        print("powerpulse db copy: the row counts differ (see MISMATCH)", file=sys.stderr)
+        return 1
+    print("copied; now set DATABASE_URL to the new database and start PowerPulse")
+    return 0
+
+
 def _cmd_check_config(settings: Settings, args: argparse.Namespace) -> int:
     settings.resolve_jwt_secret()
     print("configuration ok")
@@ -103,6 +129,15 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--ups", type=int, default=3, help="how many UPS to serve (1-200)")
     simulate.add_argument("--cycle", type=float, default=150.0, help="outage loop length, seconds")
     simulate.set_defaults(func=_cmd_simulate)
+
+    db = sub.add_parser("db", help="database tools")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    copy = db_sub.add_parser(
+        "copy", help="copy this installation's SQLite database into an empty PostgreSQL one"
+    )
+    copy.add_argument("--to", required=True, metavar="URL", help="postgres://user:pw@host/db")
+    copy.add_argument("--batch", type=int, default=2000, help="rows per batch (default 2000)")
+    copy.set_defaults(func=_cmd_db_copy)
 
     user = sub.add_parser("user", help="create a user or reset a password")
     user_sub = user.add_subparsers(dest="user_command", required=True)

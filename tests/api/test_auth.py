@@ -39,7 +39,13 @@ async def test_check_setup_flips_after_setup(client: Client, nut: RealNut) -> No
     )
     assert status == 201, body
     assert body["message"] == "Setup completed successfully"
-    assert body["user"] == {"id": 1, "username": "root-admin", "role": "admin"}
+    assert body["user"] == {
+        "id": 1,
+        "username": "root-admin",
+        "email": None,
+        "role": "admin",
+        "isAdmin": True,
+    }
     server = await NutServer.get(id=body["nutServer"]["id"])
     assert body["nutServer"] == {"id": server.id, "host": nut.host, "port": nut.port}
     assert body["upsSystemsDiscovered"] == 2
@@ -134,6 +140,7 @@ async def test_login_success_and_uniform_failure(client: Client, member: Account
         "username": "alice",
         "email": "alice@example.com",
         "role": "user",
+        "isAdmin": False,
     }
     claims = jwt.decode(body["token"], options={"verify_signature": False})
     assert claims["exp"] - claims["iat"] == 24 * 3600
@@ -196,7 +203,13 @@ async def test_register_roles(client: Client, admin: Account, member: Account) -
     carol = await User.get(username="carol")
     assert out == {
         "message": "User created successfully",
-        "user": {"id": carol.id, "username": "carol", "email": "carol@example.com", "role": "user"},
+        "user": {
+            "id": carol.id,
+            "username": "carol",
+            "email": "carol@example.com",
+            "role": "user",
+            "isAdmin": False,
+        },
     }
     assert carol.role == "user" and bcrypt.checkpw(b"carol-password", carol.password_hash.encode())
     assert await UserSettings.filter(user_id=carol.id).exists()

@@ -74,7 +74,8 @@ def test_the_formatter_escapes_messages_and_keeps_tracebacks_readable() -> None:
                                (NICKNAME, "driver\tsaid\x00hi\x9b"), None)  # fmt: skip
     line = formatter.format(record)
     assert "\n" not in line and "\x1b" not in line and "\x00" not in line
-    assert line.endswith("UPS Rack A\\n" + FORGED + "\\r\\x1b[2J\\u2028B: driver\\tsaid\\x00hi\\x9b")
+    expected = "UPS Rack A\\n" + FORGED + "\\r\\x1b[2J\\u2028B: driver\\tsaid\\x00hi\\x9b"
+    assert line.endswith(expected)
     try:
         raise ValueError("bad name\x1b[31m")
     except ValueError:

@@ -76,9 +76,7 @@ def _map_all(
     # `ups_object` never raises: a UPS whose data cannot be shown is listed with an error.
     now = utcnow()
     return [
-        ups_object(
-            ups, lives.get(ups.id), now=now, poll_interval=poll, public=public, compact=True
-        )
+        ups_object(ups, lives.get(ups.id), now=now, poll_interval=poll, public=public, compact=True)
         for ups in systems
     ]
 

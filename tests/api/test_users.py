@@ -22,7 +22,7 @@ async def test_list_users_admin_only(client: Client, admin: Account, member: Acc
     status, body, _ = await client.get("/api/users", token=admin.token)
     assert status == 200
     assert [u["username"] for u in body] == ["admin", "alice"]
-    assert set(body[0]) == {"id", "username", "email", "role", "created_at"}
+    assert set(body[0]) == {"id", "username", "email", "role", "isAdmin", "created_at"}
     assert "password_hash" not in str(body)
 
 
@@ -34,6 +34,7 @@ async def test_get_user_self_or_admin(client: Client, admin: Account, member: Ac
         "username": "alice",
         "email": "alice@example.com",
         "role": "user",
+        "isAdmin": False,
         "created_at": me["created_at"],
     }
     assert (await client.get(f"/api/users/{admin.id}", token=member.token))[0] == 403

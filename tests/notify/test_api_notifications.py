@@ -44,6 +44,7 @@ async def test_settings_defaults_are_booleans(client: Client, member: Account) -
         "battery_notifications": True,
         "low_battery_notifications": True,
         "email_notifications": False,
+        "self_test_notifications": False,
         "email_recipients": "",
     }
 

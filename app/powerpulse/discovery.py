@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from powerpulse.db import counters
+from powerpulse.db import counters, locks
 from powerpulse.db.models import Event, KeyValue, NutServer, UpsSystem
 from powerpulse.nut.client import NutClient
 from powerpulse.nut.errors import NutError, NutTimeoutError
@@ -74,12 +74,14 @@ async def list_ups(
 async def reconcile(server_id: int, names: Iterable[str], *, add: bool, source: str) -> Discovery:
     """Compare the names upsd listed with the server's UPS; add the new ones when `add`.
 
-    One transaction (BEGIN IMMEDIATE): the api worker and the poller may run this at the same
-    moment for the same server, and the second sees what the first added.
+    One transaction under the server's discovery lock: the api worker and the poller (or two
+    pollers) may run this at the same moment for the same server, and the second sees what the
+    first added.
     """
     result = Discovery(found=sorted(set(names)))
     try:
         async with in_transaction():
+            await locks.hold(locks.discovery(server_id))
             server = await NutServer.get_or_none(id=server_id)
             if server is None:  # deleted meanwhile: nothing to compare with
                 return result

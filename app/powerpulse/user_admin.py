@@ -19,7 +19,7 @@ from powerpulse.api.errors import ApiError
 from powerpulse.api.usernames import find_user, username_taken
 from powerpulse.api.validation import check_password, require_username
 from powerpulse.config import Settings
-from powerpulse.db import counters
+from powerpulse.db import counters, locks
 from powerpulse.db.models import User, UserSettings
 from powerpulse.db.setup import close_db, init_db, run_migrations
 
@@ -51,6 +51,7 @@ async def create_user(
         raise UserCommandError(err.message) from None
     password_hash = await hash_password(password)
     async with in_transaction():
+        await locks.hold(locks.USERS)
         if await username_taken(username):  # in any case: "Admin" next to "admin" is refused
             raise UserCommandError(f"user {username!r} already exists")
         if email and await User.filter(email=email).exists():

@@ -82,13 +82,12 @@ async def test_setup_twice_is_refused(client: Client, nut: RealNut) -> None:
     assert await NutServer.all().count() == 1
 
 
-# PostgreSQL's READ COMMITTED lets both check-then-write transactions pass: the concurrency
-# rules of issue 9 (section 1) come in their own change, which lifts this marker.
-@pytest.mark.engines("sqlite")
+# On both engines: SQLite's BEGIN IMMEDIATE and PostgreSQL's advisory lock (db/locks.py)
+# serialise the check and the write.
 async def test_racing_setups_create_one_admin(client: Client) -> None:
-    bodies = [setup_body(username=f"admin{i}") for i in range(3)]
+    bodies = [setup_body(username=f"admin{i}") for i in range(5)]
     results = await asyncio.gather(*(client.post("/api/auth/setup", json=b) for b in bodies))
-    assert sorted(r[0] for r in results) == [201, 400, 400]
+    assert sorted(r[0] for r in results) == [201, 400, 400, 400, 400]
     assert await User.all().count() == 1
     assert await NutServer.all().count() == 1
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sanic import Sanic
+from sanic_ext import openapi
 
 from powerpulse.api.app import create_app
 from powerpulse.config import Settings
@@ -65,7 +66,10 @@ async def test_unexpected_errors_are_500_without_trace(
 ) -> None:
     app = create_app(db, name="powerpulse_test_boom")
 
+    # Out of the OpenAPI document: sanic-ext builds it in one builder per process, so this
+    # throwaway route would otherwise show up in every later app's /docs/openapi.json.
     @app.get("/api/boom")
+    @openapi.exclude()
     async def boom(request: object) -> None:
         raise RuntimeError("secret internal detail")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import bcrypt
-import pytest
 
 from powerpulse.api.auth import issue_token
 from powerpulse.db.models import User, UserSettings
@@ -149,9 +148,8 @@ async def test_admin_resets_password(client: Client, admin: Account, member: Acc
     assert (await client.post("/api/auth/login", json=new))[0] == 200
 
 
-# PostgreSQL's READ COMMITTED lets both check-then-write transactions pass: the concurrency
-# rules of issue 9 (section 1) come in their own change, which lifts this marker.
-@pytest.mark.engines("sqlite")
+# On both engines: SQLite's BEGIN IMMEDIATE and PostgreSQL's advisory lock (db/locks.py)
+# serialise the check and the write.
 async def test_two_admins_demoting_each_other_leave_one(client: Client, admin: Account) -> None:
     other = await make_user("other-admin", "admin")
     other_token = issue_token(other, client.app.ctx.jwt_secret)
@@ -161,3 +159,16 @@ async def test_two_admins_demoting_each_other_leave_one(client: Client, admin: A
     )
     assert sorted(r[0] for r in results) in ([200, 401], [200, 409])
     assert await User.filter(role="admin").count() == 1
+
+
+async def test_two_admins_deleting_each_other_leave_one(client: Client, admin: Account) -> None:
+    other = await make_user("other-admin", "admin")
+    other_token = issue_token(other, client.app.ctx.jwt_secret)
+    results = await asyncio.gather(
+        client.delete(f"/api/users/{other.id}", token=admin.token),
+        client.delete(f"/api/users/{admin.id}", token=other_token),
+    )
+    assert sorted(r[0] for r in results) in ([200, 401], [200, 409])
+    assert await User.filter(role="admin").count() == 1
+    refused = [body for status, body, _ in results if status == 409]
+    assert all(body["error"] == "last_admin" for body in refused)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import time
 import urllib.request
@@ -19,6 +20,7 @@ from typing import Any
 
 import docker
 
+from tests.support import leakcheck
 from tests.support.nut_server import free_port
 
 
@@ -132,6 +134,7 @@ class Podman:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
+        _kill_conmons_under(self.root)
         # podman bind-mounts <graphroot>/overlay (sometimes more than once) and the layers of
         # containers below it: unmount everything under the root, deepest first, until none is left.
         for _ in range(5):
@@ -141,6 +144,17 @@ class Podman:
             for path in mounts:
                 subprocess.run(["umount", "-l", path], capture_output=True, check=False)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _kill_conmons_under(root: Path) -> None:
+    """SIGKILL what still runs from `root` once the engine is down. Under load (three xdist
+    workers on two cores) `rm -af` returned with the conmon of every `podman exec` session still
+    running, reparented to init: the engine that would reap them is gone, so nothing else will."""
+    marker = str(root.resolve())
+    for proc in leakcheck.snapshot().values():
+        if marker in proc.cmdline and proc.state not in ("Z", "X"):
+            with contextlib.suppress(OSError):
+                os.kill(proc.pid, signal.SIGKILL)
 
 
 def _mounts_under(root: Path) -> list[str]:

@@ -3,6 +3,7 @@ read back through the ORM exactly as if the ORM had written it, on either engine
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -99,3 +100,19 @@ async def test_freshness_alone_keeps_the_last_success_of_failing_rows(
         assert row.version == 0  # freshness never renumbers a row
     await write_sweep(SweepWrite(at=later + timedelta(seconds=3), attempted=ids, succeeded=[]))
     assert {r.last_success_at for r in await UpsLiveState.filter(ups_id__in=ids[1:2])} == {start}
+
+
+async def test_rows_created_at_once_by_two_loaders_are_one_row_each(db: Settings) -> None:
+    """Two pollers (or a handover) loading the same new UPS at the same moment: both get the
+    row, none fails on the other's insert; a UPS deleted before its row existed is left out."""
+    server = await NutServer.create(host="127.0.0.1", port=1)
+    ids = [
+        (await UpsSystem.create(name=f"u{i}", nut_server=server, ups_name=f"u{i}")).id
+        for i in range(6)
+    ]
+    gone = ids[-1]
+    await UpsSystem.filter(id=gone).delete()
+    first, second = await asyncio.gather(load_rows(ids), load_rows(ids))
+    assert set(first) == set(second) == set(ids[:-1])
+    assert all(first[i].status_tokens == "" and first[i].variables == {} for i in ids[:-1])
+    assert await UpsLiveState.filter(ups_id__in=ids).count() == len(ids) - 1

@@ -259,3 +259,22 @@ async def _listed(port: int, name: str) -> bool:
 
 async def _not_polled(poller: Poller, ups_id: int) -> bool:
     return all(ups_id not in s.rows for s in poller.servers.values())
+
+
+async def test_racing_reconciles_add_each_ups_once(db: Settings) -> None:
+    """The api's rescan and two pollers comparing the same LIST UPS at the same moment: each
+    new UPS is added once, with one `ups_added`, and every caller gets an answer (on
+    PostgreSQL the server's discovery lock does what BEGIN IMMEDIATE does on SQLite)."""
+    server = await NutServer.create(host="127.0.0.1", port=1, auto_add=True)
+    await UpsSystem.create(name="old", ups_name="old", nut_server=server)  # no longer listed
+    names = [f"ups{i}" for i in range(8)]
+    results = await asyncio.gather(
+        *(discovery.reconcile(server.id, names, add=True, source="test") for _ in range(4))
+    )
+    assert sorted(n for r in results for n in (u.ups_name for u in r.added)) == names
+    # Every caller's answer is whole: what upsd lists, and what it no longer does.
+    assert all(r.found == names and r.missing == ["old"] for r in results)
+    assert sorted(
+        await UpsSystem.filter(nut_server_id=server.id).values_list("ups_name", flat=True)
+    ) == ["old", *names]
+    assert await Event.filter(kind="ups_added").count() == len(names)

@@ -249,9 +249,8 @@ async def test_usernames_compare_case_insensitively(
     assert (await login(client, "alice"))[0] == 200
 
 
-# PostgreSQL's READ COMMITTED lets both check-then-write transactions pass: the concurrency
-# rules of issue 9 (section 1) come in their own change, which lifts this marker.
-@pytest.mark.engines("sqlite")
+# On both engines: SQLite's BEGIN IMMEDIATE and PostgreSQL's advisory lock (db/locks.py)
+# serialise the check and the write.
 async def test_racing_registrations_in_two_cases_make_one_user(
     client: Client, admin: Account
 ) -> None:

@@ -38,7 +38,7 @@ from powerpulse.api.validation import (
 from powerpulse.api.validation import (
     check_password as check_password_policy,
 )
-from powerpulse.db import counters
+from powerpulse.db import counters, locks
 from powerpulse.db.models import ROLE_ADMIN, ROLE_USER, NutServer, User, UserSettings
 
 bp = Blueprint("auth", url_prefix="/api/auth")
@@ -110,10 +110,11 @@ async def setup(request: Request) -> HTTPResponse:
     starttls = bool(optional_bool(body, "starttls"))
     password_hash = await hash_password(password)
 
-    # BEGIN IMMEDIATE serialises this with any other setup: the loser sees the admin and stops.
-    # No user at all may exist yet, so no name can clash in any case (one made with the CLI
-    # first, "Admin" say, ends setup).
+    # The users lock serialises this with any other setup (and any user write): the loser sees
+    # the admin and stops. No user at all may exist yet, so no name can clash in any case (one
+    # made with the CLI first, "Admin" say, ends setup).
     async with in_transaction():
+        await locks.hold(locks.USERS)
         if await User.exists():
             raise bad_request(None, SETUP_DONE, "setup_completed")
         user = await User.create(
@@ -187,8 +188,9 @@ async def register(request: Request) -> HTTPResponse:
     password_hash = await hash_password(password)
     try:
         async with in_transaction():
-            # Checked inside the write transaction (BEGIN IMMEDIATE): "Alice" next to "alice"
-            # is refused, and two racing registrations cannot both pass.
+            # Checked under the users lock: "Alice" next to "alice" is refused, and two racing
+            # registrations cannot both pass.
+            await locks.hold(locks.USERS)
             if await username_taken(username) or (
                 email and await User.filter(email=email).exists()
             ):

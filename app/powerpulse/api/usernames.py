@@ -2,10 +2,10 @@
 may be called `Admin` next to `admin` (register, setup, rename, the CLI).
 
 The column stays as it is (unique, case-sensitive; no migration): callers run `username_taken`
-inside the transaction that writes the row, and the SQLite engine's `BEGIN IMMEDIATE` serialises
-those transactions, so two racing registrations cannot both pass the check. The user table is
-small (people, not devices), so comparing in Python is cheap and exact for every script, where
-SQLite's `LIKE`/`UPPER` only fold ASCII.
+inside the transaction that writes the row, holding `db.locks.USERS` (SQLite's
+`BEGIN IMMEDIATE`, PostgreSQL's advisory lock), so two racing registrations cannot both pass
+the check. The user table is small (people, not devices), so comparing in Python is cheap and
+exact for every script, where SQLite's `LIKE`/`UPPER` only fold ASCII.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Role changes and password resets bump the user's token version, which revokes their tokens.
 The last administrator can be neither deleted nor demoted (409); the check and the write run
-in one `BEGIN IMMEDIATE` transaction so two admins demoting each other cannot both succeed.
+in one transaction holding the users lock (db/locks.py) so two admins demoting each other cannot
+both succeed, on either engine.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from powerpulse.api.validation import (
     read_json,
     require_username,
 )
-from powerpulse.db import counters
+from powerpulse.db import counters, locks
 from powerpulse.db.models import ROLE_ADMIN, User
 
 bp = Blueprint("users", url_prefix="/api/users")
@@ -97,6 +98,7 @@ async def update_user(request: Request, user_id: str) -> HTTPResponse:
         raise bad_request(None, "No fields to update", "no_fields")
     try:
         async with in_transaction():
+            await locks.hold(locks.USERS)  # the name and last-admin checks, then the write
             user = await User.get(id=user.id)
             # Any case: renaming "bob" to "Alice" next to "alice" is refused ("bob" to "Bob"
             # is fine: the only match is bob himself).
@@ -147,6 +149,7 @@ async def reset_password(request: Request, user_id: str) -> HTTPResponse:
 async def delete_user(request: Request, user_id: str) -> HTTPResponse:
     user = await _target(request, user_id)
     async with in_transaction():
+        await locks.hold(locks.USERS)
         user = await User.get(id=user.id)
         if user.role == ROLE_ADMIN and await User.filter(role=ROLE_ADMIN).count() <= 1:
             raise conflict(LAST_ADMIN_DELETE, "last_admin")

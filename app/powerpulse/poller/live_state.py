@@ -25,6 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 from tortoise.fields.data import JSON_DUMPS
 from tortoise.transactions import in_transaction
 
@@ -42,6 +43,10 @@ _CONTENT_SQL = (
     "UPDATE ups_live_state SET variables = ?, status_tokens = ?, error_code = ?, "
     "error_message = ?, event_state = ?, version = ?, last_attempt_at = ?, "
     "last_success_at = COALESCE(?, last_success_at) WHERE ups_id = ?"
+)
+_CREATE_SQL = (
+    "INSERT INTO ups_live_state (ups_id, variables, status_tokens, version) "
+    "VALUES (?, ?, ?, 0) ON CONFLICT (ups_id) DO NOTHING"
 )
 _STATE_SQL = "UPDATE ups_live_state SET event_state = ? WHERE ups_id = ?"
 STATUS_TOKENS_MAX = 255  # the column's length: PostgreSQL refuses more, SQLite stored it all
@@ -115,16 +120,17 @@ async def load_rows(ups_ids: Iterable[int]) -> dict[int, LiveRow]:
     if not wanted:
         return {}
     found = {r.ups_id: r for r in await UpsLiveState.filter(ups_id__in=wanted)}  # type: ignore[attr-defined]
-    missing = [UpsLiveState(ups_id=i) for i in wanted if i not in found]
+    missing = [i for i in wanted if i not in found]
     if missing:
-        # A UPS deleted meanwhile would fail the foreign key: create one by one, skip failures.
-        for row in missing:
+        # An upsert that keeps a row another poller (or a handover) created meanwhile; one by
+        # one, because a UPS deleted meanwhile fails the foreign key and only its row is skipped.
+        for ups_id in missing:
             try:
-                await row.save()
-            except Exception:  # deleted meanwhile: the next reload drops it
-                log.debug("UPS %s vanished before its live state row was created", row.pk)
-            else:
-                found[row.ups_id] = row  # type: ignore[attr-defined]
+                await dialect.execute(_CREATE_SQL, [ups_id, JSON_DUMPS({}), ""])
+            except IntegrityError:  # deleted meanwhile: the next reload drops it
+                log.debug("UPS %s vanished before its live state row was created", ups_id)
+        for row in await UpsLiveState.filter(ups_id__in=missing):
+            found[row.ups_id] = row  # type: ignore[attr-defined]
     return {
         i: LiveRow(
             ups_id=i,

@@ -22,15 +22,20 @@ from powerpulse.config import Settings
 from powerpulse.db import counters, dialect
 from powerpulse.db.copy import app_models, columns_of, copy_order
 from powerpulse.db.models import (
+    ApiInstance,
     Counter,
     Event,
     KeyValue,
     NotificationDelivery,
     NotificationLog,
     NutServer,
+    Poller,
+    PollerLease,
+    RateLimitHit,
     Sample,
     UpsLiveState,
     UpsSystem,
+    UsedStreamTicket,
     User,
     UserSettings,
 )
@@ -128,6 +133,16 @@ async def fill(settings: Settings) -> None:
         await counters.bump(counters.CONFIG, 7)
         await KeyValue.create(key="update.last", value={"ok": True, "version": "2.0.0"})
         await KeyValue.create(key="empty", value=None)
+        # The shared state of several instances (copied too: harmless, and nothing is left out).
+        await RateLimitHit.create(bucket="login-pair:ab12", at=1.7e9 + 0.25)
+        await UsedStreamTicket.create(jti="f00d", expires_at=1.7e9 + 60)
+        await ApiInstance.create(id="h:1:a", host="h", pid=1, started_at=T0, heartbeat_at=T0)
+        await Poller.create(
+            id="h:2:b", host="h", pid=2, sites=["paris"], started_at=T0, heartbeat_at=T0
+        )
+        await PollerLease.create(
+            nut_server=server, poller_id="h:2:b", acquired_at=T0, expires_at=T0
+        )
         # What SQLite stores but PostgreSQL refuses: written as older versions could (raw SQL).
         await dialect.execute(
             "UPDATE ups_live_state SET status_tokens = ?, error_message = ? WHERE ups_id = ?",

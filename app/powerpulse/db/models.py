@@ -72,6 +72,9 @@ class NutServer(Model):
     starttls = fields.BooleanField(default=False)
     # UPS that rediscovery (LIST UPS) finds on this server are added without asking.
     auto_add = fields.BooleanField(default=True, db_default=True)
+    # Optional site ("paris", "lab-2"): pollers started with POLLER_SITES take only their sites'
+    # servers; the UI groups by it. None is the default site.
+    site = fields.CharField(max_length=64, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -276,3 +279,70 @@ class KeyValue(Model):
 
     class Meta:
         table = "key_values"
+
+
+class RateLimitHit(Model):
+    """One counted attempt under a rate limit, shared by every api instance (api/ratelimit.py).
+    `bucket` is the limiter's name and a digest of its key; `at` is epoch seconds."""
+
+    id = fields.BigIntField(primary_key=True)
+    bucket = fields.CharField(max_length=128)
+    at = fields.FloatField()
+
+    class Meta:
+        table = "rate_limit_hits"
+        indexes = (("bucket", "at"),)
+
+
+class UsedStreamTicket(Model):
+    """The id of a stream ticket once it has opened a stream, until it expires: a second use
+    is refused by whichever api instance it reaches."""
+
+    jti = fields.CharField(max_length=64, primary_key=True)
+    expires_at = fields.FloatField()  # epoch seconds
+
+    class Meta:
+        table = "used_stream_tickets"
+
+
+class Poller(Model):
+    """A running poller process, as it last reported itself (its heartbeat)."""
+
+    id = fields.CharField(max_length=96, primary_key=True)  # host:pid:random, made at start
+    host = fields.CharField(max_length=255)
+    pid = fields.IntField()
+    sites: Any = fields.JSONField(default=list)  # [] takes every site
+    started_at = fields.DatetimeField()
+    heartbeat_at = fields.DatetimeField()
+
+    class Meta:
+        table = "pollers"
+
+
+class PollerLease(Model):
+    """Which poller polls a NUT server, until when. A poller renews its leases every tick, and
+    one that stops renewing loses them at `expires_at`: another poller takes them over."""
+
+    nut_server: fields.OneToOneRelation[NutServer] = fields.OneToOneField(
+        "models.NutServer", related_name="lease", on_delete=fields.CASCADE, primary_key=True
+    )
+    poller_id = fields.CharField(max_length=96)
+    acquired_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "poller_leases"
+
+
+class ApiInstance(Model):
+    """A running api worker process (one per Sanic worker, in any container), as it last
+    reported itself; listed by `/api/system/status`."""
+
+    id = fields.CharField(max_length=96, primary_key=True)  # host:pid:random, made at start
+    host = fields.CharField(max_length=255)
+    pid = fields.IntField()
+    started_at = fields.DatetimeField()
+    heartbeat_at = fields.DatetimeField()
+
+    class Meta:
+        table = "api_instances"

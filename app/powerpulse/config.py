@@ -175,6 +175,8 @@ class Settings:
     update_health_timeout: float = 120.0
     # When set, `GET /metrics` needs it as a bearer token; when empty, /metrics is public.
     metrics_token: str = field(default="", repr=False)
+    # Sanic worker processes of `powerpulse api` (each one an api instance).
+    web_concurrency: int = 1
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -212,6 +214,7 @@ class Settings:
             version=env.get("POWERPULSE_VERSION", "").strip() or _package_version(),
             update_health_timeout=_float(env, "UPDATE_HEALTH_TIMEOUT", 120.0, 10.0, 3600.0),
             metrics_token=env.get("METRICS_TOKEN", "").strip(),
+            web_concurrency=_int(env, "WEB_CONCURRENCY", 1, 1, 64),
         )
 
     @property

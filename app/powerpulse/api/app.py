@@ -21,6 +21,7 @@ from powerpulse.api import (
     debug,
     discovery,
     history,
+    instance,
     metrics,
     notifications,
     serializers,
@@ -96,6 +97,7 @@ def create_app(settings: Settings, *, name: str | None = None) -> Sanic:
     app.on_request(_limit_body)
     app.on_response(_after_response)
     _database_lifecycle(app, settings)
+    instance.register(app)
     return app
 
 

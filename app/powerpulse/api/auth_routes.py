@@ -58,10 +58,9 @@ def login_limiter(request: Request) -> LoginLimiter:
 async def limit_attempt(request: Request, username: str, message: str) -> tuple[LoginLimiter, str]:
     """Refuse (429) or delay this password attempt as the login limits say, then count it."""
     limiter, client = login_limiter(request), client_address(request)
-    decision = limiter.check(client, username)
+    decision = await limiter.attempt(client, username)
     if decision.retry_after > 0:
         raise too_many_requests(message, int(decision.retry_after + 0.999))
-    limiter.start(client, username)
     if decision.delay > 0:
         await asyncio.sleep(decision.delay)
     return limiter, client
@@ -164,7 +163,7 @@ async def login(request: Request) -> HTTPResponse:
     ok = await check_password(password, user.password_hash if user else None)
     if user is None or not ok:
         raise unauthorized(BAD_LOGIN, "invalid_credentials")
-    limiter.succeeded(client, username)
+    await limiter.succeeded(client, username)
     return json(
         {
             "message": "Login successful",
@@ -223,7 +222,7 @@ async def change_password(request: Request) -> HTTPResponse:
     fresh = await User.get(id=user.id)
     if not await check_password(current, fresh.password_hash):
         raise bad_request("currentPassword", "Current password is incorrect", "invalid_password")
-    limiter.succeeded(client, user.username)
+    await limiter.succeeded(client, user.username)
     new_hash = await hash_password(new)
     async with in_transaction():
         fresh = await User.get(id=user.id)

@@ -113,7 +113,7 @@ async def send(
     limits = [Limit("notify_sends", key, SENDS_PER_MINUTE, 60.0)]
     if test:
         limits.append(Limit("notify_test_sends", key, TEST_SENDS_LIMIT, TEST_SENDS_WINDOW))
-    enforce(request, "Too many notifications sent, try again later", *limits)
+    await enforce(request, "Too many notifications sent, try again later", *limits)
     return await send_immediately(
         request.app.ctx.settings,
         user.id,

@@ -233,7 +233,7 @@ async def test_unsaved(request: Request) -> HTTPResponse:
     if user is not None and user.role != ROLE_ADMIN:
         raise forbidden("Administrator access required")
     if user is None:  # public before setup: rate-limited (any host, private ones included)
-        limit_presetup_nut_test(request)
+        await limit_presetup_nut_test(request)
     body = read_json(request)
     host = _host(body, required=True) or ""
     port = optional_int(body, "port", lo=1, hi=65535) or 3493

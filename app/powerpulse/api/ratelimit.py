@@ -1,4 +1,5 @@
-"""Rate limits kept in memory by the api worker (one process): sliding windows per key.
+"""Rate limits shared by every api instance: sliding windows per key, counted in the database
+(`db/rate_hits.py`), so that N Sanic workers or containers behind a proxy give one answer.
 
 Login attempts (`LoginLimiter`) are limited three ways, so that guessing at a username never
 locks out the person who knows its password:
@@ -11,9 +12,10 @@ locks out the person who knows its password:
   attempt (0.5 s up to 8 s). It slows a guesser spread over many addresses; it never refuses,
   and a client that has not failed on the username is not delayed at all.
 
-An attempt is counted when it starts (so a burst of parallel guesses cannot slip through while
-bcrypt runs) and forgotten again when it succeeds; a success also forgives that client's earlier
-failures on that username. A refusal carries the seconds until the oldest attempt expires.
+An attempt is counted when it starts, in the same exclusive step as the check (so a burst of
+parallel guesses, on one instance or several, cannot slip through while bcrypt runs), and
+forgotten again when it succeeds; a success also forgives that client's earlier failures on
+that username. A refusal carries the seconds until the oldest attempt expires.
 
 `enforce()` applies general per-key limits for other endpoints (test notifications, the public
 NUT connection test before setup).
@@ -21,65 +23,61 @@ NUT connection test before setup).
 
 from __future__ import annotations
 
-import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from sanic import Request
 
 from powerpulse.api.errors import too_many_requests
-
-MAX_KEYS = 50_000  # bounded memory under a spray of addresses/usernames
+from powerpulse.db import rate_hits
+from powerpulse.db.rate_hits import DatabaseHitStore
 
 
 class SlidingWindowLimiter:
+    """At most `limit` attempts per key within `window` seconds, counted in `store`."""
+
     def __init__(
-        self, limit: int, window: float, clock: Callable[[], float] = time.monotonic
+        self,
+        name: str,
+        limit: int,
+        window: float,
+        store: DatabaseHitStore,
+        clock: Callable[[], float] = rate_hits.now,
     ) -> None:
+        self.name = name
         self.limit = limit
         self.window = window
+        self.store = store
         self._clock = clock
-        self._hits: dict[str, deque[float]] = {}
 
-    def _prune(self, key: str, now: float) -> deque[float]:
-        hits = self._hits.setdefault(key, deque())
-        while hits and now - hits[0] >= self.window:
-            hits.popleft()
-        return hits
+    def bucket(self, key: str) -> str:
+        return rate_hits.bucket(self.name, key)
 
-    def count(self, key: str) -> int:
-        """Attempts of `key` inside the window."""
-        hits = self._prune(key, self._clock())
-        if not hits:
-            self._hits.pop(key, None)
-        return len(hits)
-
-    def retry_after(self, key: str) -> float:
-        """Seconds until `key` may try again (0 when it may try now)."""
+    async def _times(self, key: str) -> tuple[list[float], float]:
         now = self._clock()
-        hits = self._prune(key, now)
-        if len(hits) < self.limit:
-            if not hits:
-                self._hits.pop(key, None)
+        return await self.store.times(self.bucket(key), now - self.window), now
+
+    async def count(self, key: str) -> int:
+        """Attempts of `key` inside the window."""
+        return len((await self._times(key))[0])
+
+    async def retry_after(self, key: str) -> float:
+        """Seconds until `key` may try again (0 when it may try now)."""
+        times, now = await self._times(key)
+        if len(times) < self.limit:
             return 0.0
-        return max(0.0, hits[0] + self.window - now)
+        # The attempt that frees a place is the oldest one beyond what the limit allows.
+        return max(0.0, times[len(times) - self.limit] + self.window - now)
 
-    def hit(self, key: str) -> None:
-        self._prune(key, self._clock()).append(self._clock())
-        if len(self._hits) > MAX_KEYS:
-            self._hits.clear()
+    async def hit(self, key: str) -> None:
+        await self.store.add(self.bucket(key), self._clock())
 
-    def undo(self, key: str) -> None:
+    async def undo(self, key: str) -> None:
         """Forget the newest attempt of `key` (it succeeded)."""
-        hits = self._hits.get(key)
-        if hits:
-            hits.pop()
-            if not hits:
-                self._hits.pop(key, None)
+        await self.store.drop_newest(self.bucket(key))
 
-    def clear(self, key: str) -> None:
-        self._hits.pop(key, None)
+    async def clear(self, key: str) -> None:
+        await self.store.clear(self.bucket(key))
 
 
 @dataclass(frozen=True)
@@ -101,12 +99,14 @@ class LoginLimiter:
         user_free: int = 10,
         base_delay: float = 0.5,
         max_delay: float = 8.0,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = rate_hits.now,
+        store: DatabaseHitStore | None = None,
     ) -> None:
-        self.pairs = SlidingWindowLimiter(per_pair, window, clock)
-        self.clients = SlidingWindowLimiter(per_client, window, clock)
+        self.store = store or DatabaseHitStore()
+        self.pairs = SlidingWindowLimiter("login-pair", per_pair, window, self.store, clock)
+        self.clients = SlidingWindowLimiter("login-client", per_client, window, self.store, clock)
         # Never refuses (the limit is out of reach): it only counts, for the delay.
-        self.users = SlidingWindowLimiter(2**31, window, clock)
+        self.users = SlidingWindowLimiter("login-user", 2**31, window, self.store, clock)
         self.user_free = user_free
         self.base_delay = base_delay
         self.max_delay = max_delay
@@ -115,28 +115,42 @@ class LoginLimiter:
     def _pair(client: str, username: str) -> str:
         return f"{username.casefold()}\n{client}"
 
-    def check(self, client: str, username: str) -> LoginDecision:
+    async def check(self, client: str, username: str) -> LoginDecision:
         pair = self._pair(client, username)
-        wait = max(self.pairs.retry_after(pair), self.clients.retry_after(client))
+        wait = max(await self.pairs.retry_after(pair), await self.clients.retry_after(client))
         if wait > 0:
             return LoginDecision(retry_after=wait)
-        beyond = self.users.count(username.casefold()) - self.user_free
-        if beyond < 0 or self.pairs.count(pair) == 0:
+        beyond = await self.users.count(username.casefold()) - self.user_free
+        if beyond < 0 or await self.pairs.count(pair) == 0:
             return LoginDecision()
         return LoginDecision(delay=min(self.max_delay, self.base_delay * 2.0 ** min(beyond, 30)))
 
-    def retry_after(self, client: str, username: str) -> float:
-        return self.check(client, username).retry_after
+    async def retry_after(self, client: str, username: str) -> float:
+        return (await self.check(client, username)).retry_after
 
-    def start(self, client: str, username: str) -> None:
-        self.pairs.hit(self._pair(client, username))
-        self.clients.hit(client)
-        self.users.hit(username.casefold())
+    async def start(self, client: str, username: str) -> None:
+        await self.pairs.hit(self._pair(client, username))
+        await self.clients.hit(client)
+        await self.users.hit(username.casefold())
 
-    def succeeded(self, client: str, username: str) -> None:
-        self.pairs.clear(self._pair(client, username))  # this client knows the password
-        self.clients.undo(client)
-        self.users.undo(username.casefold())
+    async def attempt(self, client: str, username: str) -> LoginDecision:
+        """Check, and count the attempt unless it is refused, as one exclusive step."""
+        pair = self._pair(client, username)
+        buckets = (
+            self.pairs.bucket(pair),
+            self.clients.bucket(client),
+            self.users.bucket(username.casefold()),
+        )
+        async with self.store.exclusive(buckets):
+            decision = await self.check(client, username)
+            if decision.retry_after <= 0:
+                await self.start(client, username)
+        return decision
+
+    async def succeeded(self, client: str, username: str) -> None:
+        await self.pairs.clear(self._pair(client, username))  # this client knows the password
+        await self.clients.undo(client)
+        await self.users.undo(username.casefold())
 
 
 def client_address(request: Request) -> str:
@@ -152,7 +166,7 @@ def limiter_for(request: Request, name: str, limit: int, window: float) -> Slidi
     if limiters is None:
         limiters = request.app.ctx.rate_limiters = {}
     if name not in limiters:
-        limiters[name] = SlidingWindowLimiter(limit, window)
+        limiters[name] = SlidingWindowLimiter(name, limit, window, DatabaseHitStore())
     return limiters[name]
 
 
@@ -166,15 +180,21 @@ class Limit:
     window: float
 
 
-def enforce(request: Request, message: str, *limits: Limit) -> None:
+async def enforce(request: Request, message: str, *limits: Limit) -> None:
     """Count one use under every limit, or count nothing and raise 429 (Retry-After: the
-    longest wait) when any of them is used up."""
+    longest wait) when any of them is used up; the check and the count are one exclusive step
+    across every api instance."""
     limiters = [(limiter_for(request, x.name, x.limit, x.window), x.key) for x in limits]
-    wait = max((limiter.retry_after(key) for limiter, key in limiters), default=0.0)
+    if not limiters:
+        return
+    store = limiters[0][0].store
+    async with store.exclusive(limiter.bucket(key) for limiter, key in limiters):
+        wait = max([await limiter.retry_after(key) for limiter, key in limiters])
+        if wait <= 0:
+            for limiter, key in limiters:
+                await limiter.hit(key)
     if wait > 0:
         raise too_many_requests(message, int(wait) + 1)
-    for limiter, key in limiters:
-        limiter.hit(key)
 
 
 # Before setup `POST /api/nut-servers/test` is public (the wizard tests the connection before
@@ -184,9 +204,9 @@ PRESETUP_NUT_TESTS_TOTAL = 30
 PRESETUP_NUT_TESTS_WINDOW = 60.0
 
 
-def limit_presetup_nut_test(request: Request) -> None:
+async def limit_presetup_nut_test(request: Request) -> None:
     window = PRESETUP_NUT_TESTS_WINDOW
-    enforce(
+    await enforce(
         request,
         "Too many connection tests, try again in a minute",
         Limit("presetup_nut_test", client_address(request), PRESETUP_NUT_TESTS_PER_CLIENT, window),

@@ -69,6 +69,7 @@ from powerpulse.api.auth import require_user
 from powerpulse.api.errors import ApiError, too_many_requests, unauthorized
 from powerpulse.api.live_watcher import LiveWatcher, Subscriber, TooManySubscribers, sse_frame
 from powerpulse.api.ratelimit import client_address
+from powerpulse.db import dialect
 from powerpulse.db.models import User
 from powerpulse.timeutil import utcnow
 
@@ -86,22 +87,23 @@ KIOSK_STREAMS_PER_CLIENT = 20
 KIOSK_STREAMS_TOTAL = 200
 KIOSK_RETRY_SECONDS = 10
 
-# Ticket ids (`jti`) already used, with their expiry (the api worker is one process); insertion
-# order is expiry order (one lifetime for all), so expired ones are dropped from the front.
-_used_tickets: dict[str, float] = {}
+# A ticket's id (`jti`) is recorded when it opens a stream, in the database so that a copy
+# taken to another api instance is refused too; expired ids are deleted now and then.
+_CONSUME_SQL = (
+    "INSERT INTO used_stream_tickets (jti, expires_at) VALUES (?, ?) "
+    "ON CONFLICT (jti) DO NOTHING RETURNING jti"
+)
+PRUNE_TICKETS_EVERY = 60.0
+_tickets_pruned_at = [0.0]
 
 
-def _consume(jti: str, exp: float) -> bool:
-    """Mark ticket `jti` used; False when it already was."""
+async def _consume(jti: str, exp: float) -> bool:
+    """Mark ticket `jti` used; False when it already was (here or on any other instance)."""
     now = time.time()
-    for old in list(_used_tickets):
-        if _used_tickets[old] > now:
-            break
-        del _used_tickets[old]
-    if jti in _used_tickets:
-        return False
-    _used_tickets[jti] = exp
-    return True
+    if now - _tickets_pruned_at[0] >= PRUNE_TICKETS_EVERY:
+        _tickets_pruned_at[0] = now
+        await dialect.execute("DELETE FROM used_stream_tickets WHERE expires_at < ?", [now])
+    return bool(await dialect.fetch(_CONSUME_SQL, [jti, exp]))
 
 
 class KioskBudget:
@@ -172,8 +174,8 @@ async def check_ticket(ticket: str | None, secret: str) -> User:
         raise unauthorized("Stream ticket is not valid", "invalid_ticket") from None
     if claims.get("typ") != TICKET_TYPE or not str(claims.get("sub", "")).isdigit():
         raise unauthorized("Stream ticket is not valid", "invalid_ticket")
-    # Before any await: two connections racing with one ticket cannot both pass.
-    if not _consume(str(claims["jti"]), float(claims["exp"])):
+    # One atomic insert: two connections racing with one ticket cannot both pass.
+    if not await _consume(str(claims["jti"]), float(claims["exp"])):
         raise unauthorized(
             "Stream ticket has already been used (POST /api/stream/ticket for a new one)",
             "ticket_used",

@@ -177,6 +177,9 @@ class Settings:
     metrics_token: str = field(default="", repr=False)
     # Sanic worker processes of `powerpulse api` (each one an api instance).
     web_concurrency: int = 1
+    # Reverse proxies in front of the api whose X-Forwarded-For is believed (0: none, the peer
+    # address is the client). Behind nginx set 1, or every client shares the proxy's limits.
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -215,6 +218,7 @@ class Settings:
             update_health_timeout=_float(env, "UPDATE_HEALTH_TIMEOUT", 120.0, 10.0, 3600.0),
             metrics_token=env.get("METRICS_TOKEN", "").strip(),
             web_concurrency=_int(env, "WEB_CONCURRENCY", 1, 1, 64),
+            trusted_proxies=_int(env, "TRUSTED_PROXIES", 0, 0, 10),
         )
 
     @property

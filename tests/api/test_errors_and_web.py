@@ -11,6 +11,7 @@ from sanic import Sanic
 from sanic_ext import openapi
 
 from powerpulse.api.app import create_app
+from powerpulse.api.ratelimit import LoginLimiter
 from powerpulse.config import Settings
 from tests.api.conftest import Account, Client, Lifespan
 
@@ -138,3 +139,30 @@ async def test_missing_build_explains_itself(client: Client, app: Sanic, tmp_pat
     app.ctx.settings = dataclasses.replace(app.ctx.settings, webui_dir=tmp_path / "nothing")
     status, body, _ = await client.get("/")
     assert status == 200 and "make webui" in body
+
+
+@pytest.mark.parametrize("trusted", [0, 1])
+async def test_login_limits_follow_the_forwarded_client_only_behind_a_trusted_proxy(
+    db: Settings, trusted: int
+) -> None:
+    """Behind nginx every request comes from the proxy's address: with TRUSTED_PROXIES=1 the
+    per-client limit counts the forwarded client, so one guesser does not lock out everyone
+    behind the same proxy; without it, a forged X-Forwarded-For cannot dodge the limit."""
+    app = create_app(dataclasses.replace(db, trusted_proxies=trusted), name=f"pp_proxy_{trusted}")
+    app.ctx.login_limiter = LoginLimiter(per_pair=100, per_client=3)
+    lifespan = Lifespan(app)
+    await lifespan.start()
+    try:
+        proxy = Client(app, client_addr="10.9.9.9")  # every request arrives from the proxy
+
+        async def guess(client_ip: str) -> int:
+            body = {"username": "nobody", "password": "wrong-guess"}
+            headers = {"X-Forwarded-For": client_ip}
+            return (await proxy.post("/api/auth/login", json=body, headers=headers))[0]
+
+        assert [await guess("203.0.113.5") for _ in range(3)] == [401, 401, 401]
+        assert await guess("203.0.113.5") == 429
+        assert await guess("198.51.100.8") == (401 if trusted else 429)
+    finally:
+        await lifespan.stop()
+        Sanic._app_registry.pop(app.name, None)

@@ -108,6 +108,8 @@ def _configure(app: Sanic, settings: Settings) -> None:
     app.config.REQUEST_MAX_SIZE = REQUEST_MAX_SIZE
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.KEEP_ALIVE_TIMEOUT = 30
+    if settings.trusted_proxies:  # request.remote_addr is then the forwarded client address
+        app.config.PROXIES_COUNT = settings.trusted_proxies
     # sanic-ext: OpenAPI on /docs (JSON at /docs/openapi.json); no CORS (the UI is same-origin).
     app.config.CORS = False
     # Auto HEAD/OPTIONS routes re-render the router once per route (seconds at start-up) and

@@ -76,6 +76,15 @@ def _host_list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return hosts
 
 
+def _sites(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    from powerpulse.poller.leases import parse_sites
+
+    try:
+        return parse_sites(env.get(name, ""))
+    except ValueError as err:
+        raise ConfigError(f"{name}: {err}") from None
+
+
 POSTGRES_SCHEMES = ("postgres", "postgresql")
 # Query parameters Tortoise's asyncpg engine understands; anything else (libpq's `sslmode`)
 # would reach asyncpg as an unknown keyword and fail at the first connection instead of here.
@@ -180,6 +189,10 @@ class Settings:
     # Reverse proxies in front of the api whose X-Forwarded-For is believed (0: none, the peer
     # address is the client). Behind nginx set 1, or every client shares the proxy's limits.
     trusted_proxies: int = 0
+    # POLLER_SITES: this poller takes only these sites' NUT servers; empty takes every server.
+    poller_sites: tuple[str, ...] = ()
+    # Test-only override of the lease duration (max(15 s, 3 x POLL_INTERVAL) when unset).
+    poller_lease_seconds: float | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -219,6 +232,8 @@ class Settings:
             metrics_token=env.get("METRICS_TOKEN", "").strip(),
             web_concurrency=_int(env, "WEB_CONCURRENCY", 1, 1, 64),
             trusted_proxies=_int(env, "TRUSTED_PROXIES", 0, 0, 10),
+            poller_sites=_sites(env, "POLLER_SITES"),
+            poller_lease_seconds=_float(env, "POLLER_LEASE_SECONDS", 0.0, 1.0, 3600.0) or None,
         )
 
     @property

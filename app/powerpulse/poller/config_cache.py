@@ -31,6 +31,7 @@ class ServerConfig:
     starttls: bool
     ups: tuple[UpsConfig, ...]
     auto_add: bool = True
+    site: str | None = None
 
     @property
     def connection_key(self) -> tuple[object, ...]:
@@ -58,6 +59,7 @@ async def load_config() -> dict[int, ServerConfig]:
             starttls=bool(row.starttls),
             ups=tuple(by_server.get(row.id, ())),
             auto_add=bool(row.auto_add),
+            site=row.site or None,
         )
     return servers
 

@@ -32,6 +32,7 @@ from tortoise.transactions import in_transaction
 from powerpulse.db import counters, dialect
 from powerpulse.db.models import Event, Sample, UpsLiveState
 from powerpulse.history import write_samples
+from powerpulse.poller import lease_store
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,9 @@ class SweepWrite:
     changes: list[RowChange] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     samples: list[Sample] = field(default_factory=list)
+    # Set by a poller that holds leases: the write renews the lease and is refused (LeaseLost,
+    # nothing stored) when the lease is no longer this poller's.
+    lease: lease_store.Guard | None = None
 
     @property
     def empty(self) -> bool:
@@ -149,12 +153,14 @@ async def write_sweep(write: SweepWrite) -> None:
     if write.empty:
         return
     alone = not (write.changes or write.events or write.samples)
-    if alone and len(write.attempted) <= FRESHNESS_CHUNK:
+    if alone and write.lease is None and len(write.attempted) <= FRESHNESS_CHUNK:
         # Freshness alone (the steady state): one statement is atomic on its own, and without
         # BEGIN and COMMIT it is one round trip to the database thread instead of four.
         await _freshness(None, write.attempted, write.succeeded, write.at)
         return
     async with in_transaction() as conn:
+        if write.lease is not None:  # first, so nothing is written once the lease is gone
+            await lease_store.guard(write.lease, write.at, conn)
         changed = [c.row for c in write.changes if c.content_changed]
         if changed:
             # A changed row always gets fresh timestamps, whatever the freshness throttle says.

@@ -1,8 +1,16 @@
-"""The poller: one task per NUT server, a configuration watcher, and retention.
+"""The poller: one task per NUT server it holds the lease of, a configuration watcher, leases
+and heartbeat, and retention.
 
-Step functions for tests: `Poller.reload_config()` and `Poller.sweep_once()` (every server once,
-concurrently). `Poller.run(stop)` is the thin forever-shell: each server polls on its own
-schedule in its own task, so a slow or dead server never delays the others.
+Step functions for tests: `Poller.reload_config()`, `Poller.manage_leases()` and
+`Poller.sweep_once()` (every held server once, concurrently). `Poller.run(stop)` is the thin
+forever-shell: each server polls on its own schedule in its own task, so a slow or dead server
+never delays the others.
+
+Several pollers may run on one database (see `powerpulse.poller.leases`): each tick this one
+renews its leases, drops at once a server whose lease it could not renew (closing its NUT
+connection), claims the free or expired leases of the servers its POLLER_SITES cover, and
+upserts its `pollers` row (the heartbeat). A server taken over starts from the live rows in the
+database (event detection state included), so a handover neither repeats nor misses an event.
 """
 
 from __future__ import annotations
@@ -10,11 +18,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
+import socket
 import time
 from collections.abc import Callable
 
 from powerpulse.config import Settings
 from powerpulse.history import SampleSchedule, prune_once
+from powerpulse.poller import lease_store, leases
 from powerpulse.poller.config_cache import ConfigWatcher, ServerConfig, load_config
 from powerpulse.poller.live_state import load_rows
 from powerpulse.poller.sweep import ClientFactory, PollResult, ServerPoller, default_client
@@ -45,7 +57,14 @@ class Poller:
         self.settings = settings
         self.client_factory = client_factory
         self.on_events = on_events
-        self.servers: dict[int, ServerPoller] = {}
+        self.servers: dict[int, ServerPoller] = {}  # the servers whose lease this poller holds
+        self.config: dict[int, ServerConfig] = {}  # every configured server
+        self.host = socket.gethostname()
+        self.pid = os.getpid()
+        self.id = f"{self.host}:{self.pid}:{secrets.token_hex(4)}"[:96]
+        self.started_at = utcnow()
+        self.sites = settings.poller_sites
+        self.lease = leases.lease_seconds(settings.poll_interval, settings.poller_lease_seconds)
         self.schedule = SampleSchedule(settings.history_interval)
         self.watcher = ConfigWatcher()
         self._tasks: dict[int, asyncio.Task[None]] = {}
@@ -58,15 +77,15 @@ class Poller:
         if version is None and not force:
             return False
         config = await load_config()
-        rows = await load_rows(u.id for s in config.values() for u in s.ups)
-        for server_id in [i for i in self.servers if i not in config]:
+        self.config = config
+        dropped = [i for i in self.servers if i not in config or not self._covers(config[i])]
+        for server_id in dropped:
             await self._retire(server_id)
-        for server_id, server_config in config.items():
-            mine = {u.id: rows[u.id] for u in server_config.ups if u.id in rows}
-            if server_id in self.servers:
-                self.servers[server_id].reconfigure(server_config, mine)
-            else:
-                self._add(server_config, mine)
+        await lease_store.release(self.id, dropped)  # a site moved away: its poller takes it now
+        rows = await load_rows(u.id for i in self.servers for u in config[i].ups)
+        for server_id, poller in self.servers.items():
+            mine = {u.id: rows[u.id] for u in config[server_id].ups if u.id in rows}
+            poller.reconfigure(config[server_id], mine)
         if version is not None:
             self.watcher.loaded(version)
         log.info(
@@ -76,17 +95,63 @@ class Poller:
         )
         return True
 
+    def _covers(self, config: ServerConfig) -> bool:
+        return leases.covers(self.sites, config.site)
+
+    # -- leases and heartbeat ---------------------------------------------------------------
+    async def manage_leases(self) -> None:
+        """Heartbeat, renew what is held (dropping what could not be renewed), claim what is
+        free; servers are added and retired accordingly. Raises when the database failed, after
+        stopping every server (we cannot know we still hold them)."""
+        started, now = time.monotonic(), utcnow()
+        try:
+            await lease_store.heartbeat(
+                self.id, self.host, self.pid, self.sites, self.started_at, now
+            )
+            held = await lease_store.renew(self.id, now, self.lease)
+        except Exception:
+            for server_id in list(self.servers):
+                await self._retire(server_id, "its lease could not be renewed")
+            raise
+        for server_id in [i for i in self.servers if i not in held]:
+            await self._retire(server_id, "its lease was lost (taken over or expired)")
+        deadline = leases.stop_deadline(started, self.lease)
+        for server_id in held & set(self.servers):
+            self.servers[server_id].stop_at = deadline
+        wanted = leases.wanted(((c.id, c.site) for c in self.config.values()), self.sites)
+        stray = held - wanted - set(self.servers)
+        if stray:  # held in the database but not polled here (e.g. a site changed meanwhile)
+            await lease_store.release(self.id, stray)
+        missing = wanted - set(self.servers)
+        if not missing:
+            return
+        taken = await lease_store.holders()
+        for server_id in sorted(missing):
+            holder, expires = taken.get(server_id, (None, None))
+            if not leases.may_claim(holder, expires, self.id, now):
+                continue
+            if not await lease_store.claim(server_id, self.id, now, self.lease):
+                continue  # another poller was quicker
+            config = self.config[server_id]
+            # Loaded after the claim: the previous holder can no longer write, so these rows
+            # (event detection state included) are the last it stored.
+            rows = await load_rows(u.id for u in config.ups)
+            log.info("NUT server %s: lease taken by poller %s", config.label, self.id)
+            self._add(config, rows)
+            self.servers[server_id].stop_at = deadline
+
     def _add(self, config: ServerConfig, rows: dict) -> None:
         poller = ServerPoller(
             config, self.settings, rows, self.schedule, self.client_factory, self.on_events
         )
+        poller.lease_guard = lease_store.Guard(config.id, self.id, self.lease)
         self.servers[config.id] = poller
         if self._stop is not None:
             self._tasks[config.id] = asyncio.create_task(self._server_loop(poller))
 
-    async def _retire(self, server_id: int) -> None:
+    async def _retire(self, server_id: int, why: str = "removed from the configuration") -> None:
         poller = self.servers.pop(server_id)
-        log.info("NUT server %s removed from the configuration", poller.config.label)
+        log.info("NUT server %s: no longer polled here, %s", poller.config.label, why)
         task = self._tasks.pop(server_id, None)
         if task is not None:
             task.cancel()
@@ -100,13 +165,21 @@ class Poller:
     async def sweep_once(self) -> dict[int, PollResult]:
         """Reload the configuration if it changed, then poll every server once, concurrently."""
         await self.reload_config()
+        await self.manage_leases()
         ids = list(self.servers)
         results = await asyncio.gather(*(self.servers[i].poll_once() for i in ids))
         return dict(zip(ids, results, strict=True))
 
     async def close(self) -> None:
+        """Stop polling, give the leases back and remove the heartbeat (a clean stop: another
+        poller takes the servers at once instead of after the lease time)."""
         for server_id in list(self.servers):
-            await self._retire(server_id)
+            await self._retire(server_id, "the poller is stopping")
+        try:
+            await lease_store.release(self.id)
+            await lease_store.gone(self.id)
+        except Exception:  # the leases then lapse on their own
+            log.warning("could not release the leases of poller %s", self.id, exc_info=True)
 
     # -- the forever shell ------------------------------------------------------------------
     async def run(self, stop: asyncio.Event) -> None:
@@ -116,9 +189,15 @@ class Poller:
             if server_id not in self._tasks:  # added before run() (e.g. by sweep_once)
                 self._tasks[server_id] = asyncio.create_task(self._server_loop(poller))
         retention = asyncio.create_task(self._retention_loop(stop))
+        tick = leases.renew_every(self.settings.poll_interval, self.lease)
+        log.info("poller %s: sites %s, lease %g s", self.id, list(self.sites) or "all", self.lease)
         try:
             while not stop.is_set():
-                await _sleep_or_stop(stop, min(self.settings.poll_interval, 1.0))
+                try:
+                    await self.manage_leases()
+                except Exception:
+                    log.exception("could not renew or claim leases; polling nothing until it works")
+                await _sleep_or_stop(stop, tick)
                 if stop.is_set():
                     break
                 try:

@@ -43,6 +43,7 @@ from powerpulse.nut.protocol import check_name
 from powerpulse.nut.status import display_status, parse_status
 from powerpulse.nut.variables import as_float
 from powerpulse.poller import events as ev
+from powerpulse.poller import lease_store
 from powerpulse.poller.config_cache import ServerConfig, UpsConfig
 from powerpulse.poller.live_state import (
     FRESHNESS_EVERY,
@@ -171,6 +172,10 @@ class ServerPoller:
         self.outage_since = 0.0
         self.discovery_due = 0.0  # monotonic: LIST UPS at the first good poll, then every interval
         self.last_discovery: discovery.Discovery | None = None
+        # Set by the poller that holds this server's lease: every write checks and renews it,
+        # and past `stop_at` (monotonic, before the lease runs out) nothing is polled at all.
+        self.lease_guard: lease_store.Guard | None = None
+        self.stop_at: float | None = None
 
     # -- configuration ----------------------------------------------------------------------
     def reconfigure(self, config: ServerConfig, rows: dict[int, LiveRow]) -> None:
@@ -202,7 +207,15 @@ class ServerPoller:
     def next_delay(self) -> float:
         return max(0.0, self.retry_at - time.monotonic()) if self.failures else 0.0
 
+    def lease_ran_out(self) -> bool:
+        return self.stop_at is not None and time.monotonic() >= self.stop_at
+
     async def poll_once(self) -> PollResult:
+        if self.lease_ran_out():
+            # The lease was not renewed in time (a database that hangs): stop touching the
+            # server before another poller may take it; the lease manager retires us.
+            await self.client.close()
+            return PollResult(polled=False)
         await self._apply_pending()
         ups = [u for u in self.config.ups if u.id in self.rows]
         if self.failures and time.monotonic() < self.retry_at:
@@ -331,7 +344,7 @@ class ServerPoller:
     ) -> PollResult:
         at = utcnow()
         now = at.timestamp()
-        write = SweepWrite(at=at)
+        write = SweepWrite(at=at, lease=self.lease_guard)
         result = PollResult(polled=attempted)
         undo: list[tuple[LiveRow, tuple[object, ...]]] = []
         fresh = attempted and time.monotonic() - self._fresh_at >= FRESHNESS_EVERY

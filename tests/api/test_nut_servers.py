@@ -36,6 +36,7 @@ async def test_create_discovers_ups(client: Client, admin: Account, nut: RealNut
         "hasPassword": True,
         "starttls": False,
         "autoAdd": True,
+        "site": None,
         "updated_at": out["updated_at"],
         "upsSystemsDiscovered": 2,
         "upsSystemsAdded": [
@@ -113,10 +114,12 @@ async def test_get_list_and_reachability(client: Client, member: Account) -> Non
         "hasPassword": True,
         "starttls": False,
         "autoAdd": True,
+        "site": None,
         "updated_at": one["updated_at"],
         "reachable": None,
         "lastChecked": None,
         "error": None,
+        "pollerMissing": True,  # no poller runs in this test
     }
     assert one["updated_at"].endswith("Z")
     await write_live(ups, {"ups.status": "OL"})

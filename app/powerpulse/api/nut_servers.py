@@ -17,7 +17,7 @@ from sanic_ext import openapi
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from powerpulse.api import discovery, schemas
+from powerpulse.api import discovery, fleet, schemas
 from powerpulse.api.auth import optional_user, require_admin, require_user
 from powerpulse.api.errors import (
     ApiError,
@@ -43,6 +43,7 @@ from powerpulse.api.validation import (
 from powerpulse.db import counters
 from powerpulse.db.models import ROLE_ADMIN, NutServer, UpsLiveState, UpsSystem, User
 from powerpulse.nut.errors import NutError
+from powerpulse.poller import leases
 
 bp = Blueprint("nut_servers", url_prefix="/api/nut-servers")
 
@@ -56,6 +57,7 @@ SERVER_BODY = {
         "password": str,
         "starttls": bool,
         "autoAdd": bool,
+        "site": str,
     }
 }
 
@@ -74,12 +76,33 @@ async def _get(raw_id: str) -> NutServer:
     return server
 
 
-async def _health(server_ids: list[int]) -> dict[int, dict[str, Any]]:
+async def _health(request: Request, servers: list[NutServer]) -> dict[int, dict[str, Any]]:
+    server_ids = [s.id for s in servers]
     lives = await UpsLiveState.filter(ups__nut_server_id__in=server_ids).prefetch_related("ups")
     by_server: dict[int, list[UpsLiveState]] = {sid: [] for sid in server_ids}
     for live in lives:
         by_server[live.ups.nut_server_id].append(live)  # type: ignore[attr-defined]
-    return {sid: server_health(rows) for sid, rows in by_server.items()}
+    missing = await fleet.poller_missing(request.app.ctx.settings, servers)
+    return {
+        sid: {**server_health(rows), "pollerMissing": missing[sid]}
+        for sid, rows in by_server.items()
+    }
+
+
+def _site(body: dict[str, Any]) -> str | None:
+    """`site`: absent, null or blank is no site; else 1 to 64 letters, digits, `.-_`."""
+    value = body.get("site")
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise bad_request("site", "site must be a string")
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return leases.check_site(value)
+    except ValueError as err:
+        raise bad_request("site", f"site: {err}") from None
 
 
 def _nut_failure(err: NutError) -> ApiError:
@@ -92,7 +115,7 @@ def _nut_failure(err: NutError) -> ApiError:
 @require_user
 async def list_servers(request: Request) -> HTTPResponse:
     servers = await NutServer.all().order_by("id")
-    health = await _health([s.id for s in servers])
+    health = await _health(request, servers)
     return json([server_to_dict(s, health[s.id]) for s in servers])
 
 
@@ -102,7 +125,7 @@ async def list_servers(request: Request) -> HTTPResponse:
 @require_user
 async def get_server(request: Request, server_id: str) -> HTTPResponse:
     server = await _get(server_id)
-    return json(server_to_dict(server, (await _health([server.id]))[server.id]))
+    return json(server_to_dict(server, (await _health(request, [server]))[server.id]))
 
 
 @bp.post("/")
@@ -118,6 +141,7 @@ async def create_server(request: Request) -> HTTPResponse:
     password = optional_credential(body, "password") or None
     starttls = bool(optional_bool(body, "starttls"))
     auto_add = optional_bool(body, "autoAdd") is not False  # on unless turned off
+    site = _site(body)
     try:
         async with in_transaction():
             if await NutServer.filter(host=host, port=port).exists():
@@ -129,6 +153,7 @@ async def create_server(request: Request) -> HTTPResponse:
                 password=password,
                 starttls=starttls,
                 auto_add=auto_add,
+                site=site,
             )
             await counters.bump(counters.CONFIG)
     except IntegrityError:
@@ -174,6 +199,8 @@ async def update_server(request: Request, server_id: str) -> HTTPResponse:
     auto_add = optional_bool(body, "autoAdd")
     if auto_add is not None:
         changes["auto_add"] = auto_add
+    if "site" in body:
+        changes["site"] = _site(body)
     try:
         async with in_transaction():
             server = await NutServer.get(id=server.id)

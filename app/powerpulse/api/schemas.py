@@ -531,11 +531,15 @@ class NutServer(TypedDict):
     starttls: bool
     autoAdd: bool
     """UPS that rediscovery finds on this server are added without asking."""
+    site: str | None
+    """Pollers started with POLLER_SITES take only their sites' servers; null: no site."""
     updated_at: IsoTime
     reachable: bool | None
     """null: none of its UPS polled yet."""
     lastChecked: IsoTime | None
     error: ErrorInfo | None
+    pollerMissing: bool
+    """No live poller takes this server's site: nobody polls it."""
 
 
 @closed
@@ -548,6 +552,7 @@ class NutServerCreated(TypedDict):
     hasPassword: bool
     starttls: bool
     autoAdd: bool
+    site: str | None
     updated_at: IsoTime
     upsSystemsDiscovered: int
     upsSystemsAdded: list[UpsRef]
@@ -566,6 +571,7 @@ class NutServerUpdated(TypedDict):
     hasPassword: bool
     starttls: bool
     autoAdd: bool
+    site: str | None
     updated_at: IsoTime
 
 
@@ -852,6 +858,54 @@ class UpdateStatus(TypedDict):
     startedAt: NotRequired[IsoTime | None]
     finishedAt: NotRequired[IsoTime | None]
     steps: list[UpdateStep]
+
+
+@closed
+class HeldLease(TypedDict):
+    nutServerId: int
+    host: str
+    port: int
+    site: str | None
+    expiresAt: IsoTime
+    """Renewed about every second while the poller lives."""
+
+
+@closed
+class PollerInfo(TypedDict):
+    """A poller process, as its heartbeat row says."""
+
+    id: str
+    """host:pid:random, made when it started."""
+    host: str
+    pid: int
+    sites: list[str]
+    """Its POLLER_SITES; empty: it takes every server."""
+    leases: list[HeldLease]
+    """The NUT servers it polls now."""
+    startedAt: IsoTime
+    lastHeartbeat: IsoTime
+    alive: bool
+    """Its heartbeat is younger than one lease."""
+
+
+@closed
+class ApiInstanceInfo(TypedDict):
+    id: str
+    host: str
+    pid: int
+    startedAt: IsoTime
+    lastHeartbeat: IsoTime
+    alive: bool
+
+
+@closed
+class SystemStatus(TypedDict):
+    """Every poller and api instance that reported itself (dead ones for an hour)."""
+
+    leaseSeconds: float
+    """How long a poller's lease lasts without renewal (the failover time)."""
+    pollers: list[PollerInfo]
+    apiInstances: list[ApiInstanceInfo]
 
 
 # --- live stream messages (documented for the client; sent as SSE `data`) -------------------------

@@ -115,6 +115,7 @@ def server_to_dict(server: NutServer, health: dict[str, Any] | None = None) -> d
         "hasPassword": bool(server.password),
         "starttls": bool(server.starttls),
         "autoAdd": bool(server.auto_add),
+        "site": server.site,
         "updated_at": iso(server.updated_at),
     }
     if health is not None:

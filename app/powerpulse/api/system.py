@@ -8,6 +8,9 @@ what to attack. A token that is not valid (expired, say) counts as no token here
 `POST /api/system/update` answers at once with the seed's message; the update runs in the
 background (see `powerpulse.update.service`) and reports through `GET /api/system/update/status`,
 which the new container answers too, because the record lives in the shared database.
+
+`GET /api/system/status` (admin) lists every poller with the NUT servers it holds the lease of,
+and every api instance, from their heartbeat rows (see `powerpulse.api.fleet`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
-from powerpulse.api import schemas
+from powerpulse.api import fleet, schemas
 from powerpulse.api.auth import is_admin, optional_user, require_admin
 from powerpulse.api.errors import ApiError, bad_gateway, conflict
 from powerpulse.update import service, state
@@ -78,3 +81,11 @@ async def update(request: Request) -> HTTPResponse:
 @require_admin
 async def update_status(request: Request) -> HTTPResponse:
     return json(await state.read())
+
+
+@bp.get("/status")
+@openapi.summary("Pollers (with the NUT servers they hold) and api instances, alive or not (admin)")
+@schemas.returns(schemas.SystemStatus)
+@require_admin
+async def system_status(request: Request) -> HTTPResponse:
+    return json(await fleet.status(request.app.ctx.settings))

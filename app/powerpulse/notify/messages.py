@@ -86,6 +86,14 @@ TEST_TEMPLATE = Template(
     "This is a test notification from PowerPulse UPS Monitoring System.",
 )
 EVENT_KINDS = tuple(k for k in TEMPLATES if k != "status_change")
+# Not a UPS event: no live poller takes a site's NUT servers (powerpulse.poller.site_watch).
+# `ups_name` carries the site's label.
+POLLER_MISSING = "poller_missing"
+POLLER_MISSING_TEMPLATE = Template(
+    "🛰️ No Poller For Site",
+    "critical",
+    "No PowerPulse poller is running for {name}: its UPS are not being watched.",
+)
 
 # Seed display strings → event kind, for the API paths that take a status string.
 _STATUS_KINDS = {
@@ -123,6 +131,8 @@ class Notice:
     def template(self) -> Template:
         if self.kind == "test":
             return TEST_TEMPLATE
+        if self.kind == POLLER_MISSING:
+            return POLLER_MISSING_TEMPLATE
         if self.kind == "self_test" and self.extra.get("phase") == "ended":
             failed = normalise_test_result(self.extra.get("result")) == "failed"
             return SELF_TEST_FAILED if failed else SELF_TEST_ENDED
@@ -190,6 +200,8 @@ def readings(notice: Notice) -> list[tuple[str, str]]:
     """The labelled facts every channel shows (UPS, status, charge, runtime, load)."""
     if notice.kind == "test":
         return []
+    if notice.kind == POLLER_MISSING:
+        return [("Site", notice.ups_name), ("Status", notice.status)]
     facts = [
         ("UPS", notice.ups_name),
         ("Status", notice.status or "Unknown"),

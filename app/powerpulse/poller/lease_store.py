@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -55,6 +55,9 @@ HEARTBEAT_SQL = dialect.upsert(
     ("heartbeat_at = excluded.heartbeat_at", "sites = excluded.sites"),
 )
 GONE_SQL = "DELETE FROM pollers WHERE id = ?"
+# A poller killed without stopping stays listed (not alive) for an hour, like api instances.
+FORGET_SQL = "DELETE FROM pollers WHERE heartbeat_at < ?"
+FORGET_AFTER = timedelta(hours=1)
 
 
 class LeaseLost(RuntimeError):
@@ -116,6 +119,7 @@ async def heartbeat(
     await dialect.execute(
         HEARTBEAT_SQL, [poller_id, host, pid, JSON_DUMPS(list(sites)), started, now]
     )
+    await dialect.execute(FORGET_SQL, [now - FORGET_AFTER])
 
 
 async def gone(poller_id: str) -> None:

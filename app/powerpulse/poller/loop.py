@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 from powerpulse.config import Settings
 from powerpulse.history import SampleSchedule, prune_once
-from powerpulse.poller import lease_store, leases
+from powerpulse.poller import lease_store, leases, site_watch
 from powerpulse.poller.config_cache import ConfigWatcher, ServerConfig, load_config
 from powerpulse.poller.live_state import load_rows
 from powerpulse.poller.sweep import ClientFactory, PollResult, ServerPoller, default_client
@@ -35,6 +35,7 @@ from powerpulse.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 RETENTION_EVERY = 3600.0
+SITE_CHECK_EVERY = 2.0
 RETENTION_FIRST_DELAY = 30.0
 STOP_GRACE = 1.5
 
@@ -140,6 +141,13 @@ class Poller:
             self._add(config, rows)
             self.servers[server_id].stop_at = deadline
 
+    async def check_sites(self) -> None:
+        """Alert once for each site no live poller takes (see `site_watch`)."""
+        try:
+            await site_watch.check_once((c.site for c in self.config.values()), self.lease)
+        except Exception:
+            log.exception("could not check which sites have a poller; trying again later")
+
     def _add(self, config: ServerConfig, rows: dict) -> None:
         poller = ServerPoller(
             config, self.settings, rows, self.schedule, self.client_factory, self.on_events
@@ -190,6 +198,7 @@ class Poller:
                 self._tasks[server_id] = asyncio.create_task(self._server_loop(poller))
         retention = asyncio.create_task(self._retention_loop(stop))
         tick = leases.renew_every(self.settings.poll_interval, self.lease)
+        site_check_due = time.monotonic() + self.lease  # let the other pollers start first
         log.info("poller %s: sites %s, lease %g s", self.id, list(self.sites) or "all", self.lease)
         try:
             while not stop.is_set():
@@ -197,6 +206,9 @@ class Poller:
                     await self.manage_leases()
                 except Exception:
                     log.exception("could not renew or claim leases; polling nothing until it works")
+                if time.monotonic() >= site_check_due:
+                    site_check_due = time.monotonic() + SITE_CHECK_EVERY
+                    await self.check_sites()
                 await _sleep_or_stop(stop, tick)
                 if stop.is_set():
                     break

@@ -202,3 +202,38 @@ async def _status(ups_id: int, tokens: str) -> bool:
 
 async def _kinds_are(ups_id: int, expected: list[str]) -> bool:
     return await kinds(ups_id) == expected
+
+
+async def test_poller_sites_take_only_their_servers_and_follow_a_site_change(
+    db: Settings,
+) -> None:
+    await add_server("127.0.0.1", 1, [])
+    await add_server("127.0.0.1", 2, [])
+    await NutServer.filter(port=1).update(site="paris")
+    await NutServer.filter(port=2).update(site="lyon")
+    sid_paris = (await NutServer.get(port=1)).id
+    sid_lyon = (await NutServer.get(port=2)).id
+    only_paris = Poller(replace(db, poller_sites=("paris",)))
+    every = Poller(db)
+    try:
+        await only_paris.sweep_once()
+        await every.sweep_once()
+        assert set(only_paris.servers) == {sid_paris}
+        assert set(every.servers) == {sid_lyon}  # paris was taken already
+        # Lyon's server moves to paris: every keeps it (it takes all sites).
+        await NutServer.filter(id=sid_lyon).update(site="paris")
+        await add_server("127.0.0.1", 3, [])  # bumps the configuration counter
+        await only_paris.sweep_once()
+        await every.sweep_once()
+        assert set(only_paris.servers) == {sid_paris}
+        assert sid_lyon in every.servers
+        # Paris's server leaves paris: only_paris gives its lease back, every takes it.
+        await NutServer.filter(id=sid_paris).update(site=None)
+        await add_server("127.0.0.1", 4, [])
+        await only_paris.sweep_once()
+        await every.sweep_once()
+        assert only_paris.servers == {}
+        assert sid_paris in every.servers
+    finally:
+        await only_paris.close()
+        await every.close()

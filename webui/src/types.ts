@@ -68,6 +68,8 @@ export interface NutServerInput {
   password?: string;
   /** Add the UPS rediscovery finds on this server without asking (default on). */
   autoAdd?: boolean;
+  /** Pollers started with POLLER_SITES take only their sites' servers; null: no site. */
+  site?: string | null;
 }
 
 export type NutTestResult = Schemas['NutTestResult'];

@@ -713,6 +713,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/system/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pollers (with the NUT servers they hold) and api instances, alive or not (admin) */
+        get: operations["system.system_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/system/update": {
         parameters: {
             query?: never;
@@ -1174,6 +1191,16 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ApiInstanceInfo: {
+            id: string;
+            host: string;
+            pid: number;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            lastHeartbeat: string;
+            alive: boolean;
+        };
         BatteryRecorded: {
             message: string;
             id: number;
@@ -1369,6 +1396,17 @@ export interface components {
             old_status: string;
             new_status: string;
             results: components["schemas"]["UserSendResult"][];
+        };
+        HeldLease: {
+            nutServerId: number;
+            host: string;
+            port: number;
+            site: string | null;
+            /**
+             * Format: date-time
+             * @description Renewed about every second while the poller lives.
+             */
+            expiresAt: string;
         };
         /** @description One time bucket: samples in it and min/avg/max of each reading. */
         HistoryPoint: {
@@ -1616,6 +1654,8 @@ export interface components {
             starttls: boolean;
             /** @description UPS that rediscovery finds on this server are added without asking. */
             autoAdd: boolean;
+            /** @description Pollers started with POLLER_SITES take only their sites' servers; null: no site. */
+            site: string | null;
             /** Format: date-time */
             updated_at: string;
             /** @description null: none of its UPS polled yet. */
@@ -1623,6 +1663,8 @@ export interface components {
             /** Format: date-time */
             lastChecked: string | null;
             error: components["schemas"]["ErrorInfo"] | null;
+            /** @description No live poller takes this server's site: nobody polls it. */
+            pollerMissing: boolean;
         };
         NutServerCreated: {
             message: string;
@@ -1633,6 +1675,7 @@ export interface components {
             hasPassword: boolean;
             starttls: boolean;
             autoAdd: boolean;
+            site: string | null;
             /** Format: date-time */
             updated_at: string;
             upsSystemsDiscovered: number;
@@ -1665,6 +1708,7 @@ export interface components {
             hasPassword: boolean;
             starttls: boolean;
             autoAdd: boolean;
+            site: string | null;
             /** Format: date-time */
             updated_at: string;
         };
@@ -1672,6 +1716,23 @@ export interface components {
             message: string;
             /** @description The UPS names upsd lists. */
             upsList: string[];
+        };
+        /** @description A poller process, as its heartbeat row says. */
+        PollerInfo: {
+            /** @description host:pid:random, made when it started. */
+            id: string;
+            host: string;
+            pid: number;
+            /** @description Its POLLER_SITES; empty: it takes every server. */
+            sites: string[];
+            /** @description The NUT servers it polls now. */
+            leases: components["schemas"]["HeldLease"][];
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            lastHeartbeat: string;
+            /** @description Its heartbeat is younger than one lease. */
+            alive: boolean;
         };
         PowerStateInfo: {
             /** @enum {string} */
@@ -1775,6 +1836,13 @@ export interface components {
             /** @description Pass as `GET /api/stream?ticket=`; single use, valid `expiresIn` seconds. */
             ticket: string;
             expiresIn: number;
+        };
+        /** @description Every poller and api instance that reported itself (dead ones for an hour). */
+        SystemStatus: {
+            /** @description How long a poller's lease lasts without renewal (the failover time). */
+            leaseSeconds: number;
+            pollers: components["schemas"]["PollerInfo"][];
+            apiInstances: components["schemas"]["ApiInstanceInfo"][];
         };
         /** @description SQLite's `PRAGMA table_info` row. */
         TableColumn: {
@@ -2944,6 +3012,7 @@ export interface operations {
                     password?: string;
                     starttls?: boolean;
                     autoAdd?: boolean;
+                    site?: string;
                 };
             };
         };
@@ -3014,6 +3083,7 @@ export interface operations {
                     password?: string;
                     starttls?: boolean;
                     autoAdd?: boolean;
+                    site?: string;
                 };
             };
         };
@@ -3055,6 +3125,7 @@ export interface operations {
                     password?: string;
                     starttls?: boolean;
                     autoAdd?: boolean;
+                    site?: string;
                 };
             };
         };
@@ -3129,6 +3200,7 @@ export interface operations {
                     password?: string;
                     starttls?: boolean;
                     autoAdd?: boolean;
+                    site?: string;
                 };
             };
         };
@@ -3292,6 +3364,7 @@ export interface operations {
                     password?: string;
                     starttls?: boolean;
                     autoAdd?: boolean;
+                    site?: string;
                 };
             };
         };
@@ -3333,6 +3406,7 @@ export interface operations {
                     password?: string;
                     starttls?: boolean;
                     autoAdd?: boolean;
+                    site?: string;
                 };
             };
         };
@@ -3407,6 +3481,7 @@ export interface operations {
                     password?: string;
                     starttls?: boolean;
                     autoAdd?: boolean;
+                    site?: string;
                 };
             };
         };
@@ -3510,6 +3585,7 @@ export interface operations {
                     password?: string;
                     starttls?: boolean;
                     autoAdd?: boolean;
+                    site?: string;
                 };
             };
         };
@@ -3584,6 +3660,7 @@ export interface operations {
                     password?: string;
                     starttls?: boolean;
                     autoAdd?: boolean;
+                    site?: string;
                 };
             };
         };
@@ -3773,6 +3850,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StreamTicket"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "system.system_status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemStatus"];
                 };
             };
             /** @description An error */

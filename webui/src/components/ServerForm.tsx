@@ -22,9 +22,10 @@ export function ServerForm({ server, onDone, onCancel }: Props) {
   const [username, setUsername] = useState(server?.username ?? '');
   const [password, setPassword] = useState('');
   const [autoAdd, setAutoAdd] = useState(server?.autoAdd ?? true);
+  const [site, setSite] = useState(server?.site ?? '');
 
   const input = (): NutServerInput => {
-    const body: NutServerInput = { host: host.trim(), port: Number(port), username: username.trim() || null, autoAdd };
+    const body: NutServerInput = { host: host.trim(), port: Number(port), username: username.trim() || null, autoAdd, site: site.trim() || null };
     if (password) body.password = password;
     return body;
   };
@@ -60,6 +61,17 @@ export function ServerForm({ server, onDone, onCancel }: Props) {
           value={password}
           placeholder={server ? 'Blank keeps the stored one (same host and port only)' : 'Optional'}
           onChange={(e) => setPassword(e.target.value)}
+        />
+      </div>
+      <div className="row">
+        <Field
+          label="Site (optional)"
+          name="site"
+          maxLength={64}
+          pattern="[A-Za-z0-9._\-]*"
+          placeholder="e.g. paris — polled only by pollers started with this site in POLLER_SITES"
+          value={site}
+          onChange={(e) => setSite(e.target.value)}
         />
       </div>
       <Switch

@@ -71,7 +71,13 @@ export function ServerRow({ server, isAdmin, onEdit, onDeleted }: Props) {
         <p className="small">
           <Reachability server={server} />
         </p>
+        {server.pollerMissing && (
+          <p className="small tone-text-critical" data-testid="poller-missing" role="status">
+            ⚠ No poller is running for {server.site ? `site ${server.site}` : 'servers without a site'}: this server is not polled.
+          </p>
+        )}
         <p className="muted small">
+          {server.site ? <span data-testid="site">Site {server.site} · </span> : null}
           {server.username ? `Signs in as ${server.username}${server.hasPassword ? ' (password stored)' : ''}` : 'No credentials'}
           {' · '}
           <span data-testid="auto-add">{server.autoAdd ? 'New UPS added automatically' : 'New UPS not added automatically'}</span>

@@ -21,10 +21,12 @@ const garage: NutServer = {
   hasPassword: false,
   starttls: false,
   autoAdd: false,
+  site: null,
   updated_at: '2026-01-01T00:00:00.000Z',
   reachable: true,
   lastChecked: '2026-01-01T00:00:00.000Z',
   error: null,
+  pollerMissing: false,
 };
 
 const rescanned: NutServerRescan = {
@@ -113,6 +115,36 @@ describe('ServersPage', () => {
     expect(put.body).toMatchObject({ host: '10.0.0.5', port: 3493, autoAdd: true });
     await until(() => page.el.textContent?.includes('NUT server updated'), 'the saved message');
     await page.unmount();
+  });
+
+  it('sends the site from the edit form and warns when no poller covers it', async () => {
+    const page = await mount(<ServersPage />);
+    expect(page.el.querySelector('[data-testid="poller-missing"]')).toBeNull();
+    const edit = await until(() => button(page.el, 'Edit 10.0.0.5:3493'), 'the Edit button');
+    await act(async () => edit.click());
+    const input = await until(() => page.el.querySelector<HTMLInputElement>('input[name="site"]'), 'the site field');
+    expect(input.value).toBe('');
+    const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
+    await act(async () => {
+      setter.call(input, 'lab-2');
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await act(async () => button(page.el, 'Save changes')!.click());
+    const put = await until(() => sent.find((r) => r.method === 'PUT'), 'the PUT');
+    expect(put.body).toMatchObject({ site: 'lab-2' });
+    await page.unmount();
+    garage.site = 'lab-2';
+    garage.pollerMissing = true;
+    try {
+      const again = await mount(<ServersPage />);
+      const warning = await until(() => again.el.querySelector('[data-testid="poller-missing"]'), 'the warning');
+      expect(warning.textContent).toContain('No poller is running for site lab-2');
+      expect(again.el.querySelector('[data-testid="site"]')?.textContent).toContain('Site lab-2');
+      await again.unmount();
+    } finally {
+      garage.site = null;
+      garage.pollerMissing = false;
+    }
   });
 
   it('shows no Rescan button to a user who is not an admin', async () => {

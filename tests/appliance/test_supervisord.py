@@ -29,7 +29,10 @@ class Supervised:
     """entrypoint.sh → supervisord → api + poller, on a temp data dir."""
 
     def __init__(self, root: Path) -> None:
-        self.stack = Stack(root / "data", env={"POLL_INTERVAL": "0.3", "HISTORY_INTERVAL": "1"})
+        # A poller restarted after SIGKILL has a new id and waits out the dead one's leases:
+        # a short test lease instead of the 15 s production floor.
+        env = {"POLL_INTERVAL": "0.3", "HISTORY_INTERVAL": "1", "POLLER_LEASE_SECONDS": "2"}
+        self.stack = Stack(root / "data", env=env)
         self.run_dir = root / "run"
         self.env = {**self.stack.env, "POWERPULSE_RUN_DIR": str(self.run_dir)}
         # supervisord and the entrypoint find `powerpulse` on PATH: the venv's, as `make` sets it.

@@ -237,3 +237,34 @@ async def test_poller_sites_take_only_their_servers_and_follow_a_site_change(
     finally:
         await only_paris.close()
         await every.close()
+
+
+async def test_a_running_poller_whose_lease_is_taken_stops_writing_at_once(
+    db: Settings, nut: RealNut
+) -> None:
+    ids = await add_nut(nut)
+    sid = (await NutServer.get(port=nut.port)).id
+    p = Poller(db)
+    stop = asyncio.Event()
+    task = asyncio.create_task(p.run(stop))
+    try:
+        for _ in range(100):
+            if (await live(ids["ups1"])).last_attempt_at is not None:
+                break
+            await asyncio.sleep(0.05)
+        client = p.servers[sid].client
+        # Another poller holds it now (as after a takeover this one did not see yet).
+        later = utcnow() + timedelta(seconds=60)
+        await PollerLease.filter(nut_server_id=sid).update(poller_id="other", expires_at=later)
+        await asyncio.sleep(1.5)
+        assert sid not in p.servers and not client.connected
+        before = await live(ids["ups1"])
+        nut.set_status("ups1", "OB")
+        await asyncio.sleep(2.5)
+        after = await live(ids["ups1"])
+        assert after.last_attempt_at == before.last_attempt_at
+        assert await kinds(ids["ups1"]) == []
+        assert (await PollerLease.get(nut_server_id=sid)).poller_id == "other"
+    finally:
+        stop.set()
+        await task

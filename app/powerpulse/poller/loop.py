@@ -239,6 +239,11 @@ class Poller:
         while not stop.is_set():
             try:
                 await poller.poll_once()
+            except lease_store.LeaseLost:
+                # Taken over meanwhile: touch the server no more; the next lease tick retires it.
+                log.warning("NUT server %s: lease lost, stopping", poller.config.label)
+                poller.stop_at = 0.0
+                await poller.close()
             except Exception:
                 # A database hiccup (or a UPS deleted mid-poll): log, keep polling.
                 log.exception("poll of NUT server %s failed", poller.config.label)

@@ -147,6 +147,34 @@ async def test_list_gzip_and_poller_delay(
     assert body[0]["batteryCharge"] == 42
 
 
+async def test_list_answers_304_while_nothing_changed(
+    client: Client, member: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dashboard that sends back the ETag gets a bodiless 304 until a reading changes."""
+    monkeypatch.setattr(list_cache, "KEY_CHECK_SECONDS", 0.0)
+    ups = await add_ups(await add_server(), "ups1")
+    await write_live(ups, {**DEFAULT_VARS})
+    etags = {}
+    for path, token in (("/api/ups-systems", member.token), ("/api/ups-systems/kiosk", None)):
+        status, body, resp = await client.get(path, token=token)
+        etag = etags[path] = resp.headers["ETag"]
+        assert status == 200 and body and etag.startswith('"')
+        assert resp.headers["Cache-Control"] == "private, no-cache"
+        for sent in (etag, f"W/{etag}", f'"other", {etag}'):
+            _, _, again = await client.get(path, token=token, headers={"If-None-Match": sent})
+            assert again.status_code == 304 and again.content == b"", sent
+            assert again.headers["ETag"] == etag
+        stale = await client.get(path, token=token, headers={"If-None-Match": '"other"'})
+        assert stale[0] == 200 and stale[1] == body
+    await write_live(ups, {**DEFAULT_VARS, "battery.charge": "41"})
+    before = etags["/api/ups-systems"]
+    status, body, resp = await client.get(
+        "/api/ups-systems", token=member.token, headers={"If-None-Match": before}
+    )
+    assert status == 200 and body[0]["batteryCharge"] == 41
+    assert resp.headers["ETag"] != before
+
+
 async def test_kiosk_is_public_and_private_data_free(client: Client) -> None:
     server = await add_server(host="10.20.30.40", port=3493, password="hidden-pass-1")
     ups = await add_ups(server, "ups1", nickname="Lobby")

@@ -36,6 +36,8 @@ _BEAT_SQL = dialect.upsert(
     ("heartbeat_at = excluded.heartbeat_at",),
 )
 
+_FORGET_SQL = "DELETE FROM api_instances WHERE heartbeat_at < ?"
+
 
 def new_instance_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
@@ -55,26 +57,37 @@ class Instance:
     async def beat(self) -> None:
         now = utcnow()
         await dialect.execute(_BEAT_SQL, [self.id, self.host, self.pid, self.started_at, now])
-        await ApiInstance.filter(heartbeat_at__lt=now - FORGET_AFTER).delete()
+        await dialect.execute(_FORGET_SQL, [now - FORGET_AFTER])
+
+    async def beat_safely(self) -> None:
+        try:
+            await self.beat()
+        except Exception as err:  # a database hiccup must not stop the api nor the heartbeat
+            log.warning("api instance heartbeat failed: %s", err)
 
     async def run(self) -> None:
         while True:
-            try:
-                await self.beat()
-            except Exception as err:  # a database hiccup must not end the heartbeat
-                log.warning("api instance heartbeat failed: %s", err)
             await asyncio.sleep(HEARTBEAT_SECONDS)
+            await self.beat_safely()
 
     async def remove(self) -> None:
         await ApiInstance.filter(id=self.id).delete()
 
 
 def register(app: Sanic) -> None:
+    """Heartbeat listeners for a served app. An app driven in-process (`Sanic.test_mode`: the
+    tests' ASGI client, `scripts/openapi_dump.py`) is not an instance anyone reaches, and a
+    heartbeat there left its SQLite connection open at exit (the dump hung)."""
+    if Sanic.test_mode:
+        return
+
     @app.after_server_start
     async def start_heartbeat(app: Sanic) -> None:
         instance = Instance()
         app.ctx.instance = instance
-        await instance.beat()  # listed from the first request on
+        # The first beat here, in the listener: the database connection is this context's
+        # (a task cancelled while opening one left it unclosed at exit).
+        await instance.beat_safely()
         app.ctx.instance_task = asyncio.create_task(instance.run())
 
     @app.before_server_stop

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import hashlib
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -55,17 +56,34 @@ def _plain_encode(rows: list[dict[str, Any]], public: bool) -> bytes:
 
 
 class Encoded:
-    """A JSON body and its gzip form, served to clients that accept it (every browser does;
-    it is about a tenth of the size)."""
+    """A JSON body, its gzip form (served to clients that accept it: every browser does, and it
+    is about a tenth of the size) and its ETag. The ETag is a digest of the body, so every api
+    instance gives the same answer the same tag; a client that sends it back in
+    `If-None-Match` gets a bodiless 304 while nothing changed."""
 
-    __slots__ = ("gzipped", "plain")
+    __slots__ = ("etag", "gzipped", "plain")
 
     def __init__(self, plain: bytes) -> None:
         self.plain = plain
         self.gzipped = gzip.compress(plain, compresslevel=1, mtime=0)
+        self.etag = '"' + hashlib.blake2b(plain, digest_size=12).hexdigest() + '"'
+
+    def matches(self, request: Request) -> bool:
+        wanted = request.headers.get("if-none-match", "")
+        # A list of tags, weak or strong (`W/` compares equal here: the body is the same JSON).
+        tags = {tag.strip().removeprefix("W/") for tag in wanted.split(",")}
+        return self.etag in tags or "*" in tags
 
     def response(self, request: Request) -> HTTPResponse:
-        headers = {"Vary": "Accept-Encoding"}
+        # `private, no-cache`: a browser may keep it but must ask again each time (with the
+        # ETag); shared caches never store a signed-in answer.
+        headers = {
+            "Vary": "Accept-Encoding, Authorization",
+            "ETag": self.etag,
+            "Cache-Control": "private, no-cache",
+        }
+        if self.matches(request):
+            return HTTPResponse(status=304, headers=headers)
         if "gzip" in request.headers.get("accept-encoding", ""):
             headers["Content-Encoding"] = "gzip"
             return HTTPResponse(self.gzipped, content_type="application/json", headers=headers)

@@ -1177,6 +1177,12 @@ def returns(shape: Any, status: int = 200, description: str = "OK") -> Callable[
     return _with_errors(openapi.response(str(status), content, description))  # type: ignore[arg-type]
 
 
+def not_modified(handler: T) -> T:
+    """Document the bodiless 304 a conditional GET (`If-None-Match: <ETag>`) gets."""
+    response = openapi.response("304", None, "Not modified: the ETag sent in If-None-Match")  # type: ignore[arg-type]
+    return response(handler)  # type: ignore[no-any-return]
+
+
 def returns_text(media: str, description: str) -> Callable[[T], T]:
     """Document a non-JSON answer: `text/event-stream`, Prometheus text, the web UI's HTML."""
     content = {media: {"type": "string"}}

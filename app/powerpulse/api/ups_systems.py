@@ -96,6 +96,7 @@ async def _server_exists(server_id: int) -> None:
 @bp.get("/")
 @openapi.summary("Every UPS with its live state (from the poller)")
 @schemas.returns(list[schemas.Ups])
+@schemas.not_modified
 @require_user
 async def list_ups(request: Request) -> HTTPResponse:
     return (await _cache(request).get(public=False)).response(request)
@@ -104,6 +105,7 @@ async def list_ups(request: Request) -> HTTPResponse:
 @bp.get("/kiosk")
 @openapi.summary("Every UPS, status and readings only (public)")
 @schemas.returns(list[schemas.KioskUps])
+@schemas.not_modified
 async def kiosk(request: Request) -> HTTPResponse:
     return (await _cache(request).get(public=True)).response(request)
 

@@ -4026,6 +4026,15 @@ export interface operations {
                     "application/json": components["schemas"]["Ups"][];
                 };
             };
+            /** @description Not modified: the ETag sent in If-None-Match */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
             /** @description An error */
             default: {
                 headers: {
@@ -4092,6 +4101,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["KioskUps"][];
+                };
+            };
+            /** @description Not modified: the ETag sent in If-None-Match */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
                 };
             };
             /** @description An error */
@@ -4533,6 +4551,15 @@ export interface operations {
                     "application/json": components["schemas"]["Ups"][];
                 };
             };
+            /** @description Not modified: the ETag sent in If-None-Match */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
             /** @description An error */
             default: {
                 headers: {
@@ -4599,6 +4626,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["KioskUps"][];
+                };
+            };
+            /** @description Not modified: the ETag sent in If-None-Match */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
                 };
             };
             /** @description An error */

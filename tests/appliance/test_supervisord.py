@@ -29,10 +29,9 @@ class Supervised:
     """entrypoint.sh → supervisord → api + poller, on a temp data dir."""
 
     def __init__(self, root: Path) -> None:
-        # A poller restarted after SIGKILL has a new id and waits out the dead one's leases:
-        # a short test lease instead of the 15 s production floor.
-        env = {"POLL_INTERVAL": "0.3", "HISTORY_INTERVAL": "1", "POLLER_LEASE_SECONDS": "2"}
-        self.stack = Stack(root / "data", env=env)
+        # The production lease (15 s): a poller restarted after SIGKILL takes the dead one's
+        # leases back at once (same container, its pid gone), which the restart test relies on.
+        self.stack = Stack(root / "data", env={"POLL_INTERVAL": "0.3", "HISTORY_INTERVAL": "1"})
         self.run_dir = root / "run"
         self.env = {**self.stack.env, "POWERPULSE_RUN_DIR": str(self.run_dir)}
         # supervisord and the entrypoint find `powerpulse` on PATH: the venv's, as `make` sets it.

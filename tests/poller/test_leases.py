@@ -4,6 +4,9 @@ handover between two pollers in one process (no event repeated or missed, no sta
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -62,6 +65,18 @@ def test_poller_sites_setting_is_checked(tmp_path: object) -> None:
             make_settings(tmp_path, POLLER_SITES=bad)  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="POLLER_LEASE_SECONDS"):
         make_settings(tmp_path, POLLER_LEASE_SECONDS="0.5")  # type: ignore[arg-type]
+
+
+def test_a_crashed_poller_of_this_process_space_is_recognised() -> None:
+    me = leases.poller_id("box", 200, "space1", "n2")
+    alive = {150}.__contains__
+    assert leases.crashed_neighbour(leases.poller_id("box", 100, "space1", "n1"), me, alive)
+    assert not leases.crashed_neighbour(leases.poller_id("box", 150, "space1", "n1"), me, alive)
+    # Another machine or container (pids mean other processes there), or not an id we made.
+    assert not leases.crashed_neighbour(leases.poller_id("box", 100, "space2", "n1"), me, alive)
+    assert not leases.crashed_neighbour(leases.poller_id("other", 100, "space1", "n1"), me, alive)
+    assert not leases.crashed_neighbour("b", me, alive)
+    assert not leases.crashed_neighbour(me, me, alive)
 
 
 # -- the SQL on both engines -------------------------------------------------------------------
@@ -194,6 +209,37 @@ async def test_clean_stop_releases_leases_and_heartbeat(db: Settings, nut: RealN
     await p.close()
     assert await PollerLease.all().count() == 0
     assert await lease_store.dialect.fetch("SELECT id FROM pollers") == []
+
+
+async def test_a_poller_restarted_after_a_crash_takes_its_servers_back_at_once(
+    db: Settings,
+) -> None:
+    """The single container: supervisord restarts a poller that was killed. Its old leases
+    (same host and process space, a pid that is gone) are taken at once, not after 15 s; a
+    lease of a live poller on this host, or of one elsewhere, is left alone."""
+    first, second, third = [await _server(port) for port in (4000, 4001, 4002)]
+    space, now = lease_store.process_space(), utcnow()
+    crashed = leases.poller_id(socket.gethostname(), _dead_pid(), space, "old1")
+    neighbour = leases.poller_id(socket.gethostname(), os.getppid(), space, "live")
+    elsewhere = leases.poller_id("another-box", _dead_pid(), "space-of-another", "far")
+    for sid, holder in ((first, crashed), (second, neighbour), (third, elsewhere)):
+        assert await lease_store.claim(sid, holder, now, 60)
+    restarted = Poller(db)
+    try:
+        await restarted.sweep_once()
+        holders = await lease_store.holders()
+        assert holders[first][0] == restarted.id  # the crashed poller's: taken at once
+        assert holders[second][0] == neighbour and holders[third][0] == elsewhere
+        assert set(restarted.servers) == {first}
+    finally:
+        await restarted.close()
+
+
+def _dead_pid() -> int:
+    """A pid that no process has: a child that has exited and been reaped."""
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
 
 
 async def _status(ups_id: int, tokens: str) -> bool:

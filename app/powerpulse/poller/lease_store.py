@@ -10,9 +10,13 @@ lost a server cannot write its live state or events after the takeover.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -131,3 +135,45 @@ def _dt(value: Any) -> datetime:
     if isinstance(value, datetime):
         return value
     return datetime.fromisoformat(str(value))
+
+
+TAKE_OVER_SQL = (
+    "UPDATE poller_leases SET poller_id = ?, acquired_at = ?, expires_at = ? "
+    "WHERE nut_server_id = ? AND poller_id = ?"
+)
+
+
+async def take_over(
+    server_id: int, dead: str, poller_id: str, now: datetime, lease: float
+) -> bool:
+    """Take the lease of `server_id` from `dead` (a crashed poller of this process space) before
+    it expires; False when it is no longer `dead`'s (another poller was quicker)."""
+    changed = await dialect.execute(
+        TAKE_OVER_SQL, [poller_id, now, leases.expires_at(now, lease), server_id, dead]
+    )
+    return changed == 1
+
+
+def process_space() -> str:
+    """This machine's boot and this process's pid namespace, as a short digest: two pollers
+    with the same value see the same pids."""
+    parts = []
+    for read, path in (
+        (lambda p: Path(p).read_text(), "/proc/sys/kernel/random/boot_id"),
+        (os.readlink, "/proc/self/ns/pid"),
+    ):
+        try:
+            parts.append(read(path))
+        except OSError:
+            parts.append(secrets.token_hex(8))  # unknown: never matches anyone else
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:10]
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True

@@ -14,7 +14,7 @@ lease it wrote runs out, so it never writes after another may have taken over.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
 # Production floor: a poller that is slow for a few seconds (GC, a busy database) must not
@@ -57,6 +57,30 @@ def stop_deadline(renewed_at: float, lease: float) -> float:
     """The monotonic time after which a poller must stop polling a server whose last renewal
     started at `renewed_at` (monotonic): before the lease it wrote then runs out."""
     return renewed_at + lease * (1 - STOP_MARGIN_SHARE)
+
+
+def poller_id(host: str, pid: int, process_space: str, nonce: str) -> str:
+    """A poller's id: host, pid, the process space it runs in (see `same_process_space`) and a
+    nonce, so a restarted poller with a recycled pid is still another poller."""
+    return f"{host[:60]}:{pid}:{process_space}:{nonce}"
+
+
+def crashed_neighbour(holder: str, me: str, pid_alive: Callable[[int], bool]) -> bool:
+    """Is `holder` a poller that ran in this poller's process space (same host, same boot, same
+    pid namespace, so its pid means the same process here) and whose process is gone?
+
+    Then its leases are dead now, not in a lease: a poller that crashed and was restarted (by
+    supervisord in the single container) takes its servers back at once instead of leaving them
+    unpolled for 15 s. Only a dead pid counts, so a live neighbour (two pollers on one host) is
+    never robbed, and a holder from another machine or container never matches.
+    """
+    theirs, mine = holder.split(":"), me.split(":")
+    if len(theirs) != 4 or len(mine) != 4 or theirs == mine:
+        return False
+    same_space = theirs[0] == mine[0] and theirs[2] == mine[2]
+    if not same_space or not theirs[1].isdigit() or theirs[1] == mine[1]:
+        return False
+    return not pid_alive(int(theirs[1]))
 
 
 def covers(sites: Sequence[str], site: str | None) -> bool:

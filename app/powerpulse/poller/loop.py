@@ -62,7 +62,9 @@ class Poller:
         self.config: dict[int, ServerConfig] = {}  # every configured server
         self.host = socket.gethostname()
         self.pid = os.getpid()
-        self.id = f"{self.host}:{self.pid}:{secrets.token_hex(4)}"[:96]
+        self.id = leases.poller_id(
+            self.host, self.pid, lease_store.process_space(), secrets.token_hex(4)
+        )
         self.started_at = utcnow()
         self.sites = settings.poller_sites
         self.lease = leases.lease_seconds(settings.poll_interval, settings.poller_lease_seconds)
@@ -129,9 +131,15 @@ class Poller:
         taken = await lease_store.holders()
         for server_id in sorted(missing):
             holder, expires = taken.get(server_id, (None, None))
-            if not leases.may_claim(holder, expires, self.id, now):
+            if holder is not None and leases.crashed_neighbour(
+                holder, self.id, lease_store.pid_alive
+            ):
+                if not await lease_store.take_over(server_id, holder, self.id, now, self.lease):
+                    continue  # another poller was quicker
+                log.info("NUT server %s: poller %s is gone, taking it now", server_id, holder)
+            elif not leases.may_claim(holder, expires, self.id, now):
                 continue
-            if not await lease_store.claim(server_id, self.id, now, self.lease):
+            elif not await lease_store.claim(server_id, self.id, now, self.lease):
                 continue  # another poller was quicker
             config = self.config[server_id]
             # Loaded after the claim: the previous holder can no longer write, so these rows

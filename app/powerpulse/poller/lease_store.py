@@ -143,9 +143,7 @@ TAKE_OVER_SQL = (
 )
 
 
-async def take_over(
-    server_id: int, dead: str, poller_id: str, now: datetime, lease: float
-) -> bool:
+async def take_over(server_id: int, dead: str, poller_id: str, now: datetime, lease: float) -> bool:
     """Take the lease of `server_id` from `dead` (a crashed poller of this process space) before
     it expires; False when it is no longer `dead`'s (another poller was quicker)."""
     changed = await dialect.execute(

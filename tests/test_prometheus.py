@@ -16,6 +16,8 @@ def _ups(ups_id: int = 1, **kw: Any) -> UpsSnapshot:
         "ups_name": f"ups{ups_id}",
         "display_name": f"UPS {ups_id}",
         "nut_server_id": 7,
+        "site": None,
+        "tags": (),
         "variables": {"battery.charge": "87", "battery.runtime": "1260", "ups.load": "23.5"},
         "status_tokens": ("OB", "DISCHRG"),
         "up": True,
@@ -40,7 +42,7 @@ def _one(samples: dict[Any, float], name: str, **labels: str) -> float:
 def test_readings_flags_and_freshness_parse_back_with_their_labels() -> None:
     text = render([_ups()], DeliveryStats(), version="2.0.0")
     samples = _samples(text)
-    ident = {"ups_id": "1", "ups": "ups1"}
+    ident = {"ups_id": "1", "ups": "ups1", "site": ""}
     assert _one(samples, "powerpulse_ups_battery_charge_percent", **ident) == 87
     assert _one(samples, "powerpulse_ups_battery_runtime_seconds", **ident) == 1260
     assert _one(samples, "powerpulse_ups_load_percent", **ident) == 23.5
@@ -89,7 +91,7 @@ def test_a_ups_never_polled_is_down_without_a_timestamp() -> None:
         version="x",
     )
     samples = _samples(text)
-    assert _one(samples, "powerpulse_ups_up", ups_id="1", ups="ups1") == 0
+    assert _one(samples, "powerpulse_ups_up", ups_id="1", ups="ups1", site="") == 0
     assert not any(k[0].endswith("last_success_timestamp_seconds") for k in samples)
 
 
@@ -129,7 +131,7 @@ def test_absurd_readings_are_left_out_and_labels_are_display_safe() -> None:
     for gone in ("load_percent", "battery_charge_percent", "battery_runtime_seconds",
                  "input_voltage_volts", "output_voltage_volts", "temperature_celsius"):  # fmt: skip
         assert f"powerpulse_ups_{gone}" not in of_two, gone
-    assert _one(samples, "powerpulse_ups_load_percent", ups_id="1", ups="ups1") == 23.5
+    assert _one(samples, "powerpulse_ups_load_percent", ups_id="1", ups="ups1", site="") == 23.5
     info = dict(
         next(k[1] for k in samples if k[0] == "powerpulse_ups_info" and ("ups_id", "2") in k[1])
     )

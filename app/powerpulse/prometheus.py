@@ -1,9 +1,11 @@
 """Prometheus text exposition (format 0.0.4) of every UPS and of notification delivery: pure.
 
 Conventions that matter to whoever writes alerts against it:
-- every UPS series carries `ups_id` and `ups` (the NUT name): stable identity. The labels a user
-  may change (display name, model) are only on `powerpulse_ups_info`, so renaming a UPS does
-  not break its series;
+- every UPS series carries `ups_id` and `ups` (the NUT name): stable identity, and `site` (its
+  NUT server's, empty for none) so that alerts and dashboards can select a site. The labels a
+  user may change freely (display name, model, tags) are only on `powerpulse_ups_info`, so
+  renaming or tagging a UPS does not break its series; tags read `,a,b,` there, for
+  `tags=~".*,a,.*"`;
 - base units (seconds, volts, hertz, watts), percentages as 0-100 like NUT reports them;
 - a reading the UPS does not report (or reports as text, or outside the physical range of its
   quantity: `nut.variables.QUANTITIES`) is left out, never exported as 0;
@@ -57,6 +59,8 @@ class UpsSnapshot:
     ups_name: str
     display_name: str
     nut_server_id: int
+    site: str | None
+    tags: tuple[str, ...]
     variables: Mapping[str, str]
     status_tokens: tuple[str, ...]
     up: bool
@@ -108,7 +112,7 @@ def render(upses: Iterable[UpsSnapshot], deliveries: DeliveryStats, *, version: 
     out.sample("build_info", [("version", version)], 1)
 
     def ident(ups: UpsSnapshot) -> list[tuple[str, str]]:
-        return [("ups_id", str(ups.ups_id)), ("ups", ups.ups_name)]
+        return [("ups_id", str(ups.ups_id)), ("ups", ups.ups_name), ("site", ups.site or "")]
 
     out.family("ups_info", "gauge", "Names of a UPS (always 1)")
     for ups in upses:
@@ -117,7 +121,8 @@ def render(upses: Iterable[UpsSnapshot], deliveries: DeliveryStats, *, version: 
         out.sample(
             "ups_info",
             [*ident(ups), ("name", ups.display_name), ("model", model),
-             ("nut_server_id", str(ups.nut_server_id))],
+             ("nut_server_id", str(ups.nut_server_id)),
+             ("tags", "," + ",".join(ups.tags) + "," if ups.tags else "")],
             1,
         )  # fmt: skip
 

@@ -37,35 +37,35 @@ class SlowBuilder:
 async def test_single_flight(db: Settings) -> None:
     build = SlowBuilder()
     cache = ListCache(build)
-    bodies = await asyncio.gather(*(cache.get(public=False) for _ in range(50)))
+    bodies = await asyncio.gather(*(cache.get(False) for _ in range(50)))
     assert build.calls == 1
     assert {b.plain for b in bodies} == {b'[{"value":"first","public":false}]'}
-    await cache.get(public=True)
+    await cache.get(True)
     assert build.calls == 2  # the kiosk answer is its own entry
-    await cache.get(public=False)
+    await cache.get(False)
     assert build.calls == 2  # nothing changed: served from memory
 
 
 async def test_invalidate_during_a_build_is_not_lost(db: Settings) -> None:
     build = SlowBuilder()
     cache = ListCache(build)
-    early = asyncio.ensure_future(cache.get(public=False))
+    early = asyncio.ensure_future(cache.get(False))
     await asyncio.sleep(0.01)  # the build has read "first"
     build.value = "second"  # a write through this worker...
     cache.invalidate()  # ...which invalidates
-    late = await cache.get(public=False)
+    late = await cache.get(False)
     assert orjson.loads(late.plain)[0]["value"] == "second"
     await early
-    assert orjson.loads((await cache.get(public=False)).plain)[0]["value"] == "second"
+    assert orjson.loads((await cache.get(False)).plain)[0]["value"] == "second"
 
 
 async def test_counter_change_rebuilds(db: Settings) -> None:
     build = SlowBuilder()
     cache = ListCache(build)
-    await cache.get(public=False)
+    await cache.get(False)
     build.value = "after poll"
     await counters.bump(counters.LIVE)  # what the poller does in its own process
-    body = await cache.get(public=False)
+    body = await cache.get(False)
     assert orjson.loads(body.plain)[0]["value"] == "after poll" and build.calls == 2
 
 
@@ -73,18 +73,18 @@ async def test_previous_answer_served_while_rebuilding(db: Settings, monkeypatch
     monkeypatch.setattr(list_cache, "STALE_WHILE_REBUILDING", True)
     build = SlowBuilder()
     cache = ListCache(build)
-    await cache.get(public=False)
+    await cache.get(False)
     build.value = "after poll"
     await counters.bump(counters.LIVE)
-    during = await cache.get(public=False)  # returns at once: the rebuild takes 50 ms
+    during = await cache.get(False)  # returns at once: the rebuild takes 50 ms
     assert orjson.loads(during.plain)[0]["value"] == "first"
     await asyncio.sleep(0.1)
-    after = await cache.get(public=False)
+    after = await cache.get(False)
     assert orjson.loads(after.plain)[0]["value"] == "after poll" and build.calls == 2
     # A write through this worker is never answered from the old list.
     build.value = "written here"
     cache.invalidate()
-    assert orjson.loads((await cache.get(public=False)).plain)[0]["value"] == "written here"
+    assert orjson.loads((await cache.get(False)).plain)[0]["value"] == "written here"
 
 
 # -- per-UPS isolation (api/safe_ups.py) ----------------------------------------------------
@@ -233,7 +233,7 @@ def test_safe_values_makes_texts_and_numbers_safe_and_copies_only_when_needed() 
         clean,
         safe_ups._bad_data(
             {"id": 3, "name": None, "nickname": None, "displayName": None, "upsName": None,
-             "nutServerId": None},
+             "nutServerId": None, "site": None, "tags": []},
             public=False,
             last_updated=None,
         ),

@@ -43,7 +43,7 @@ async def test_public_scrape_shows_live_readings_and_nothing_private(client: Cli
     status, text, resp = await client.get("/metrics")
     assert status == 200
     assert resp.headers["content-type"].startswith("text/plain; version=0.0.4")
-    ident = {"ups_id": str(ups.id), "ups": "ups1"}
+    ident = {"ups_id": str(ups.id), "ups": "ups1", "site": ""}
     assert _of(text, "powerpulse_ups_battery_charge_percent", **ident) == 64
     assert _of(text, "powerpulse_ups_status", flag="OB", **ident) == 1
     assert _of(text, "powerpulse_ups_status", flag="OL", **ident) == 0
@@ -63,7 +63,7 @@ async def test_a_ups_with_a_poll_error_is_down_and_keeps_its_last_readings(clien
         error_message="NUT server error DRIVER-NOT-CONNECTED",
     )
     text = (await client.get("/metrics"))[1]
-    ident = {"ups_id": str(ups.id), "ups": "ups1"}
+    ident = {"ups_id": str(ups.id), "ups": "ups1", "site": ""}
     assert _of(text, "powerpulse_ups_up", **ident) == 0
     assert _of(text, "powerpulse_ups_battery_charge_percent", **ident) == 100
 
@@ -120,7 +120,7 @@ def test_a_real_ups_going_on_battery_shows_in_the_next_scrape(
         stack.start_api()
         stack.setup_admin(nut.host, nut.port)
         stack.start_poller()
-        ident = {"ups_id": "1", "ups": "ups1"}
+        ident = {"ups_id": "1", "ups": "ups1", "site": ""}
 
         def wait_for(flag: str) -> str:
             deadline = time.monotonic() + 10

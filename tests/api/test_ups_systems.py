@@ -23,7 +23,7 @@ SEED_FIELDS = {
 }  # fmt: skip
 EXTRA_FIELDS = {
     "statusTokens", "severity", "lastUpdated", "stale", "reachable", "error", "powerState",
-    "conditions", "summaryBucket", "lastKnown",
+    "conditions", "summaryBucket", "lastKnown", "site", "tags",
 }  # fmt: skip
 
 
@@ -235,6 +235,8 @@ async def test_create(client: Client, admin: Account, member: Account) -> None:
         "nickname": "Network Closet UPS",
         "nutServerId": server.id,
         "upsName": "ups3",
+        "site": None,
+        "tags": [],
     }
     assert await counters.read(counters.CONFIG) == before + 1
     status, err, _ = await client.post("/api/ups-systems", json=body, token=admin.token)
@@ -264,7 +266,13 @@ async def test_update(client: Client, admin: Account, member: Account) -> None:
     assert (await client.put(url, json=change, token=member.token))[0] == 403
     status, out, _ = await client.put(url, json=change, token=admin.token)
     assert status == 200
-    assert out == {"message": "UPS system updated", "id": ups.id, **change}
+    assert out == {
+        "message": "UPS system updated",
+        "id": ups.id,
+        **change,
+        "site": None,
+        "tags": [],
+    }
     row = await UpsSystem.get(id=ups.id)
     assert (row.name, row.nickname, row.ups_name) == ("ups3", "Updated", "ups3")
     assert not await UpsLiveState.filter(ups_id=ups.id).exists()  # it described the old UPS

@@ -70,7 +70,11 @@ async def fill(settings: Settings) -> None:
         server = await NutServer.create(host="nut.lan", port=3493, username="mon", password="pw")
         other = await NutServer.create(host="10.0.0.2", port=3494, starttls=True, auto_add=False)
         ups = await UpsSystem.create(
-            name="Rack A", nickname="Rack Ä", ups_name="ups1", nut_server=server
+            name="Rack A",
+            nickname="Rack Ä",
+            ups_name="ups1",
+            nut_server=server,
+            tags=["rack-a", "core"],
         )
         ups2 = await UpsSystem.create(name="ups2", ups_name="ups2", nut_server=other)
         await UpsLiveState.create(

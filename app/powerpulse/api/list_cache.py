@@ -19,7 +19,7 @@ import asyncio
 import gzip
 import hashlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 import orjson
@@ -45,13 +45,19 @@ _CHANGE_KEY_SQL = (
     " (SELECT MAX(last_success_at) FROM ups_live_state) AS s"
 )
 
-Builder = Callable[[bool], Awaitable[list[dict[str, Any]]]]
-# (rows, public) → the JSON body. The UPS lists pass `safe_ups.encode_ups_list`, which encodes
+# Distinct views (the kiosk's answer, the signed-in one, each filter of them) kept at once: a
+# dashboard asks for a handful; a client that walks through filters must not fill the memory.
+MAX_VIEWS = 32
+
+# A view → its rows. A view is any hashable the builder understands (the UPS lists pass
+# `ups_systems.ListView`: public or not, and a site/tag filter).
+Builder = Callable[[Any], Awaitable[list[dict[str, Any]]]]
+# (rows, view) → the JSON body. The UPS lists pass `safe_ups.encode_ups_list`, which encodes
 # UPS by UPS when the whole list fails, so one bad UPS never turns the list into a 500.
-Encoder = Callable[[list[dict[str, Any]], bool], bytes]
+Encoder = Callable[[list[dict[str, Any]], Any], bytes]
 
 
-def _plain_encode(rows: list[dict[str, Any]], public: bool) -> bytes:
+def _plain_encode(rows: list[dict[str, Any]], view: Any) -> bytes:
     return orjson.dumps(rows)
 
 
@@ -91,13 +97,14 @@ class Encoded:
 
 
 class ListCache:
-    """Cached list answers by `public` (the kiosk's differs from the logged-in list)."""
+    """Cached list answers by view (the kiosk's differs from the logged-in list, and a filtered
+    list from the whole one)."""
 
     def __init__(self, build: Builder, encode: Encoder = _plain_encode) -> None:
         self._build = build
         self._encode = encode
-        self._entries: dict[bool, tuple[tuple[Any, ...], float, Encoded]] = {}
-        self._building: dict[bool, tuple[tuple[Any, ...], asyncio.Task[Encoded]]] = {}
+        self._entries: dict[Hashable, tuple[tuple[Any, ...], float, Encoded]] = {}
+        self._building: dict[Hashable, tuple[tuple[Any, ...], asyncio.Task[Encoded]]] = {}
         self._key: tuple[Any, ...] = ()
         self._key_read_at = -1e9
         self._key_read: asyncio.Future[tuple[Any, ...]] | None = None
@@ -132,15 +139,15 @@ class ListCache:
             self._key, self._key_read_at, self._key_read = key, started, None
         return key
 
-    async def get(self, *, public: bool) -> Encoded:
+    async def get(self, view: Hashable) -> Encoded:
         key = await self._change_key()
-        hit = self._entries.get(public)
+        hit = self._entries.get(view)
         if hit is not None and hit[0] == key and time.monotonic() - hit[1] < CACHE_SECONDS:
             return hit[2]
-        building = self._building.get(public)
+        building = self._building.get(view)
         if building is None or building[0] != key:
-            task = asyncio.ensure_future(self._rebuild(key, public, self._generation))
-            self._building[public] = building = (key, task)
+            task = asyncio.ensure_future(self._rebuild(key, view, self._generation))
+            self._building[view] = building = (key, task)
         if (
             STALE_WHILE_REBUILDING
             and hit is not None
@@ -150,14 +157,17 @@ class ListCache:
             return hit[2]
         return await asyncio.shield(building[1])
 
-    async def _rebuild(self, key: tuple[Any, ...], public: bool, generation: int) -> Encoded:
+    async def _rebuild(self, key: tuple[Any, ...], view: Hashable, generation: int) -> Encoded:
         try:
-            rows = await self._build(public)
-            body = await asyncio.to_thread(lambda: Encoded(self._encode(rows, public)))
+            rows = await self._build(view)
+            body = await asyncio.to_thread(lambda: Encoded(self._encode(rows, view)))
         finally:
-            current = self._building.get(public)
+            current = self._building.get(view)
             if current is not None and current[1] is asyncio.current_task():
-                del self._building[public]
+                del self._building[view]
         if generation == self._generation:
-            self._entries[public] = (key, time.monotonic(), body)
+            self._entries.pop(view, None)  # re-inserted last: the oldest view goes first
+            while len(self._entries) >= MAX_VIEWS:
+                del self._entries[next(iter(self._entries))]
+            self._entries[view] = (key, time.monotonic(), body)
         return body

@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 
 from powerpulse.api.safe_ups import encoded, safe_values, ups_object
+from powerpulse.api.serializers import UPS_WITH_SITE
 from powerpulse.db import dialect
 from powerpulse.db.counters import CONFIG
 from powerpulse.db.models import Event, UpsLiveState, UpsSystem
@@ -182,7 +183,7 @@ class LiveWatcher:
         self._last_refresh = time.monotonic()
 
     async def _reload_all(self) -> None:
-        ups_rows = {u.id: u for u in await UpsSystem.all()}
+        ups_rows = {u.id: u for u in await UpsSystem.all().select_related(*UPS_WITH_SITE)}
         live_rows = {row.ups_id: row for row in await UpsLiveState.all()}  # type: ignore[attr-defined]
         removed = set(self._ups) - set(ups_rows)
         self._ups, self._live = ups_rows, live_rows
@@ -218,7 +219,7 @@ class LiveWatcher:
         rows = await UpsLiveState.filter(version__gt=self.live_version).order_by("version")
         unknown = [r.ups_id for r in rows if r.ups_id not in self._ups]  # type: ignore[attr-defined]
         if unknown:  # a UPS added since the last configuration reload
-            for ups in await UpsSystem.filter(id__in=unknown):
+            for ups in await UpsSystem.filter(id__in=unknown).select_related(*UPS_WITH_SITE):
                 self._ups[ups.id] = ups
         for row in rows:
             self._live[row.ups_id] = row  # type: ignore[attr-defined]

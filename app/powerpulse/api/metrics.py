@@ -20,7 +20,10 @@ from tortoise.functions import Count
 from powerpulse.api import schemas
 from powerpulse.api.errors import unauthorized
 from powerpulse.api.safe_ups import BAD_DATA, failures, ups_object
+from powerpulse.api.serializers import UPS_WITH_SITE, site_of
+from powerpulse.api.validation import FILTER_HELP, list_filter
 from powerpulse.db.models import NotificationDelivery, UpsLiveState, UpsSystem
+from powerpulse.groups import stored_tags
 from powerpulse.notify.outbox import OPEN_STATES
 from powerpulse.prometheus import CONTENT_TYPE, DeliveryStats, UpsSnapshot, render
 from powerpulse.timeutil import utcnow
@@ -64,6 +67,8 @@ def _snapshot(
         ups_name=str(ups.ups_name),
         display_name=str(shown["displayName"]),
         nut_server_id=int(shown["nutServerId"]),
+        site=shown["site"],
+        tags=tuple(shown["tags"]),
         variables=variables if isinstance(variables, dict) and not bad else {},
         status_tokens=tuple(str(t) for t in shown["statusTokens"]),
         up=not shown["stale"],
@@ -78,6 +83,8 @@ def _down(ups: UpsSystem) -> UpsSnapshot:
         ups_name=str(ups.ups_name),
         display_name=str(ups.nickname or ups.name),
         nut_server_id=int(getattr(ups, "nut_server_id", 0) or 0),
+        site=None,
+        tags=(),
         variables={},
         status_tokens=(),
         up=False,
@@ -100,13 +107,17 @@ async def _deliveries() -> DeliveryStats:
 @openapi.summary("Every UPS and notification delivery in Prometheus text format")
 @schemas.returns_text("text/plain; version=0.0.4", "Prometheus text format")
 @openapi.description(
-    "Public unless METRICS_TOKEN is set; then send `Authorization: Bearer <METRICS_TOKEN>`."
+    "Public unless METRICS_TOKEN is set; then send `Authorization: Bearer <METRICS_TOKEN>`. "
+    + FILTER_HELP
 )
 async def metrics(request: Request) -> HTTPResponse:
     settings = request.app.ctx.settings
     if not _authorised(request, settings.metrics_token):
         raise unauthorized("This endpoint needs the METRICS_TOKEN as a bearer token")
-    systems = await UpsSystem.all().order_by("id")
+    only = list_filter(request)
+    systems = await UpsSystem.all().order_by("id").select_related(*UPS_WITH_SITE)
+    if not only.everything:
+        systems = [u for u in systems if only.matches(site_of(u), stored_tags(u.tags))]
     lives = {live.ups_id: live for live in await UpsLiveState.all()}  # type: ignore[attr-defined]
     deliveries = await _deliveries()
     snapshots = await asyncio.to_thread(_snapshots, systems, lives, settings.poll_interval)

@@ -26,6 +26,7 @@ import orjson
 
 from powerpulse.api import serializers
 from powerpulse.db.models import UpsLiveState, UpsSystem
+from powerpulse.groups import stored_tags
 from powerpulse.nut.variables import display_text
 from powerpulse.timeutil import iso
 
@@ -52,7 +53,7 @@ _GROUPS = (
     "upsDetails",
 )
 _PRIVATE_GROUPS = frozenset({"driverDetails"})
-_IDENTITY = ("id", "name", "nickname", "displayName", "upsName", "nutServerId")
+_IDENTITY = ("id", "name", "nickname", "displayName", "upsName", "nutServerId", "site")
 # Fields that may carry raw text from a UPS not already made safe by `nut.variables` (the
 # readings and detail groups are, by construction; checking them too would double the cost
 # of a list rebuild): `ups.id`, `ups.status` tokens and `ups.alarm` texts, poll errors.
@@ -193,6 +194,8 @@ def bad_data_object(
         "displayName": nickname or display_text(ups.name),
         "upsName": display_text(ups.ups_name),
         "nutServerId": _server_id(ups),
+        "site": _site(ups),
+        "tags": _tags(ups),
     }
     last = None
     if live is not None:
@@ -204,6 +207,18 @@ def bad_data_object(
 def _server_id(ups: UpsSystem) -> int | None:
     value = getattr(ups, "nut_server_id", None)
     return value if isinstance(value, int) else None
+
+
+def _site(ups: UpsSystem) -> str | None:
+    with contextlib.suppress(Exception):
+        return display_text(serializers.site_of(ups)) or None
+    return None
+
+
+def _tags(ups: UpsSystem) -> list[str]:
+    with contextlib.suppress(Exception):
+        return [display_text(tag) or "" for tag in stored_tags(ups.tags)]
+    return []
 
 
 def _bad_data(ident: dict[str, Any], *, public: bool, last_updated: str | None) -> dict[str, Any]:
@@ -232,7 +247,7 @@ def _bad_data(ident: dict[str, Any], *, public: bool, last_updated: str | None) 
 def _ident_of(row: Any) -> dict[str, Any]:
     """The identity fields of an object that failed to encode, each one checked."""
     if not isinstance(row, dict):
-        return dict.fromkeys(_IDENTITY)
+        return {**dict.fromkeys(_IDENTITY), "tags": []}
     out: dict[str, Any] = {}
     for key in _IDENTITY:
         value = row.get(key)
@@ -242,6 +257,12 @@ def _ident_of(row: Any) -> dict[str, Any]:
             out[key] = value
         else:
             out[key] = None
+    tags = row.get("tags")
+    out["tags"] = (
+        [display_text(t) or "" for t in tags if isinstance(t, str)]
+        if isinstance(tags, list)
+        else []
+    )
     return out
 
 

@@ -151,6 +151,10 @@ class KioskUps(TypedDict):
     upsName: str
     """The UPS's name on its NUT server."""
     nutServerId: int
+    site: str | None
+    """Its NUT server's site (null: the server has none)."""
+    tags: list[str]
+    """Labels an admin gave it: the dashboard, the kiosk and `/metrics` group and filter by them."""
     status: PowerStateLabel
     """The power state only; "Unknown" while the data is stale or the server unreachable."""
     model: str | None
@@ -231,6 +235,8 @@ class UpsConfig(TypedDict):
     nickname: str | None
     nutServerId: int
     upsName: str
+    site: str | None
+    tags: list[str]
 
 
 @closed

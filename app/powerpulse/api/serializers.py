@@ -8,6 +8,7 @@ from typing import Any
 
 from powerpulse.api import schemas
 from powerpulse.db.models import NutServer, UpsLiveState, UpsSystem, User, UserSettings
+from powerpulse.groups import stored_tags
 from powerpulse.nut.status import UNKNOWN_STATE, StatusView, classify, parse_status
 from powerpulse.nut.variables import ups_readings
 from powerpulse.timeutil import iso
@@ -61,6 +62,17 @@ def stale_after(poll_interval: float) -> float:
 def server_id_of(ups: UpsSystem) -> int:
     """The foreign key column Tortoise adds at run time (unknown to the type checker)."""
     return int(ups.nut_server_id)  # type: ignore[attr-defined]
+
+
+def site_of(ups: UpsSystem) -> str | None:
+    """The UPS's site: its NUT server's. Loaders select the server with the UPS
+    (`UPS_WITH_SITE`); a row loaded without it has no site to show."""
+    server = getattr(ups, "nut_server", None)
+    return server.site if isinstance(server, NutServer) else None
+
+
+# Related rows every UPS loader selects, so that `site_of` knows the site without a query each.
+UPS_WITH_SITE = ("nut_server",)
 
 
 def user_to_dict(user: User) -> dict[str, Any]:
@@ -154,6 +166,8 @@ def ups_config_dict(ups: UpsSystem) -> dict[str, Any]:
         "nickname": ups.nickname,
         "nutServerId": server_id_of(ups),
         "upsName": ups.ups_name,
+        "site": site_of(ups),
+        "tags": stored_tags(ups.tags),
     }
 
 
@@ -199,6 +213,8 @@ def ups_to_dict(
         "displayName": display,
         "upsName": ups.ups_name,
         "nutServerId": server_id_of(ups),
+        "site": site_of(ups),
+        "tags": stored_tags(ups.tags),
         "status": view.power.label,
         **readings,
         "powerState": view.power.code,

@@ -14,6 +14,7 @@ from sanic import Request
 
 from powerpulse.api.errors import ApiError, bad_request, not_found, payload_too_large
 from powerpulse.db.models import ROLES
+from powerpulse.groups import Filter, FilterError, parse_filter
 
 PASSWORD_MIN_BYTES = 8
 PASSWORD_MAX_BYTES = 72  # bcrypt ignores everything after 72 bytes: refuse rather than truncate
@@ -225,3 +226,17 @@ def check_host(value: str | None, field: str) -> str | None:
     if not value or any(c.isspace() or c in "/@" for c in value):
         raise bad_request(field, f"{field} must be a host name or IP address")
     return value
+
+
+FILTER_HELP = (
+    "`?site=a,b` keeps the UPS of those sites, `?tag=x,y` those with any of these tags; "
+    "together, both must match."
+)
+
+
+def list_filter(request: Request) -> Filter:
+    """The `?site=`/`?tag=` filter of a UPS list request (`powerpulse.groups`)."""
+    try:
+        return parse_filter(request.args.get("site"), request.args.get("tag"))
+    except FilterError as exc:
+        raise bad_request(exc.field, str(exc)) from None

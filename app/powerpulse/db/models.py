@@ -91,6 +91,9 @@ class UpsSystem(Model):
         "models.NutServer", related_name="ups_systems", on_delete=fields.CASCADE
     )
     ups_name = fields.CharField(max_length=255)
+    # Free labels ("rack-a", "core") the dashboard, the kiosk and /metrics group and filter by
+    # (`powerpulse.groups`). Null on rows older than the column means no tags.
+    tags: Any = fields.JSONField(default=list, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

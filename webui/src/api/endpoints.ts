@@ -12,6 +12,7 @@ import type {
   Role,
   StatusModel,
   Ups,
+  UpsConfig,
   UpsCommand,
   UpsEvent,
   User,
@@ -53,6 +54,8 @@ export const getUps = (id: number) => request<Ups>(`/api/ups-systems/${id}`);
 export const listKiosk = () => request<Ups[]>('/api/ups-systems/kiosk', { anonymous: true });
 export const setNickname = (id: number, nickname: string) =>
   request<MessageResponse>(`/api/ups-systems/${id}/nickname`, { method: 'PUT', body: { nickname } });
+/** Admin: replace a UPS's tags (an empty list clears them). */
+export const setUpsTags = (id: number, tags: string[]) => request<UpsConfig>(`/api/ups-systems/${id}`, { method: 'PUT', body: { tags } });
 export const listUpsEvents = (id: number) => request<UpsEvent[] | { events: UpsEvent[] }>(`/api/ups-systems/${id}/events`);
 export const listUpsCommands = (id: number) =>
   request<{ commands: UpsCommand[]; credentials: boolean }>(`/api/ups-systems/${id}/commands`);

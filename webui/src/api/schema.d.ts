@@ -805,7 +805,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every UPS with its live state (from the poller) */
+        /**
+         * Every UPS with its live state (from the poller)
+         * @description `?site=a,b` keeps the UPS of those sites, `?tag=x,y` those with any of these tags; together, both must match.
+         */
         get: operations["ups_systems.list_ups"];
         put?: never;
         /** Add a UPS of a configured NUT server (admin) */
@@ -823,7 +826,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every UPS, status and readings only (public) */
+        /**
+         * Every UPS, status and readings only (public)
+         * @description `?site=a,b` keeps the UPS of those sites, `?tag=x,y` those with any of these tags; together, both must match.
+         */
         get: operations["ups_systems.kiosk"];
         put?: never;
         post?: never;
@@ -980,7 +986,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every UPS with its live state (from the poller) */
+        /**
+         * Every UPS with its live state (from the poller)
+         * @description `?site=a,b` keeps the UPS of those sites, `?tag=x,y` those with any of these tags; together, both must match.
+         */
         get: operations["ups_systems.list_ups"];
         put?: never;
         /** Add a UPS of a configured NUT server (admin) */
@@ -998,7 +1007,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every UPS, status and readings only (public) */
+        /**
+         * Every UPS, status and readings only (public)
+         * @description `?site=a,b` keeps the UPS of those sites, `?tag=x,y` those with any of these tags; together, both must match.
+         */
         get: operations["ups_systems.kiosk"];
         put?: never;
         post?: never;
@@ -1176,7 +1188,7 @@ export interface paths {
         };
         /**
          * Every UPS and notification delivery in Prometheus text format
-         * @description Public unless METRICS_TOKEN is set; then send `Authorization: Bearer <METRICS_TOKEN>`.
+         * @description Public unless METRICS_TOKEN is set; then send `Authorization: Bearer <METRICS_TOKEN>`. `?site=a,b` keeps the UPS of those sites, `?tag=x,y` those with any of these tags; together, both must match.
          */
         get: operations["metrics.metrics"];
         put?: never;
@@ -1289,6 +1301,10 @@ export interface components {
             /** @description The UPS's name on its NUT server. */
             upsName: string;
             nutServerId: number;
+            /** @description Its NUT server's site (null: the server has none). */
+            site: string | null;
+            /** @description Labels an admin gave it: the dashboard, the kiosk and `/metrics` group and filter by them. */
+            tags: string[];
             /**
              * @description The power state only; "Unknown" while the data is stale or the server unreachable.
              * @enum {string}
@@ -1445,6 +1461,10 @@ export interface components {
             /** @description The UPS's name on its NUT server. */
             upsName: string;
             nutServerId: number;
+            /** @description Its NUT server's site (null: the server has none). */
+            site: string | null;
+            /** @description Labels an admin gave it: the dashboard, the kiosk and `/metrics` group and filter by them. */
+            tags: string[];
             /**
              * @description The power state only; "Unknown" while the data is stale or the server unreachable.
              * @enum {string}
@@ -1901,6 +1921,10 @@ export interface components {
             /** @description The UPS's name on its NUT server. */
             upsName: string;
             nutServerId: number;
+            /** @description Its NUT server's site (null: the server has none). */
+            site: string | null;
+            /** @description Labels an admin gave it: the dashboard, the kiosk and `/metrics` group and filter by them. */
+            tags: string[];
             /**
              * @description The power state only; "Unknown" while the data is stale or the server unreachable.
              * @enum {string}
@@ -1980,6 +2004,8 @@ export interface components {
             nickname: string | null;
             nutServerId: number;
             upsName: string;
+            site: string | null;
+            tags: string[];
         };
         UpsDeleted: {
             message: string;
@@ -4061,6 +4087,7 @@ export interface operations {
                     /** Format: int32 */
                     nutServerId?: number;
                     upsName?: string;
+                    tags?: string[];
                 };
             };
         };
@@ -4171,6 +4198,7 @@ export interface operations {
                     /** Format: int32 */
                     nutServerId?: number;
                     upsName?: string;
+                    tags?: string[];
                 };
             };
         };
@@ -4586,6 +4614,7 @@ export interface operations {
                     /** Format: int32 */
                     nutServerId?: number;
                     upsName?: string;
+                    tags?: string[];
                 };
             };
         };
@@ -4696,6 +4725,7 @@ export interface operations {
                     /** Format: int32 */
                     nutServerId?: number;
                     upsName?: string;
+                    tags?: string[];
                 };
             };
         };

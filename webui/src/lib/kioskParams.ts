@@ -1,4 +1,8 @@
-/** Kiosk URL parameters: multi=true|false, ups=1,3,5, rotate=<seconds> (default 10), theme=dark|light. */
+/**
+ * Kiosk URL parameters: multi=true|false, ups=1,3,5, rotate=<seconds> (default 10),
+ * theme=dark|light, and the API's site/tag filter: site=a,b, tag=x,y (`lib/groups`).
+ */
+import { groupFilterParams, parseGroupFilter, type GroupFilter } from './groups';
 
 export interface KioskParams {
   multi: boolean;
@@ -6,6 +10,8 @@ export interface KioskParams {
   ups: number[];
   rotateSeconds: number;
   theme: 'dark' | 'light' | null;
+  /** Only the UPS of these sites / with these tags; empty = no condition. */
+  filter: GroupFilter;
 }
 
 export const DEFAULT_ROTATE = 10;
@@ -32,7 +38,7 @@ export function parseKioskParams(search: string | URLSearchParams): KioskParams 
 
   const themeRaw = (p.get('theme') ?? '').toLowerCase();
   const theme = themeRaw === 'dark' || themeRaw === 'light' ? themeRaw : null;
-  return { multi, ups, rotateSeconds, theme };
+  return { multi, ups, rotateSeconds, theme, filter: parseGroupFilter(p) };
 }
 
 export function buildKioskUrl(params: Partial<KioskParams>): string {
@@ -41,6 +47,7 @@ export function buildKioskUrl(params: Partial<KioskParams>): string {
   if (params.ups && params.ups.length) p.set('ups', params.ups.join(','));
   if (params.rotateSeconds && params.rotateSeconds !== DEFAULT_ROTATE) p.set('rotate', String(params.rotateSeconds));
   if (params.theme) p.set('theme', params.theme);
+  for (const [key, value] of groupFilterParams(params.filter ?? { sites: [], tags: [] })) p.set(key, value);
   const q = p.toString().replace(/%2C/g, ',');
   return q ? `/kiosk?${q}` : '/kiosk';
 }

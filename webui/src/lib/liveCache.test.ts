@@ -12,6 +12,8 @@ function ups(id: number, extra: Partial<Ups> = {}): Ups {
     nickname: null,
     displayName: `ups${id}`,
     upsName: `ups${id}`,
+    site: null,
+    tags: [],
     model: 'Dummy',
     status: 'Online',
     powerState: 'online',

@@ -1,6 +1,8 @@
 import { useCallback, useMemo, useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { buildKioskUrl } from '../lib/kioskParams';
+import { filterByGroup, groupBySite, groupFilterParams, parseGroupFilter, type GroupFilter } from '../lib/groups';
+import { GroupFilterBar } from '../components/GroupFilterBar';
 import { useUpsList } from '../hooks/useUpsList';
 import { useSession } from '../hooks/useSession';
 import { Loading } from '../components/Loading';
@@ -16,13 +18,19 @@ export function DashboardPage() {
   const list = query.data;
   const [selectedId, setSelectedId] = useState<number | null>(null);
   const [kioskIds, setKioskIds] = useState<number[]>([]);
+  // The site/tag filter lives in the URL (`/?site=paris&tag=core`): a filtered dashboard can be
+  // bookmarked, and the kiosk links below carry it.
+  const [search, setSearch] = useSearchParams();
+  const filter = useMemo(() => parseGroupFilter(search), [search]);
+  const setFilter = useCallback((next: GroupFilter) => setSearch(groupFilterParams(next), { replace: true }), [setSearch]);
+  const shown = useMemo(() => filterByGroup(list ?? [], filter), [list, filter]);
 
   const onSelect = useCallback((id: number) => setSelectedId(id), []);
   const onKioskToggle = useCallback(
     (id: number, checked: boolean) => setKioskIds((ids) => (checked ? (ids.includes(id) ? ids : [...ids, id]) : ids.filter((x) => x !== id))),
     [],
   );
-  const selected = useMemo(() => list?.find((u) => u.id === selectedId) ?? list?.[0], [list, selectedId]);
+  const selected = useMemo(() => shown.find((u) => u.id === selectedId) ?? shown[0], [shown, selectedId]);
   const updatedAt = query.dataUpdatedAt ? new Date(query.dataUpdatedAt).toISOString() : null;
 
   if (query.isPending) return <Loading label="Loading UPS systems…" />;
@@ -36,15 +44,17 @@ export function DashboardPage() {
     );
   }
   const ups = list ?? [];
+  const sections = groupBySite(shown);
+  const bySite = sections.length > 1 || (sections.length === 1 && sections[0].site !== null);
   return (
     <div className="page">
       <div className="page-head">
         <h1>Dashboard</h1>
         <div className="button-row">
-          <a className="button button-secondary" href={buildKioskUrl({ ups: kioskIds })} target="_blank" rel="noopener">
+          <a className="button button-secondary" href={buildKioskUrl({ ups: kioskIds, filter })} target="_blank" rel="noopener">
             Open kiosk{kioskIds.length ? ` (${kioskIds.length} selected)` : ''}
           </a>
-          <a className="button button-secondary" href={buildKioskUrl({ multi: true, ups: kioskIds })} target="_blank" rel="noopener">
+          <a className="button button-secondary" href={buildKioskUrl({ multi: true, ups: kioskIds, filter })} target="_blank" rel="noopener">
             Open multi-view{kioskIds.length ? ` (${kioskIds.length} selected)` : ''}
           </a>
         </div>
@@ -62,20 +72,29 @@ export function DashboardPage() {
         </div>
       ) : (
         <>
-          <SummaryBar list={ups} />
+          <GroupFilterBar list={ups} filter={filter} onChange={setFilter} />
+          <SummaryBar list={shown} />
           <div className="dashboard-grid">
-            <section aria-label="UPS systems" className="cards">
-              {ups.map((u) => (
-                <UpsCard
-                  key={u.id}
-                  ups={u}
-                  selected={u.id === selected?.id}
-                  kioskChecked={kioskIds.includes(u.id)}
-                  onSelect={onSelect}
-                  onKioskToggle={onKioskToggle}
-                />
+            <div className="cards-by-site">
+              {shown.length === 0 && <p className="muted">No UPS matches this filter.</p>}
+              {sections.map((section) => (
+                <section key={section.site ?? ''} aria-label={bySite ? `Site ${section.site ?? 'none'}` : 'UPS systems'} className="site-section">
+                  {bySite && <h2 className="site-title">{section.site ?? 'No site'}</h2>}
+                  <div className="cards">
+                    {section.ups.map((u) => (
+                      <UpsCard
+                        key={u.id}
+                        ups={u}
+                        selected={u.id === selected?.id}
+                        kioskChecked={kioskIds.includes(u.id)}
+                        onSelect={onSelect}
+                        onKioskToggle={onKioskToggle}
+                      />
+                    ))}
+                  </div>
+                </section>
               ))}
-            </section>
+            </div>
             {selected && <UpsDetailPanel ups={selected} />}
           </div>
         </>

@@ -9,6 +9,7 @@ import { useTheme } from '../hooks/useTheme';
 import { buildKioskUrl, parseKioskParams, selectKioskUps } from '../lib/kioskParams';
 import { useStatusModel } from '../hooks/useStatusModel';
 import { summarize } from '../lib/status';
+import { filterByGroup } from '../lib/groups';
 import { KioskSingle } from '../components/KioskSingle';
 import { KioskTile } from '../components/KioskTile';
 import { TimeAgo } from '../components/TimeAgo';
@@ -36,7 +37,8 @@ export default function KioskPage() {
     refetchIntervalInBackground: true,
     retry: 0,
   });
-  const shown = useMemo(() => selectKioskUps(query.data ?? [], params.ups), [query.data, params.ups]);
+  // Filtered here, not by the API: the stream patches the one kiosk list every kiosk shares.
+  const shown = useMemo(() => selectKioskUps(filterByGroup(query.data ?? [], params.filter), params.ups), [query.data, params.ups, params.filter]);
   const [index, setIndex] = useState(0);
 
   useEffect(() => {

@@ -1,5 +1,8 @@
-import { Link } from 'react-router';
+import { useCallback, useMemo } from 'react';
+import { Link, useSearchParams } from 'react-router';
 import { useUpsList } from '../hooks/useUpsList';
+import { filterByGroup, groupFilterParams, parseGroupFilter, type GroupFilter } from '../lib/groups';
+import { GroupFilterBar } from '../components/GroupFilterBar';
 import { formatPercent, formatRuntime } from '../lib/format';
 import { Loading } from '../components/Loading';
 import { Notice } from '../components/Notice';
@@ -9,14 +12,21 @@ import { TimeAgo } from '../components/TimeAgo';
 
 export default function UpsListPage() {
   const query = useUpsList();
+  const [search, setSearch] = useSearchParams();
+  const filter = useMemo(() => parseGroupFilter(search), [search]);
+  const setFilter = useCallback((next: GroupFilter) => setSearch(groupFilterParams(next), { replace: true }), [setSearch]);
+  const all = useMemo(() => query.data ?? [], [query.data]);
+  const list = useMemo(() => filterByGroup(all, filter), [all, filter]);
   if (query.isPending) return <Loading label="Loading UPS systems…" />;
-  const list = query.data ?? [];
   return (
     <div className="page">
       <h1>UPS systems</h1>
       {query.isError && <Notice kind={list.length ? 'warning' : 'error'} error={query.error} />}
-      {list.length === 0 ? (
+      <GroupFilterBar list={all} filter={filter} onChange={setFilter} />
+      {all.length === 0 ? (
         <p className="muted">No UPS systems yet. They appear when a NUT server is added.</p>
+      ) : list.length === 0 ? (
+        <p className="muted">No UPS matches this filter.</p>
       ) : (
         <div className="table-wrap">
           <table>
@@ -28,6 +38,8 @@ export default function UpsListPage() {
                 <th scope="col">Runtime</th>
                 <th scope="col">Load</th>
                 <th scope="col">NUT name</th>
+                <th scope="col">Site</th>
+                <th scope="col">Tags</th>
                 <th scope="col">Updated</th>
               </tr>
             </thead>
@@ -47,6 +59,8 @@ export default function UpsListPage() {
                   <td>
                     <code>{u.upsName}</code>
                   </td>
+                  <td>{u.site ?? '—'}</td>
+                  <td>{u.tags.length ? u.tags.join(', ') : '—'}</td>
                   <td>
                     <TimeAgo iso={u.lastUpdated} />
                   </td>

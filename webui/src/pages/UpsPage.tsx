@@ -12,6 +12,7 @@ import { ChargeBar } from '../components/ChargeBar';
 import { Loading } from '../components/Loading';
 import { Metric } from '../components/Metric';
 import { NicknameEditor } from '../components/NicknameEditor';
+import { TagEditor } from '../components/TagEditor';
 import { Notice } from '../components/Notice';
 import { StatusBadge } from '../components/StatusBadge';
 import { TimeAgo } from '../components/TimeAgo';
@@ -115,6 +116,7 @@ export default function UpsPage() {
             </>
           )}
         </p>
+        <TagEditor key={ups.id} ups={ups} canEdit={isAdmin} />
         <LastKnownLine ups={ups} variant="full" />
         <ChargeBar charge={ups.batteryCharge} />
         <dl className="metrics">

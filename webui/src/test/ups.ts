@@ -11,6 +11,8 @@ export function apiUps(id: number, extra: Partial<Ups> = {}): Ups {
     displayName: `UPS ${id}`,
     upsName: `ups${id}`,
     nutServerId: 1,
+    site: null,
+    tags: [],
     model: 'Smart-UPS 1500',
     status: 'Online',
     powerState: 'online',

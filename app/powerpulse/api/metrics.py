@@ -20,10 +20,9 @@ from tortoise.functions import Count
 from powerpulse.api import schemas
 from powerpulse.api.errors import unauthorized
 from powerpulse.api.safe_ups import BAD_DATA, failures, ups_object
-from powerpulse.api.serializers import UPS_WITH_SITE, site_of
+from powerpulse.api.serializers import UPS_WITH_SITE, in_filter
 from powerpulse.api.validation import FILTER_HELP, list_filter
 from powerpulse.db.models import NotificationDelivery, UpsLiveState, UpsSystem
-from powerpulse.groups import stored_tags
 from powerpulse.notify.outbox import OPEN_STATES
 from powerpulse.prometheus import CONTENT_TYPE, DeliveryStats, UpsSnapshot, render
 from powerpulse.timeutil import utcnow
@@ -116,8 +115,7 @@ async def metrics(request: Request) -> HTTPResponse:
         raise unauthorized("This endpoint needs the METRICS_TOKEN as a bearer token")
     only = list_filter(request)
     systems = await UpsSystem.all().order_by("id").select_related(*UPS_WITH_SITE)
-    if not only.everything:
-        systems = [u for u in systems if only.matches(site_of(u), stored_tags(u.tags))]
+    systems = [ups for ups in systems if in_filter(ups, only)]
     lives = {live.ups_id: live for live in await UpsLiveState.all()}  # type: ignore[attr-defined]
     deliveries = await _deliveries()
     snapshots = await asyncio.to_thread(_snapshots, systems, lives, settings.poll_interval)

@@ -8,7 +8,7 @@ from typing import Any
 
 from powerpulse.api import schemas
 from powerpulse.db.models import NutServer, UpsLiveState, UpsSystem, User, UserSettings
-from powerpulse.groups import stored_tags
+from powerpulse.groups import Filter, stored_tags
 from powerpulse.nut.status import UNKNOWN_STATE, StatusView, classify, parse_status
 from powerpulse.nut.variables import ups_readings
 from powerpulse.timeutil import iso
@@ -69,6 +69,11 @@ def site_of(ups: UpsSystem) -> str | None:
     (`UPS_WITH_SITE`); a row loaded without it has no site to show."""
     server = getattr(ups, "nut_server", None)
     return server.site if isinstance(server, NutServer) else None
+
+
+def in_filter(ups: UpsSystem, only: Filter) -> bool:
+    """Whether a UPS (loaded with `UPS_WITH_SITE`) is kept by a `?site=`/`?tag=` filter."""
+    return only.everything or only.matches(site_of(ups), stored_tags(ups.tags))
 
 
 # Related rows every UPS loader selects, so that `site_of` knows the site without a query each.

@@ -1,13 +1,16 @@
-import { groupChoices, type GroupFilter } from '../lib/groups';
+import { groupChoices, type GroupFilter, type Grouping } from '../lib/groups';
 
 interface Props {
   list: readonly { site: string | null; tags: readonly string[] }[];
   filter: GroupFilter;
   onChange: (filter: GroupFilter) => void;
+  /** The dashboard's sections; left out, no "Group by" choice is shown. */
+  grouping?: Grouping;
+  onGrouping?: (grouping: Grouping) => void;
 }
 
 /** Site and tag choices over a UPS list; nothing when no UPS has a site or a tag. */
-export function GroupFilterBar({ list, filter, onChange }: Props) {
+export function GroupFilterBar({ list, filter, onChange, grouping, onGrouping }: Props) {
   const choices = groupChoices(list);
   if (!choices.sites.length && !choices.tags.length) return null;
   const site = filter.sites.length === 1 ? filter.sites[0] : filter.sites.length ? '*several*' : '';
@@ -38,6 +41,16 @@ export function GroupFilterBar({ list, filter, onChange }: Props) {
             </button>
           ))}
         </span>
+      )}
+      {grouping && onGrouping && (
+        <label>
+          Group by{' '}
+          <select value={grouping} onChange={(e) => onGrouping(e.target.value as Grouping)}>
+            <option value="site">Site</option>
+            <option value="tag">Tag</option>
+            <option value="none">Nothing</option>
+          </select>
+        </label>
       )}
       {(filter.sites.length > 0 || filter.tags.length > 0) && (
         <button type="button" className="button-secondary small" onClick={() => onChange({ sites: [], tags: [] })}>

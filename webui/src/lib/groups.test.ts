@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterByGroup, groupBySite, groupChoices, groupFilterParams, matchesGroupFilter, parseGroupFilter, splitList } from './groups';
+import { filterByGroup, groupBySite, groupByTag, groupUps, parseGrouping, groupChoices, groupFilterParams, matchesGroupFilter, parseGroupFilter, splitList } from './groups';
 
 const fleet = [
   { id: 1, site: 'paris', tags: ['core', 'rack-a'] },
@@ -32,5 +32,18 @@ describe('groups', () => {
       [null, [4]],
     ]);
     expect(groupChoices(fleet)).toEqual({ sites: ['lyon', 'paris'], tags: ['core', 'lab', 'rack-a'] });
+  });
+
+  it('groups by tag, a UPS in each of its tags, untagged last', () => {
+    expect(groupByTag(fleet).map((g) => [g.key, g.ups.map((u) => u.id)])).toEqual([
+      ['core', [1, 3]],
+      ['lab', [4]],
+      ['rack-a', [1]],
+      [null, [2]],
+    ]);
+    expect(groupUps(fleet, 'none')).toEqual([{ key: null, ups: fleet }]);
+    expect(groupUps([], 'none')).toEqual([]);
+    expect(parseGrouping('?group=tag')).toBe('tag');
+    expect(parseGrouping('?group=junk')).toBe('site');
   });
 });

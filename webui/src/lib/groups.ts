@@ -59,6 +59,44 @@ export function groupChoices(list: readonly Grouped[]): { sites: string[]; tags:
   return { sites: [...sites].sort(byName), tags: [...tags].sort(byName) };
 }
 
+/** How the dashboard sections its cards (`?group=`): by site (the default), by tag, or not. */
+export type Grouping = 'site' | 'tag' | 'none';
+
+export function parseGrouping(search: string | URLSearchParams): Grouping {
+  const p = typeof search === 'string' ? new URLSearchParams(search) : search;
+  const raw = p.get('group');
+  return raw === 'tag' || raw === 'none' ? raw : 'site';
+}
+
+export interface Section<T> {
+  /** The site or tag; null for "No site" / "Untagged", and for the one section of 'none'. */
+  key: string | null;
+  ups: T[];
+}
+
+/** The list in sections by tag, tags by name and "Untagged" last: a UPS with two tags is in
+ * both sections. */
+export function groupByTag<T extends Grouped>(list: readonly T[]): Section<T>[] {
+  const byTag = new Map<string, T[]>();
+  const untagged: T[] = [];
+  for (const u of list) {
+    if (!u.tags.length) untagged.push(u);
+    for (const t of u.tags) {
+      const section = byTag.get(t);
+      if (section) section.push(u);
+      else byTag.set(t, [u]);
+    }
+  }
+  const sections: Section<T>[] = [...byTag.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, ups]) => ({ key, ups }));
+  return untagged.length ? [...sections, { key: null, ups: untagged }] : sections;
+}
+
+export function groupUps<T extends Grouped>(list: readonly T[], grouping: Grouping): Section<T>[] {
+  if (grouping === 'tag') return groupByTag(list);
+  if (grouping === 'site') return groupBySite(list).map(({ site, ups }) => ({ key: site, ups }));
+  return list.length ? [{ key: null, ups: [...list] }] : [];
+}
+
 /** The list in sections by site, sites by name and "No site" last; UPS keep their order. */
 export function groupBySite<T extends Grouped>(list: readonly T[]): { site: string | null; ups: T[] }[] {
   const bySite = new Map<string | null, T[]>();

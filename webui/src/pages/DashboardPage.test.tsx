@@ -21,13 +21,24 @@ beforeEach(async () => {
 afterEach(() => api.close());
 
 const sections = (el: HTMLElement) =>
-  [...el.querySelectorAll('section.site-section')].map((s) => [s.querySelector('h2')?.textContent, [...s.querySelectorAll('[data-testid="ups-card"], article')].length]);
+  [...el.querySelectorAll('section.site-section')].map((s) => [s.querySelector('h2')?.textContent, s.querySelectorAll('[data-testid="ups-card"]').length]);
+
+async function choose(select: HTMLSelectElement, value: string) {
+  await act(async () => {
+    select.value = value;
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+}
 
 describe('DashboardPage sites and tags', () => {
   it('groups the cards by site and filters by tag, and the kiosk links keep the filter', async () => {
     const page = await mount(<DashboardPage />);
     await until(() => page.el.querySelector('section.site-section'), 'the site sections');
-    expect(sections(page.el).map(([title]) => title)).toEqual(['lyon', 'paris', 'No site']);
+    expect(sections(page.el)).toEqual([
+      ['lyon', 1],
+      ['paris', 2],
+      ['No site', 1],
+    ]);
     const text = () => page.el.querySelector('.cards-by-site')?.textContent ?? '';
     expect(text()).toContain('Paris spare');
     const core = [...page.el.querySelectorAll<HTMLButtonElement>('button.tag-chip')].find((b) => b.textContent === 'core')!;
@@ -39,13 +50,28 @@ describe('DashboardPage sites and tags', () => {
     expect(text()).not.toContain('Lab');
     const kiosk = [...page.el.querySelectorAll('a')].find((a) => a.textContent?.startsWith('Open multi-view'));
     expect(kiosk?.getAttribute('href')).toBe('/kiosk?multi=true&tag=core');
-    const site = page.el.querySelector<HTMLSelectElement>('.group-filter select')!;
-    await act(async () => {
-      site.value = 'lyon';
-      site.dispatchEvent(new Event('change', { bubbles: true }));
-    });
+    const [site] = page.el.querySelectorAll<HTMLSelectElement>('.group-filter select');
+    await choose(site, 'lyon');
     await until(() => !text().includes('Paris core'), 'the site filter');
     expect(text()).toContain('Lyon core');
+    await page.unmount();
+  });
+
+  it('groups by tag on request, a UPS under each of its tags', async () => {
+    const page = await mount(<DashboardPage />);
+    await until(() => page.el.querySelector('section.site-section'), 'the site sections');
+    const groupBy = [...page.el.querySelectorAll<HTMLSelectElement>('.group-filter select')].find((s) => s.parentElement?.textContent?.startsWith('Group by'))!;
+    await choose(groupBy, 'tag');
+    await until(() => page.el.querySelector('h2.site-title')?.textContent === 'core', 'the tag sections');
+    expect(sections(page.el)).toEqual([
+      ['core', 2],
+      ['lab', 1],
+      ['rack-a', 1],
+      ['Untagged', 1],
+    ]);
+    await choose(groupBy, 'none');
+    await until(() => !page.el.querySelector('h2.site-title'), 'one section');
+    expect(page.el.querySelectorAll('[data-testid="ups-card"]').length).toBe(4);
     await page.unmount();
   });
 

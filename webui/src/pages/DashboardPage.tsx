@@ -1,7 +1,7 @@
 import { useCallback, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { buildKioskUrl } from '../lib/kioskParams';
-import { filterByGroup, groupBySite, groupFilterParams, parseGroupFilter, type GroupFilter } from '../lib/groups';
+import { filterByGroup, groupFilterParams, groupUps, parseGroupFilter, parseGrouping, type GroupFilter, type Grouping } from '../lib/groups';
 import { GroupFilterBar } from '../components/GroupFilterBar';
 import { useUpsList } from '../hooks/useUpsList';
 import { useSession } from '../hooks/useSession';
@@ -18,11 +18,18 @@ export function DashboardPage() {
   const list = query.data;
   const [selectedId, setSelectedId] = useState<number | null>(null);
   const [kioskIds, setKioskIds] = useState<number[]>([]);
-  // The site/tag filter lives in the URL (`/?site=paris&tag=core`): a filtered dashboard can be
-  // bookmarked, and the kiosk links below carry it.
+  // The site/tag filter and the grouping live in the URL (`/?site=paris&tag=core&group=tag`): a
+  // filtered dashboard can be bookmarked, and the kiosk links below carry the filter.
   const [search, setSearch] = useSearchParams();
   const filter = useMemo(() => parseGroupFilter(search), [search]);
-  const setFilter = useCallback((next: GroupFilter) => setSearch(groupFilterParams(next), { replace: true }), [setSearch]);
+  const grouping = useMemo(() => parseGrouping(search), [search]);
+  const navigateTo = useCallback(
+    (nextFilter: GroupFilter, nextGrouping: Grouping) =>
+      setSearch([...groupFilterParams(nextFilter), ...(nextGrouping === 'site' ? [] : [['group', nextGrouping] as [string, string]])], { replace: true }),
+    [setSearch],
+  );
+  const setFilter = useCallback((next: GroupFilter) => navigateTo(next, grouping), [navigateTo, grouping]);
+  const setGrouping = useCallback((next: Grouping) => navigateTo(filter, next), [navigateTo, filter]);
   const shown = useMemo(() => filterByGroup(list ?? [], filter), [list, filter]);
 
   const onSelect = useCallback((id: number) => setSelectedId(id), []);
@@ -44,8 +51,10 @@ export function DashboardPage() {
     );
   }
   const ups = list ?? [];
-  const sections = groupBySite(shown);
-  const bySite = sections.length > 1 || (sections.length === 1 && sections[0].site !== null);
+  const sections = groupUps(shown, grouping);
+  // Headings only when they say something: not for one section of UPS without a site or tag.
+  const headed = sections.length > 1 || (sections.length === 1 && sections[0].key !== null);
+  const noKey = grouping === 'tag' ? 'Untagged' : 'No site';
   return (
     <div className="page">
       <div className="page-head">
@@ -72,14 +81,14 @@ export function DashboardPage() {
         </div>
       ) : (
         <>
-          <GroupFilterBar list={ups} filter={filter} onChange={setFilter} />
+          <GroupFilterBar list={ups} filter={filter} onChange={setFilter} grouping={grouping} onGrouping={setGrouping} />
           <SummaryBar list={shown} />
           <div className="dashboard-grid">
             <div className="cards-by-site">
               {shown.length === 0 && <p className="muted">No UPS matches this filter.</p>}
               {sections.map((section) => (
-                <section key={section.site ?? ''} aria-label={bySite ? `Site ${section.site ?? 'none'}` : 'UPS systems'} className="site-section">
-                  {bySite && <h2 className="site-title">{section.site ?? 'No site'}</h2>}
+                <section key={section.key ?? ''} aria-label={headed ? (section.key ?? noKey) : 'UPS systems'} className="site-section">
+                  {headed && <h2 className="site-title">{section.key ?? noKey}</h2>}
                   <div className="cards">
                     {section.ups.map((u) => (
                       <UpsCard

@@ -9,10 +9,13 @@ interface Props {
   onGrouping?: (grouping: Grouping) => void;
 }
 
-/** Site and tag choices over a UPS list; nothing when no UPS has a site or a tag. */
+/** Site and tag choices over a UPS list, and the dashboard's Group by. */
 export function GroupFilterBar({ list, filter, onChange, grouping, onGrouping }: Props) {
   const choices = groupChoices(list);
-  if (!choices.sites.length && !choices.tags.length) return null;
+  const filtered = filter.sites.length > 0 || filter.tags.length > 0;
+  // Hidden while nothing has a site or a tag, unless a filter is set (an old bookmark): then
+  // "Show all" must stay reachable.
+  if (!choices.sites.length && !choices.tags.length && !filtered) return null;
   const site = filter.sites.length === 1 ? filter.sites[0] : filter.sites.length ? '*several*' : '';
   const toggleTag = (tag: string) =>
     onChange({ ...filter, tags: filter.tags.includes(tag) ? filter.tags.filter((t) => t !== tag) : [...filter.tags, tag] });
@@ -52,7 +55,7 @@ export function GroupFilterBar({ list, filter, onChange, grouping, onGrouping }:
           </select>
         </label>
       )}
-      {(filter.sites.length > 0 || filter.tags.length > 0) && (
+      {filtered && (
         <button type="button" className="button-secondary small" onClick={() => onChange({ sites: [], tags: [] })}>
           Show all
         </button>

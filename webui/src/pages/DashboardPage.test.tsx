@@ -84,4 +84,15 @@ describe('DashboardPage sites and tags', () => {
     expect(page.el.querySelector('.site-title')).toBeNull();
     await page.unmount();
   });
+
+  it('keeps "Show all" reachable when a bookmarked filter matches nothing', async () => {
+    await api.close();
+    api = await startApi({ '/api/ups-systems': [apiUps(1)], '/api/status-model': STATUS_MODEL });
+    const page = await mount(<DashboardPage />, undefined, '/?tag=gone');
+    await until(() => page.el.textContent?.includes('No UPS matches this filter.'), 'the empty filter');
+    const all = [...page.el.querySelectorAll('button')].find((b) => b.textContent === 'Show all')!;
+    await act(async () => all.click());
+    await until(() => page.el.querySelector('[data-testid="ups-card"]'), 'the card');
+    await page.unmount();
+  });
 });

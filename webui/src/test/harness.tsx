@@ -42,14 +42,14 @@ export interface Mounted {
   unmount(): Promise<void>;
 }
 
-export async function mount(node: ReactNode, client = new QueryClient({ defaultOptions: { queries: { retry: false } } })): Promise<Mounted> {
+export async function mount(node: ReactNode, client = new QueryClient({ defaultOptions: { queries: { retry: false } } }), path = '/'): Promise<Mounted> {
   const el = document.createElement('div');
   document.body.appendChild(el);
   const root = createRoot(el);
   await act(async () => {
     root.render(
       <QueryClientProvider client={client}>
-        <MemoryRouter>{node}</MemoryRouter>
+        <MemoryRouter initialEntries={[path]}>{node}</MemoryRouter>
       </QueryClientProvider>,
     );
   });

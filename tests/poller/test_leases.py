@@ -26,10 +26,21 @@ T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
 # -- the pure rules ------------------------------------------------------------------------------
-def test_lease_is_three_polls_with_a_15_second_floor_unless_overridden() -> None:
-    assert leases.lease_seconds(5.0) == 15.0
-    assert leases.lease_seconds(0.2) == 15.0
-    assert leases.lease_seconds(10.0) == 30.0
+def test_failover_window_is_three_polls_with_a_15_second_floor() -> None:
+    assert leases.failover_window(5.0) == 15.0
+    assert leases.failover_window(0.2) == 15.0
+    assert leases.failover_window(10.0) == 30.0
+
+
+def test_lease_leaves_room_in_the_window_for_the_takeover_unless_overridden() -> None:
+    # Worst case after a kill: the whole lease (renewed just before), then the next poller's
+    # claim tick (at most a second) and its first poll, all inside the window.
+    for interval in (0.2, 1.0, 5.0, 10.0, 60.0):
+        lease = leases.lease_seconds(interval)
+        tick = leases.renew_every(interval, lease)
+        assert lease >= 13.0
+        assert lease + tick + 0.4 <= leases.failover_window(interval), interval
+    assert leases.lease_seconds(5.0) == 13.5
     assert leases.lease_seconds(0.5, override=2.0) == 2.0
     # Renewed several times per lease, never less often than once a second.
     assert leases.renew_every(5.0, 15.0) == 1.0

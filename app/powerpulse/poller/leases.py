@@ -21,18 +21,28 @@ from datetime import datetime, timedelta
 # lose its servers; tests lower it with POLLER_LEASE_SECONDS.
 MIN_LEASE_SECONDS = 15.0
 LEASE_POLLS = 3
+# A takeover needs, after the lease ran out, one claim tick of the next poller (≤ 1 s, see
+# renew_every) and its first poll; the lease is this much shorter than the failover window so
+# that the dead poller's servers are polled again within the window, not just claimable.
+TAKEOVER_SLACK = 1.5
 # Stop polling this share of the lease before it would expire (a renewal that hangs).
 STOP_MARGIN_SHARE = 1 / 3
 SITE_MAX = 64
 SITE_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
+def failover_window(poll_interval: float) -> float:
+    """The promise: a poller that dies or is cut off has its servers polled by another within
+    max(15 s, 3 x POLL_INTERVAL)."""
+    return max(MIN_LEASE_SECONDS, LEASE_POLLS * poll_interval)
+
+
 def lease_seconds(poll_interval: float, override: float | None = None) -> float:
-    """How long a lease lasts without renewal: max(15 s, 3 x POLL_INTERVAL), unless the
-    test-only override is set."""
+    """How long a lease lasts without renewal: the failover window less the takeover's own
+    time (13.5 s at the default 5 s interval), unless the test-only override is set."""
     if override:
         return float(override)
-    return max(MIN_LEASE_SECONDS, LEASE_POLLS * poll_interval)
+    return failover_window(poll_interval) - TAKEOVER_SLACK
 
 
 def renew_every(poll_interval: float, lease: float) -> float:

@@ -11,6 +11,8 @@ import aiohttp
 import pytest
 
 from powerpulse.api import live_watcher
+from powerpulse.db import counters
+from powerpulse.db.models import NutServer, UpsSystem
 from tests.stream.conftest import Api, make_ups, make_user, write_live
 from tests.stream.sse import SseClient
 
@@ -75,3 +77,43 @@ async def test_a_client_that_does_not_read_is_dropped_not_buffered(
             "status"
         ] == "Online"
     sock.close()
+
+
+async def test_publishing_hundreds_of_changes_lets_the_event_loop_answer_in_between(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """All UPS changing at once (every driver restarted) must not freeze the api worker."""
+    COUNT = 400  # noqa: N806
+    server = await NutServer.create(host="127.0.0.1", port=3493)
+    await UpsSystem.bulk_create(
+        [UpsSystem(name=f"r{i}", ups_name=f"r{i}", nut_server=server) for i in range(COUNT)]
+    )
+    await counters.bump(counters.CONFIG)
+    async with asyncio.timeout(10):  # the watcher has read the configuration
+        while len(api.watcher._ups) < COUNT:
+            await asyncio.sleep(0.05)
+    ids = sorted(api.watcher._ups)
+    monkeypatch.setattr(live_watcher, "QUEUE_SIZE", 5000)  # this test reads the queue at the end
+    sub = api.watcher.subscribe(public=False)
+    turns = 0
+
+    async def ticker() -> None:  # counts the turns the event loop gives anyone else
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(ticker())
+    await asyncio.sleep(0)
+    before = turns
+    try:
+        sent = await api.watcher._publish_changed(ids, force=True)
+        during = turns - before
+    finally:
+        task.cancel()
+        api.watcher.unsubscribe(sub)
+    assert sent == COUNT
+    assert during >= COUNT // live_watcher.PUBLISH_CHUNK - 1, during
+    frames = [sub.queue.get_nowait() for _ in range(sub.queue.qsize())]
+    published = {int(f.split('"id":', 1)[1].split(",", 1)[0]) for f in frames if f}
+    assert set(ids) <= published  # yielding lost nothing

@@ -381,10 +381,13 @@ def report(results: list[dict[str, Any]], duration: int) -> str:
         "on the same two cores: reading and serialising the 1,000 changed UPS for the "
         "streams and for the list, pushing about 1 MB per second to each of the 50 streams, "
         "and per request the bearer-token check, the change-key check and more headers. "
-        "The p99 is event-loop stalls: asyncio's debug mode caught list-rebuild steps of "
-        "0.10-0.14 s, where Tortoise turns 2,000 rows into objects on the event loop once a "
-        "second (the serialisation itself runs in a thread; the streams' serialisation now "
-        "yields every 50 UPS, which took p99 from about 260 ms to 140-170 ms).",
+        "The p99 is event-loop stalls. Two are fixed: Tortoise turned up to 2,000 fetched "
+        "rows into objects in one run (now 100 per turn of the loop, `db/setup.py`), and the "
+        "streams' serialisation of 1,000 UPS was one run (now 50 per turn); together they "
+        "took p99 from about 260 ms to 85-125 ms. What remains, seen with py-spy and "
+        "`gc.callbacks`: Python's collector making full passes of 40-120 ms that free "
+        "nothing (`gc.freeze()` after start-up halved them in a trial; not applied), and the "
+        "list's serialisation thread competing with the event loop for the GIL.",
     ]
     lines += ["", "Reproduce: `python bench/fleet_api.py --write` (needs `wrk` and PostgreSQL)."]
     return "\n".join(lines) + "\n"

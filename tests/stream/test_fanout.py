@@ -17,6 +17,7 @@ from tests.stream.conftest import Api, make_ups, make_user, write_live
 from tests.stream.sse import SseClient
 
 CLIENTS = 200
+MANY = 400  # UPS changing at once
 
 
 async def test_two_hundred_clients_get_the_same_update_and_leave_no_queues(api: Api) -> None:
@@ -83,14 +84,13 @@ async def test_publishing_hundreds_of_changes_lets_the_event_loop_answer_in_betw
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """All UPS changing at once (every driver restarted) must not freeze the api worker."""
-    COUNT = 400  # noqa: N806
     server = await NutServer.create(host="127.0.0.1", port=3493)
     await UpsSystem.bulk_create(
-        [UpsSystem(name=f"r{i}", ups_name=f"r{i}", nut_server=server) for i in range(COUNT)]
+        [UpsSystem(name=f"r{i}", ups_name=f"r{i}", nut_server=server) for i in range(MANY)]
     )
     await counters.bump(counters.CONFIG)
     async with asyncio.timeout(10):  # the watcher has read the configuration
-        while len(api.watcher._ups) < COUNT:
+        while len(api.watcher._ups) < MANY:
             await asyncio.sleep(0.05)
     ids = sorted(api.watcher._ups)
     monkeypatch.setattr(live_watcher, "QUEUE_SIZE", 5000)  # this test reads the queue at the end
@@ -112,8 +112,8 @@ async def test_publishing_hundreds_of_changes_lets_the_event_loop_answer_in_betw
     finally:
         task.cancel()
         api.watcher.unsubscribe(sub)
-    assert sent == COUNT
-    assert during >= COUNT // live_watcher.PUBLISH_CHUNK - 1, during
+    assert sent == MANY
+    assert during >= MANY // live_watcher.PUBLISH_CHUNK - 1, during
     frames = [sub.queue.get_nowait() for _ in range(sub.queue.qsize())]
     published = {int(f.split('"id":', 1)[1].split(",", 1)[0]) for f in frames if f}
     assert set(ids) <= published  # yielding lost nothing

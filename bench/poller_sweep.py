@@ -90,10 +90,16 @@ def _forget_content(poller: Poller) -> None:
 
 
 async def measure(
-    servers: list[NutServer], tmp: str, rounds: int, profile: cProfile.Profile | None = None
+    servers: list[NutServer],
+    tmp: str,
+    rounds: int,
+    profile: cProfile.Profile | None = None,
+    database_url: str | None = None,
 ) -> dict[str, list[float]]:
+    """Per-mode sweep times (ms) on a fresh database: SQLite in `tmp`, or `database_url`."""
+    env = {"POWERPULSE_DATA_DIR": tmp, "JWT_SECRET": "x" * 32, "HISTORY_INTERVAL": "86400"}
     settings = Settings.from_env(
-        {"POWERPULSE_DATA_DIR": tmp, "JWT_SECRET": "x" * 32, "HISTORY_INTERVAL": "86400"}
+        {**env, **({"DATABASE_URL": database_url} if database_url else {})}
     )
     await run_migrations(settings)
     await init_db(settings)

@@ -263,9 +263,14 @@ def _blank_live(readings: dict[str, Any]) -> None:
         readings["upsDetails"] = {k: v for k, v in details.items() if k in _IDENTITY_UPS_DETAILS}
 
 
-# Readings by (UPS, live-row version, public): the version changes whenever the poller changes
-# the row, so an unchanged UPS is not re-mapped on every list rebuild. Copies are handed out.
-_readings_memo: dict[tuple[int, int, bool, bool], dict[str, Any]] = {}
+# Readings by (UPS, public, compact), with the live-row version they were mapped from: the
+# version changes whenever the poller changes the row, so an unchanged UPS is not re-mapped on
+# every list rebuild. Only the newest version is kept: keyed by version, the memo kept every
+# older version too (up to 20,000 entries, ~70 MB with 1,000 changing UPS) until it was cleared.
+# Copies are handed out.
+_readings_memo: dict[tuple[int, bool, bool], tuple[int, dict[str, Any]]] = {}
+# Four views per UPS; past this (UPS deleted over time, or a huge fleet) it starts again.
+MEMO_MAX = 50_000
 
 
 def reset_memo() -> None:
@@ -280,12 +285,15 @@ def _readings(
     version = int(live.version or 0) if live is not None else 0
     if live is None or version <= 0:
         return _map(variables, public, compact)
-    key = (int(live.ups_id), version, public, compact)  # type: ignore[attr-defined]
-    memo = _readings_memo.get(key)
-    if memo is None:
-        if len(_readings_memo) > 20_000:
+    key = (int(live.ups_id), public, compact)  # type: ignore[attr-defined]
+    hit = _readings_memo.get(key)
+    if hit is not None and hit[0] == version:
+        memo = hit[1]
+    else:
+        if hit is None and len(_readings_memo) >= MEMO_MAX:
             _readings_memo.clear()
-        memo = _readings_memo[key] = _map(variables, public, compact)
+        memo = _map(variables, public, compact)
+        _readings_memo[key] = (version, memo)
     return {k: (dict(v) if isinstance(v, dict) else v) for k, v in memo.items()}
 
 

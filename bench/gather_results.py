@@ -19,6 +19,11 @@ SECTIONS = [
     ("stream.md", "Live stream fan-out — issue #4"),
     ("webui.md", "Web UI budgets — issue #4"),
     ("appliance.md", "Image size and self-update — issue #5"),
+    ("fleet_sweep.md", "10,000 UPS over 50 upsd on PostgreSQL — issue #9"),
+    ("fleet_api.md", "The UPS list across two api instances — issue #9"),
+    ("memory.md", "Memory per UPS — issue #9"),
+    ("history.md", "History query on both engines — issue #9"),
+    ("failover.md", "Poller failover — issue #9"),
 ]
 
 HEADER = """# Benchmark results

@@ -38,17 +38,15 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "app"), str(ROOT / "bench")]
 
-from tests.support.nut_server import NutServer  # noqa: E402
 from tests.support.postgres import PostgresServer  # noqa: E402
 
 from nut_sweep import machine, start_servers  # noqa: E402
 from powerpulse.config import Settings  # noqa: E402
-from powerpulse.db import counters  # noqa: E402
-from powerpulse.db.models import NutServer as NutServerRow  # noqa: E402
-from powerpulse.db.models import PollerLease, UpsLiveState, UpsSystem  # noqa: E402
-from powerpulse.db.setup import close_db, init_db, run_migrations  # noqa: E402
+from powerpulse.db.models import PollerLease, UpsLiveState  # noqa: E402
+from powerpulse.db.setup import close_db, init_db  # noqa: E402
 from powerpulse.poller import leases  # noqa: E402
 from powerpulse.timeutil import utcnow  # noqa: E402
+from support import seed_servers, spawn, stop  # noqa: E402
 
 POLL_INTERVAL = 5.0
 SERVERS, PER_SERVER = 5, 20
@@ -75,32 +73,7 @@ def start_poller(env: dict[str, str], own_pid_namespace: bool) -> subprocess.Pop
     command = [sys.executable, "-m", "powerpulse.cli", "poller"]
     if own_pid_namespace:
         command = ["unshare", "--pid", "--fork", "--mount-proc", *command]
-    return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
-
-
-async def seed(settings: Settings, nuts: list[NutServer]) -> list[int]:
-    await run_migrations(settings)
-    await init_db(settings)
-    try:
-        for nut in nuts:
-            row = await NutServerRow.create(host=nut.host, port=nut.port, auto_add=False)
-            await UpsSystem.bulk_create(
-                [UpsSystem(name=n, ups_name=n, nut_server=row) for n in nut.ups_names]
-            )
-        await counters.bump(counters.CONFIG)
-        return list(await UpsSystem.all().values_list("id", flat=True))  # type: ignore[arg-type]
-    finally:
-        await close_db()
+    return spawn(command, env)
 
 
 async def wait_until(check, timeout: float, every: float = 0.05) -> float:  # type: ignore[no-untyped-def]
@@ -168,7 +141,7 @@ def run(trials: int) -> dict[str, dict[str, list[float]]]:
                 data.mkdir()
                 env = environment(data, url)
                 settings = Settings.from_env(env)
-                ups_ids = asyncio.run(seed(settings, nuts))
+                ups_ids = asyncio.run(seed_servers(settings, nuts))
                 for case, remote in CASES.items():
                     times = found.setdefault(engine, {}).setdefault(case, [])
                     for n in range(trials):

@@ -56,6 +56,7 @@ from powerpulse.db import counters  # noqa: E402
 from powerpulse.db.models import NutServer, UpsLiveState, UpsSystem, User  # noqa: E402
 from powerpulse.db.setup import close_db, init_db, run_migrations  # noqa: E402
 from powerpulse.timeutil import utcnow  # noqa: E402
+from support import spawn, stop  # noqa: E402
 
 UPS_COUNT, SERVERS, STREAMS = 1000, 5, 50
 TARGET_RATIO = 0.9
@@ -267,20 +268,6 @@ def load(ports: list[int], token: str, scenario: str, duration: int, lua: Path) 
         "bad": sum(r["bad"] for r in runs),
         "socket_errors": sum(r["socket_errors"] for r in runs),
     }
-
-
-def spawn(command: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
 
 
 def engine_run(engine: str, url: str | None, tmp: Path, duration: int) -> dict[str, Any]:

@@ -44,11 +44,11 @@ from tests.support.postgres import PostgresServer  # noqa: E402
 import nut_sweep  # noqa: E402
 import poller_sweep  # noqa: E402
 from powerpulse.config import Settings  # noqa: E402
-from powerpulse.db import counters, dialect  # noqa: E402
-from powerpulse.db.models import NutServer as NutServerRow  # noqa: E402
-from powerpulse.db.models import PollerLease, UpsSystem  # noqa: E402
-from powerpulse.db.setup import close_db, init_db, run_migrations  # noqa: E402
+from powerpulse.db import dialect  # noqa: E402
+from powerpulse.db.models import PollerLease  # noqa: E402
+from powerpulse.db.setup import close_db, init_db  # noqa: E402
 from powerpulse.timeutil import utcnow  # noqa: E402
+from support import cpu_seconds, seed_servers  # noqa: E402
 
 SERVERS, PER_SERVER = 50, 200
 POLL_INTERVAL = 5.0
@@ -80,25 +80,6 @@ def start_servers() -> list[QuietNutServer]:
 
 
 # -- part 2: two poller processes -----------------------------------------------------------------
-async def seed(settings: Settings, nuts: list[QuietNutServer]) -> None:
-    await run_migrations(settings)
-    await init_db(settings)
-    try:
-        for nut in nuts:
-            row = await NutServerRow.create(host=nut.host, port=nut.port, auto_add=False)
-            await UpsSystem.bulk_create(
-                [UpsSystem(name=n, ups_name=n, nut_server=row) for n in nut.ups_names]
-            )
-        await counters.bump(counters.CONFIG)
-    finally:
-        await close_db()
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def freshness() -> tuple[int, float | None]:
     """(UPS with live data, age in seconds of the oldest last_success_at)."""
     rows = await dialect.fetch(
@@ -171,7 +152,7 @@ def run(rounds: int) -> dict[str, Any]:
                 "PYTHONPATH": str(ROOT / "app"),
             }
             settings = Settings.from_env(env)
-            asyncio.run(seed(settings, nuts))
+            asyncio.run(seed_servers(settings, nuts))  # type: ignore[arg-type]
             pollers = asyncio.run(two_pollers(settings, env))
         load = os.getloadavg()  # before the 10,000 drivers stop (which drives it to ~150)
         return {

@@ -48,6 +48,7 @@ from tests.support.nut_server import NutServer  # noqa: E402
 from tests.support.stack import Stack  # noqa: E402
 
 from nut_sweep import BenchNutServer, machine  # noqa: E402
+from support import cpu_seconds  # noqa: E402
 
 PER_SERVER = 200
 TARGET_TOTAL_MB = 150.0  # at 100 UPS
@@ -64,11 +65,6 @@ def proc_status(pid: int) -> dict[str, float]:
         if key in ("VmRSS", "RssAnon", "RssFile", "RssShmem", "VmHWM"):
             out[key] = int(rest.split()[0]) / 1024
     return out
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def start_servers(total: int) -> list[NutServer]:

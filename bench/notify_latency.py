@@ -36,6 +36,7 @@ from powerpulse.config import Settings  # noqa: E402
 from powerpulse.db.models import Event, UpsSystem, User, UserSettings  # noqa: E402
 from powerpulse.db.models import NutServer as NutServerRow  # noqa: E402
 from powerpulse.db.setup import close_db, init_db, run_migrations  # noqa: E402
+from powerpulse.notify.personal import write_seed_fields  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "notify.md"
 TITLE = "# Notification latency (upsd reports OB → Discord receiver has the message)\n"
@@ -49,7 +50,8 @@ async def configure(settings: Settings, nut: NutServer, url: str) -> None:
         server = await NutServerRow.create(host=nut.host, port=nut.port)
         await UpsSystem.create(name="ups1", ups_name="ups1", nut_server=server)
         user = await User.create(username="bench", password_hash="x", role="admin")
-        await UserSettings.create(user=user, discord_webhook_url=url)
+        await UserSettings.create(user=user)
+        await write_seed_fields(user.id, {"discord_webhook_url": url})
     finally:
         await close_db()
 

@@ -23,7 +23,7 @@ SEED_FIELDS = {
 }  # fmt: skip
 EXTRA_FIELDS = {
     "statusTokens", "severity", "lastUpdated", "stale", "reachable", "error", "powerState",
-    "conditions", "summaryBucket", "lastKnown", "site", "tags",
+    "conditions", "summaryBucket", "lastKnown", "site", "tags", "mutedUntil", "muteReason",
 }  # fmt: skip
 
 

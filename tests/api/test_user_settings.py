@@ -8,6 +8,7 @@ from sanic import Sanic
 
 from powerpulse.db import counters
 from powerpulse.db.models import User, UserSettings
+from powerpulse.notify.personal import seed_fields
 from tests.api.conftest import ANY, Account, Client
 
 DEFAULTS = {
@@ -71,7 +72,8 @@ async def test_full_update_as_in_the_seed(client: Client, member: Account) -> No
         "poll_interval": 60,
     }
     row = await UserSettings.get(user_id=member.id)
-    assert (row.inactivity_timeout, row.discord_webhook_url, row.poll_interval) == (
+    seed = await seed_fields(member.id)
+    assert (row.inactivity_timeout, seed["discord_webhook_url"], row.poll_interval) == (
         60,
         DISCORD,
         60,
@@ -90,7 +92,8 @@ async def test_flags_switch_off_with_zero_and_false(client: Client, member: Acco
     assert body["email_notifications"] == 1 and body["low_battery_notifications"] == 1
     row = await UserSettings.get(user_id=member.id)
     assert row.notifications_enabled is False and row.battery_notifications is False
-    assert row.email_notifications is True and row.low_battery_notifications is True
+    assert (await seed_fields(member.id))["email_notifications"] is True
+    assert row.low_battery_notifications is True
     on = {"notifications_enabled": True}
     await client.post("/api/user-settings", json=on, token=member.token)
     assert (await UserSettings.get(user_id=member.id)).notifications_enabled is True
@@ -155,7 +158,7 @@ async def test_allowed_webhook_host_and_clearing(
         "/api/user-settings", json={"slack_webhook_url": ""}, token=member.token
     )
     assert status == 200 and body["slack_webhook_url"] == ""
-    assert (await UserSettings.get(user_id=member.id)).slack_webhook_url == ""
+    assert (await seed_fields(member.id))["slack_webhook_url"] == ""
 
 
 async def test_deleted_user_settings_go_with_them(client: Client, member: Account) -> None:

@@ -48,6 +48,7 @@ from powerpulse.db.setup import (
     run_migrations,
 )
 from powerpulse.history import build_sample, write_samples
+from powerpulse.notify.personal import write_seed_fields
 from tests.conftest import make_settings
 from tests.support.nut_server import free_port
 from tests.support.postgres import PostgresServer
@@ -65,8 +66,10 @@ async def fill(settings: Settings) -> None:
             username="admin", email="a@example.com", password_hash="$2b$12$x", role="admin"
         )
         bob = await User.create(username="Bøb", password_hash="$2b$12$y", token_version=3)
-        await UserSettings.create(user=admin, discord_webhook_url="https://discord.test/h")
-        await UserSettings.create(user=bob, notifications_enabled=False, email_recipients="b@x")
+        await UserSettings.create(user=admin)
+        await write_seed_fields(admin.id, {"discord_webhook_url": "https://discord.test/h"})
+        await UserSettings.create(user=bob, notifications_enabled=False)
+        await write_seed_fields(bob.id, {"email_recipients": "b@x"})
         server = await NutServer.create(host="nut.lan", port=3493, username="mon", password="pw")
         other = await NutServer.create(host="10.0.0.2", port=3494, starttls=True, auto_add=False)
         ups = await UpsSystem.create(

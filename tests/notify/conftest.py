@@ -15,6 +15,7 @@ from powerpulse.api.app import create_app
 from powerpulse.api.auth import forget_all_users
 from powerpulse.config import Settings
 from powerpulse.db.models import Event, NutServer, UpsSystem, User, UserSettings
+from powerpulse.notify.personal import SEED_FIELDS, write_seed_fields
 from powerpulse.timeutil import utcnow
 from tests.conftest import make_settings
 from tests.support.receivers import WebhookReceiver
@@ -54,9 +55,21 @@ def settings(tmp_path: Path, smtp: SmtpServer) -> Settings:
 async def make_user(
     name: str = "alice", role: str = "user", **prefs: Any
 ) -> tuple[User, UserSettings]:
+    """A user with settings; the seed's channel fields among `prefs` (discord_webhook_url, …)
+    become their personal channels, as the API would store them."""
     user = await User.create(username=name, password_hash="x", role=role)
+    seed = {k: prefs.pop(k) for k in list(prefs) if k in SEED_FIELDS}
     row = await UserSettings.create(user=user, **prefs)
+    await write_seed_fields(user.id, seed)
     return user, row
+
+
+async def set_prefs(user_id: int, **prefs: Any) -> None:
+    """Change a user's switches and the seed's channel fields, as the settings API would."""
+    seed = {k: prefs.pop(k) for k in list(prefs) if k in SEED_FIELDS}
+    if prefs:
+        await UserSettings.filter(user_id=user_id).update(**prefs)
+    await write_seed_fields(user_id, seed)
 
 
 async def make_ups(name: str = "ups1", nickname: str | None = None) -> UpsSystem:

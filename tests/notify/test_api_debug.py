@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from powerpulse.db.models import NotificationLog, Sample, User, UserSettings
+from powerpulse.db.models import NotificationLog, Sample, User
 from tests.api.conftest import Account, Client, add_server, add_ups, make_user, write_live
+from tests.notify.conftest import set_prefs
 from tests.support.receivers import WebhookReceiver
 
 ENDPOINTS = [
@@ -120,7 +121,7 @@ async def test_ups_status_raw_reads_live_state_without_secrets(
 async def test_notification_settings_are_masked(
     client: Client, admin: Account, discord_hook: WebhookReceiver
 ) -> None:
-    await UserSettings.filter(user_id=admin.id).update(discord_webhook_url=discord_hook.url)
+    await set_prefs(admin.id, discord_webhook_url=discord_hook.url)
     status, body, _ = await client.get("/api/debug/notification-settings", token=admin.token)
     assert status == 200
     assert body == {
@@ -175,7 +176,7 @@ async def test_test_notification_uses_current_user_settings(
 ) -> None:
     status, body, _ = await client.post("/api/debug/test-notification", token=admin.token, json={})
     assert (status, body["error"]) == (400, "no_channels")
-    await UserSettings.filter(user_id=admin.id).update(discord_webhook_url=discord_hook.url)
+    await set_prefs(admin.id, discord_webhook_url=discord_hook.url)
     status, body, _ = await client.post(
         "/api/debug/test-notification", token=admin.token, json={"ups_name": "Debug <UPS>"}
     )
@@ -194,13 +195,9 @@ async def test_force_status_change_reaches_every_user_who_wants_it(
     bob = await make_user("bob")
     carol = await make_user("carol")
     dave = await make_user("dave")
-    await UserSettings.filter(user_id=bob.id).update(discord_webhook_url=discord_hook.url)
-    await UserSettings.filter(user_id=carol.id).update(
-        slack_webhook_url=slack_hook.url, battery_notifications=False
-    )
-    await UserSettings.filter(user_id=dave.id).update(
-        discord_webhook_url=discord_hook.url, notifications_enabled=False
-    )
+    await set_prefs(bob.id, discord_webhook_url=discord_hook.url)
+    await set_prefs(carol.id, slack_webhook_url=slack_hook.url, battery_notifications=False)
+    await set_prefs(dave.id, discord_webhook_url=discord_hook.url, notifications_enabled=False)
     status, body, _ = await client.post(
         "/api/debug/force-status-change", token=admin.token, json={"ups_id": ups.id}
     )
@@ -233,7 +230,7 @@ async def test_force_status_change_reaches_every_user_who_wants_it(
 async def test_ups_monitoring_test_reports_per_channel(
     client: Client, admin: Account, discord_hook: WebhookReceiver
 ) -> None:
-    await UserSettings.filter(user_id=admin.id).update(discord_webhook_url=discord_hook.url)
+    await set_prefs(admin.id, discord_webhook_url=discord_hook.url)
     status, body, _ = await client.post(
         "/api/debug/test-ups-monitoring", token=admin.token, json={"ups_name": "Server Room UPS"}
     )
@@ -247,7 +244,7 @@ async def test_ups_monitoring_test_reports_per_channel(
     }
     assert len(discord_hook.delivered) == 1
     # Battery events switched off: nothing is sent and the result says so.
-    await UserSettings.filter(user_id=admin.id).update(battery_notifications=False)
+    await set_prefs(admin.id, battery_notifications=False)
     status, body, _ = await client.post(
         "/api/debug/test-ups-monitoring", token=admin.token, json={}
     )

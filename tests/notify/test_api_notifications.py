@@ -10,8 +10,9 @@ from powerpulse.api import notifications
 from powerpulse.api.notifications import SENDS_PER_MINUTE
 from powerpulse.db.models import NotificationDelivery, NotificationLog, UserSettings
 from powerpulse.notify.dispatcher import Dispatcher
+from powerpulse.notify.personal import seed_fields
 from tests.api.conftest import Account, Client, add_server, add_ups, write_live
-from tests.notify.conftest import make_event
+from tests.notify.conftest import make_event, set_prefs
 from tests.support.receivers import WebhookReceiver
 from tests.support.smtp import SmtpServer
 
@@ -68,13 +69,14 @@ async def test_settings_accept_booleans_and_0_1_and_store_them(
     assert body["notifications_enabled"] is False and body["email_notifications"] is True
     assert body["low_battery_notifications"] is True  # not sent: kept
     row = await UserSettings.get(user_id=member.id)
-    assert (row.notifications_enabled, row.battery_notifications, row.email_notifications) == (
+    seed = await seed_fields(member.id)
+    assert (row.notifications_enabled, row.battery_notifications, seed["email_notifications"]) == (
         False,
         False,
         True,
     )
-    assert row.email_recipients == "ops@example.com, night@example.com"
-    assert row.discord_webhook_url == discord_hook.url
+    assert seed["email_recipients"] == "ops@example.com, night@example.com"
+    assert seed["discord_webhook_url"] == discord_hook.url
     # And switched back on with `true`, which the original UI could never do the other way.
     status, body, _ = await client.post(
         "/api/notifications/settings", token=member.token, json={"notifications_enabled": True}
@@ -115,7 +117,8 @@ async def test_settings_bad_input_is_a_400_naming_the_field(
     assert status == 400
     assert body.get("field") == field and message in body["message"]
     row = await UserSettings.get(user_id=member.id)
-    assert row.notifications_enabled and row.discord_webhook_url == ""  # nothing stored
+    assert row.notifications_enabled  # nothing stored
+    assert (await seed_fields(member.id))["discord_webhook_url"] == ""
 
 
 async def test_not_json_is_a_400(client: Client, member: Account) -> None:
@@ -146,6 +149,9 @@ async def test_discord_test_reaches_the_receiver_and_history(
     assert history[0]["deliveries"] == [
         {
             "channel": "discord",
+            "channelId": None,  # an ad-hoc test of a URL, not a saved channel
+            "channelName": None,
+            "nextAttemptAt": None,
             "state": "delivered",
             "attempts": 1,
             "lastError": None,
@@ -158,7 +164,7 @@ async def test_discord_test_reaches_the_receiver_and_history(
 async def test_test_falls_back_to_the_saved_url(
     client: Client, member: Account, slack_hook: WebhookReceiver
 ) -> None:
-    await UserSettings.filter(user_id=member.id).update(slack_webhook_url=slack_hook.url)
+    await set_prefs(member.id, slack_webhook_url=slack_hook.url)
     status, body, _ = await client.post("/api/notifications/test-slack", token=member.token)
     assert (status, body) == (200, {"message": "Test notification sent successfully to Slack"})
     assert slack_hook.delivered[0]["attachments"][0]["title"] == "🔔 PowerPulse Test Notification"
@@ -212,9 +218,7 @@ async def test_email_test_arrives_over_starttls(
     client: Client, member: Account, smtp: SmtpServer
 ) -> None:
     # A user tests only their saved recipients (tests/review/test_red_team_mail.py).
-    await UserSettings.filter(user_id=member.id).update(
-        email_recipients="ops@example.com, night@example.com"
-    )
+    await set_prefs(member.id, email_recipients="ops@example.com, night@example.com")
     status, body, _ = await client.post(
         "/api/notifications/test-email",
         token=member.token,
@@ -233,7 +237,7 @@ async def test_email_test_without_smtp_is_a_clear_error(client: Client, member: 
     import dataclasses
 
     client.app.ctx.settings = dataclasses.replace(client.app.ctx.settings, smtp_host="")
-    await UserSettings.filter(user_id=member.id).update(email_recipients="a@example.com")
+    await set_prefs(member.id, email_recipients="a@example.com")
     status, body, _ = await client.post(
         "/api/notifications/test-email",
         token=member.token,
@@ -279,7 +283,7 @@ async def test_ups_status_sends_to_the_given_channels(
 ) -> None:
     ups = await add_ups(await add_server(), "ups1", nickname="Server Room UPS")
     await write_live(ups, {"ups.status": "OB", "battery.charge": "88", "battery.runtime": "1200"})
-    await UserSettings.filter(user_id=member.id).update(email_recipients="ops@example.com")
+    await set_prefs(member.id, email_recipients="ops@example.com")
     status, body, _ = await client.post(
         "/api/notifications/ups-status",
         token=member.token,
@@ -393,7 +397,8 @@ async def test_sends_are_rate_limited_per_user(
 async def test_history_shows_event_notifications_with_retry_state(
     client: Client, member: Account, discord_hook: WebhookReceiver, smtp: SmtpServer
 ) -> None:
-    await UserSettings.filter(user_id=member.id).update(
+    await set_prefs(
+        member.id,
         discord_webhook_url=discord_hook.url,
         email_notifications=True,
         email_recipients="ops@example.com",

@@ -2,19 +2,54 @@
 
 from __future__ import annotations
 
+import ssl
 import time
 from pathlib import Path
+from typing import Any
+
+import aiohttp
 
 from powerpulse.config import Settings
-from powerpulse.notify.channels import make_channel
+from powerpulse.notify.channels import KINDS, DeliveryResult, Transport
 from powerpulse.notify.channels.email import NOT_CONFIGURED
-from powerpulse.notify.messages import Notice, render
+from powerpulse.notify.messages import Notice
 from powerpulse.timeutil import utcnow
 from tests.conftest import make_settings
 from tests.support.receivers import WebhookReceiver
 from tests.support.smtp import SMTP_FROM, SmtpServer
 
 NOTICE = Notice("on_battery", "Rack <1>", "On Battery", "Online", utcnow(), 90, 1200, 25)
+
+
+class Sender:
+    """One channel kind with one config, sending over a fresh HTTP session each time."""
+
+    def __init__(
+        self,
+        kind: str,
+        config: dict[str, Any],
+        settings: Settings,
+        *,
+        timeout: float = 10.0,
+        tls_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.kind, self.config, self.settings = KINDS[kind], config, settings
+        self.timeout, self.tls_context = timeout, tls_context
+
+    async def send(self, payload: dict[str, Any]) -> DeliveryResult:
+        async with aiohttp.ClientSession() as session:
+            transport = Transport(session, self.settings, self.timeout, self.tls_context)
+            return await self.kind.send(payload, self.config, transport)
+
+
+def make_channel(kind: str, target: str, settings: Settings, **options: Any) -> Sender:
+    """A webhook URL or comma-joined recipients, as the seed's fields hold them."""
+    key = "recipients" if kind == "email" else "url"
+    return Sender(kind, {key: target}, settings, **options)
+
+
+def render(kind: str, notice: Notice) -> dict[str, Any]:
+    return KINDS[kind].payload(notice)
 
 
 async def test_discord_success_posts_the_embed_once(

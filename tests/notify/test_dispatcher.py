@@ -12,6 +12,7 @@ from powerpulse.db.models import Event, NotificationDelivery, NotificationLog, U
 from powerpulse.notify import outbox
 from powerpulse.notify.dispatcher import Dispatcher
 from powerpulse.notify.messages import notice_for_test
+from powerpulse.notify.outbox import Destination
 from powerpulse.timeutil import utcnow
 from tests.notify.conftest import make_event, make_ups, make_user
 from tests.support.receivers import WebhookReceiver
@@ -319,7 +320,10 @@ async def test_send_now_records_a_test_notification_without_retry(
         outcomes = await d.send_now(
             user.id,
             notice_for_test(utcnow()),
-            [("discord", discord_hook.url), ("slack", slack_hook.url)],
+            [
+                Destination("discord", config={"url": discord_hook.url}),
+                Destination("slack", config={"url": slack_hook.url}),
+            ],
         )
         assert await d.deliver_due_once() == 0  # the failed test is not retried later
     assert [(o.channel, o.ok, o.error) for o in outcomes] == [
@@ -341,9 +345,10 @@ async def test_a_stored_url_no_longer_allowed_is_not_posted_to(
         await d.fan_out_once()
         await d.deliver_due_once()
     row = await NotificationDelivery.get()
-    assert (row.state, row.last_error) == (
-        "failed",
-        "webhook URL is no longer allowed by the configuration",
+    assert row.state == "failed"
+    assert row.last_error == (
+        "channel config is no longer allowed: "
+        "Webhook URL: 127.0.0.1 is not an allowed host for this channel"
     )
     assert discord_hook.requests == []
 

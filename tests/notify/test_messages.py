@@ -7,16 +7,18 @@ from datetime import UTC, datetime
 
 import pytest
 
+from powerpulse.notify.channels import KINDS
 from powerpulse.notify.messages import (
     EVENT_KINDS,
     Notice,
-    discord_payload,
-    email_parts,
     kind_for_status,
     notice_for_test,
     readings_from_details,
-    slack_payload,
 )
+
+discord_payload = KINDS["discord"].payload
+slack_payload = KINDS["slack"].payload
+email_parts = KINDS["email"].payload
 
 AT = datetime(2025, 2, 27, 12, 0, 5, 250000, tzinfo=UTC)
 
@@ -47,6 +49,12 @@ EXPECTED_TITLES = {
     "self_test": ("🧪 UPS Battery Test", 0x7289DA),
     "ups_added": ("🔎 UPS Found", 0x7289DA),
     "ups_removed": ("❓ UPS Gone", 0xFFA500),
+    # Thresholds (as they start; their clearing is checked in tests/notify/test_thresholds.py).
+    "load_high": ("📈 UPS Load High", 0xFFA500),
+    "runtime_low": ("⏳ UPS Runtime Low", 0xFFA500),
+    "charge_low": ("🔋 UPS Charge Low", 0xFFA500),
+    "input_voltage": ("⚡ UPS Input Voltage Out Of Range", 0xFFA500),
+    "temperature_high": ("🌡️ UPS Temperature High", 0xFFA500),
 }
 
 
@@ -55,7 +63,7 @@ def test_every_event_kind_has_its_own_title_and_colour() -> None:
     for kind, (title, colour) in EXPECTED_TITLES.items():
         embed = discord_payload(notice(kind))["embeds"][0]
         assert (embed["title"], embed["color"]) == (title, colour), kind
-        assert "**Server Room UPS**" in embed["description"]
+        assert "**Server Room UPS**" in embed["description"], kind
         assert embed["description"].endswith("Previous status: Online")
 
 

@@ -8,7 +8,9 @@ from datetime import timedelta
 
 from powerpulse.config import Settings
 from powerpulse.db.models import NotificationDelivery, NotificationLog, Poller, User, UserSettings
-from powerpulse.notify.messages import Notice, discord_payload
+from powerpulse.notify.channels import KINDS
+from powerpulse.notify.messages import Notice
+from powerpulse.notify.personal import write_seed_fields
 from powerpulse.poller import site_watch
 from powerpulse.timeutil import utcnow
 
@@ -30,7 +32,8 @@ async def _alerts() -> list[tuple[str, str]]:
 
 async def test_an_uncovered_site_alerts_once_and_again_after_a_comeback(db: Settings) -> None:
     user = await User.create(username="alice", password_hash="x")
-    await UserSettings.create(user=user, discord_webhook_url=HOOK)
+    await UserSettings.create(user=user)
+    await write_seed_fields(user.id, {"discord_webhook_url": HOOK})
     sites = ["paris", "lyon", None]
     await _poller("p-paris", ["paris"])
     await _poller("p-lyon", ["lyon"], age=LEASE + 1)  # its heartbeat is too old: dead
@@ -62,7 +65,7 @@ async def test_an_uncovered_site_alerts_once_and_again_after_a_comeback(db: Sett
 
 def test_the_alert_says_which_site() -> None:
     notice = Notice("poller_missing", site_watch.site_label("paris"), "No poller", "", utcnow())
-    embed = discord_payload(notice)["embeds"][0]
+    embed = KINDS["discord"].payload(notice)["embeds"][0]
     assert embed["title"] == "🛰️ No Poller For Site"
     assert "**site paris**" in embed["description"]
     assert {"name": "Site", "value": "site paris", "inline": True} in embed["fields"]

@@ -7,7 +7,8 @@ import pytest
 
 from powerpulse.api import notifications
 from powerpulse.api.notifications import TEST_SENDS_LIMIT
-from powerpulse.db.models import NotificationLog, UserSettings
+from powerpulse.db.models import NotificationLog
+from powerpulse.notify.personal import write_seed_fields
 from tests.api.conftest import Account, Client, add_server, add_ups
 from tests.notify.conftest import (  # noqa: F401 (fixtures: an app that mails through `smtp`)
     app,
@@ -28,8 +29,8 @@ OUTSIDER = "victim@elsewhere.example"
 
 
 async def save_recipients(account: Account, recipients: str) -> None:
-    await UserSettings.filter(user_id=account.id).update(
-        email_recipients=recipients, email_notifications=True
+    await write_seed_fields(
+        account.id, {"email_recipients": recipients, "email_notifications": True}
     )
 
 

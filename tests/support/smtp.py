@@ -20,7 +20,7 @@ import tempfile
 import threading
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,7 @@ class ReceivedMail:
     message: EmailMessage
     tls: bool
     login: str | None
+    at: float = field(default_factory=time.time)  # arrival, epoch seconds (bench/)
 
     @property
     def subject(self) -> str:

@@ -17,12 +17,15 @@ from tortoise import Tortoise
 
 from powerpulse import __version__
 from powerpulse.api import (
+    alert_rules,
+    alerts,
     auth_routes,
     debug,
     discovery,
     history,
     instance,
     metrics,
+    notification_channels,
     notifications,
     serializers,
     static,
@@ -54,6 +57,9 @@ BLUEPRINTS: list[Any] = [
     ups_control.bp,
     history.blueprints,
     notifications.bp,
+    notification_channels.bp,
+    alert_rules.blueprints,
+    alerts.blueprints,
     debug.bp,
     stream.bp,
     system.bp,

@@ -41,9 +41,11 @@ from powerpulse.api.validation import (
 from powerpulse.db import dialect
 from powerpulse.db.models import Sample, UpsLiveState, UpsSystem, User, UserSettings
 from powerpulse.history import record_manual_charge
+from powerpulse.notify import personal
 from powerpulse.notify.dispatcher import send_immediately
 from powerpulse.notify.messages import Notice, kind_for_status
-from powerpulse.notify.recipients import channels_for, wants
+from powerpulse.notify.outbox import Destination
+from powerpulse.notify.recipients import wants
 from powerpulse.notify.webhooks import mask
 from powerpulse.nut.status import display_status, parse_status
 from powerpulse.timeutil import iso, utcnow
@@ -71,16 +73,21 @@ async def _ups(ups_id: int) -> UpsSystem:
     return ups
 
 
-def masked_settings(row: UserSettings) -> dict[str, Any]:
+async def masked_settings(user_id: int, row: UserSettings) -> dict[str, Any]:
+    seed = await personal.seed_fields(user_id)
     return {
         "notifications_enabled": bool(row.notifications_enabled),
         "battery_notifications": bool(row.battery_notifications),
         "low_battery_notifications": bool(row.low_battery_notifications),
-        "discord_webhook_url": mask(row.discord_webhook_url),
-        "slack_webhook_url": mask(row.slack_webhook_url),
-        "email_notifications": bool(row.email_notifications),
-        "email_recipients": row.email_recipients or "None",
+        "discord_webhook_url": mask(seed["discord_webhook_url"]),
+        "slack_webhook_url": mask(seed["slack_webhook_url"]),
+        "email_notifications": seed["email_notifications"],
+        "email_recipients": seed["email_recipients"] or "None",
     }
+
+
+async def seed_destinations(user_id: int) -> list[Destination]:
+    return [Destination.of(c) for c in await personal.slot_channels(user_id)]
 
 
 # --- battery history ---------------------------------------------------------------------------
@@ -197,7 +204,8 @@ async def ups_status_raw(request: Request) -> HTTPResponse:
 @schemas.returns(schemas.MaskedSettings)
 @require_admin
 async def notification_settings(request: Request) -> HTTPResponse:
-    return json(masked_settings(await user_settings_of(request.ctx.user)))
+    user = request.ctx.user
+    return json(await masked_settings(user.id, await user_settings_of(user)))
 
 
 def _status_body(body: dict[str, Any], new: str, old: str) -> tuple[str, str]:
@@ -228,7 +236,7 @@ async def test_ups_monitoring(request: Request) -> HTTPResponse:
     user: User = request.ctx.user
     row = await user_settings_of(user)
     kind = kind_for_status(new)
-    channels = channels_for(row) if wants(row, kind) else []
+    channels = await seed_destinations(user.id) if wants(row, kind) else []
     outcomes = []
     if channels:
         notice = await ups_notice(ups, name, new, old)
@@ -259,7 +267,11 @@ async def force_status_change(request: Request) -> HTTPResponse:
     kind = kind_for_status(new)
     notice = await ups_notice(ups, name, new, old)
     rows = await UserSettings.filter(notifications_enabled=True).order_by("user_id")
-    targets = [(r.user_id, channels_for(r)) for r in rows if wants(r, kind)]  # type: ignore[attr-defined]
+    targets = [
+        (r.user_id, await seed_destinations(r.user_id))  # type: ignore[attr-defined]
+        for r in rows
+        if wants(r, kind)
+    ]
     targets = [(uid, ch) for uid, ch in targets if ch]
     settings = request.app.ctx.settings
     tls = getattr(request.app.ctx, "notify_tls_context", None)
@@ -305,12 +317,14 @@ async def raw_notification_test(request: Request) -> HTTPResponse:
         {WEBHOOK_FIELDS[kind]: body.get("webhook_url")}, kind, request.app.ctx.settings
     )
     if not url:
-        url = getattr(await user_settings_of(request.ctx.user), WEBHOOK_FIELDS[kind])
+        url = (await personal.seed_fields(request.ctx.user.id))[WEBHOOK_FIELDS[kind]]
     if not url:
         raise bad_request("webhook_url", "Invalid webhook type or missing webhook URL")
     translated = display_status(parse_status(raw))
     notice = Notice(kind_for_status(translated), "Debug UPS", translated, "Online", utcnow())
-    [outcome] = await send(request, request.ctx.user, notice, [(kind, url)])
+    [outcome] = await send(
+        request, request.ctx.user, notice, [Destination(kind, config={"url": url})]
+    )
     if not outcome.ok:
         raise bad_gateway(
             f"Raw notification test failed: {outcome.error}",
@@ -338,7 +352,8 @@ async def test_notification(request: Request) -> HTTPResponse:
     new, old = _status_body(body, "status", "previous_status")
     name = optional_str(body, "ups_name", max_length=255) or "Debug UPS"
     row = await user_settings_of(request.ctx.user)
-    channels = channels_for(row)
+    channels = await seed_destinations(request.ctx.user.id)
+    masked = await masked_settings(request.ctx.user.id, row)
     if not channels:
         raise bad_request(None, "No notification channels configured", "no_channels")
     notice = await ups_notice(None, name, new, old)
@@ -347,7 +362,7 @@ async def test_notification(request: Request) -> HTTPResponse:
         raise bad_gateway(
             "Debug notification failed",
             "delivery_failed",
-            settings=masked_settings(row),
+            settings=masked,
             results=channel_results(outcomes),
         )
     return json(
@@ -355,7 +370,7 @@ async def test_notification(request: Request) -> HTTPResponse:
             "message": "Debug notification sent successfully",
             "settings": {
                 k: v
-                for k, v in masked_settings(row).items()
+                for k, v in masked.items()
                 if k
                 in (
                     "discord_webhook_url",

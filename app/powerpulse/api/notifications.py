@@ -16,7 +16,7 @@ from sanic_ext import openapi
 from tortoise.transactions import in_transaction
 
 from powerpulse.api import schemas
-from powerpulse.api.auth import is_admin, require_user
+from powerpulse.api.auth import is_admin, require_admin, require_user
 from powerpulse.api.errors import (
     ApiError,
     bad_gateway,
@@ -33,7 +33,18 @@ from powerpulse.api.validation import (
 )
 from powerpulse.config import Settings
 from powerpulse.db import counters
-from powerpulse.db.models import NotificationLog, UpsLiveState, UpsSystem, User, UserSettings
+from powerpulse.db.loaded import fetched
+from powerpulse.db.models import (
+    AlertRule,
+    NotificationChannel,
+    NotificationDelivery,
+    NotificationLog,
+    UpsLiveState,
+    UpsSystem,
+    User,
+    UserSettings,
+)
+from powerpulse.notify import personal
 from powerpulse.notify.dispatcher import Outcome, send_immediately
 from powerpulse.notify.messages import (
     Notice,
@@ -41,6 +52,7 @@ from powerpulse.notify.messages import (
     notice_for_test,
     readings_from_details,
 )
+from powerpulse.notify.outbox import Destination
 from powerpulse.notify.recipients import NOTIFICATION_FLAGS, RecipientError, parse_email_recipients
 from powerpulse.notify.webhooks import WebhookUrlError, validate_webhook_url
 from powerpulse.timeutil import iso, utcnow
@@ -102,7 +114,7 @@ async def send(
     request: Request,
     user: User,
     notice: Notice,
-    channels: list[tuple[str, str]],
+    channels: list[Destination],
     *,
     ups_id: int | None = None,
     test: bool = False,
@@ -130,7 +142,7 @@ async def check_recipients(user: User, recipients: str) -> str:
     if is_admin(user):
         return recipients
     try:
-        saved = parse_email_recipients((await user_settings_of(user)).email_recipients or "")
+        saved = parse_email_recipients((await personal.seed_fields(user.id))["email_recipients"])
     except RecipientError:
         saved = []
     allowed = {a.casefold() for a in saved}
@@ -146,14 +158,44 @@ async def check_recipients(user: User, recipients: str) -> str:
     return recipients
 
 
-def settings_dict(row: UserSettings) -> dict[str, Any]:
-    """The seed's notification settings: flags as booleans."""
+async def settings_dict(row: UserSettings) -> dict[str, Any]:
+    """The seed's notification settings: flags as booleans; the channel fields from the
+    user's personal channels."""
+    seed = await personal.seed_fields(row.user_id)  # type: ignore[attr-defined]
     return {
-        "discord_webhook_url": row.discord_webhook_url,
-        "slack_webhook_url": row.slack_webhook_url,
+        "discord_webhook_url": seed["discord_webhook_url"],
+        "slack_webhook_url": seed["slack_webhook_url"],
         **{flag: bool(getattr(row, flag)) for flag in FLAGS},
-        "email_recipients": row.email_recipients,
+        "email_notifications": seed["email_notifications"],
+        "email_recipients": seed["email_recipients"],
     }
+
+
+def read_seed_channel_fields(body: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """The seed's channel fields present in `body`, validated as the seed does."""
+    changes: dict[str, Any] = {}
+    for kind, field in WEBHOOK_FIELDS.items():
+        if (url := read_webhook(body, kind, settings)) is not None:
+            changes[field] = url
+    if (recipients := read_recipients(body)) is not None:
+        changes["email_recipients"] = recipients
+    if (email := optional_bool(body, "email_notifications")) is not None:
+        changes["email_notifications"] = email
+    return changes
+
+
+async def save_settings(user: User, flags: dict[str, Any], seed: dict[str, Any]) -> UserSettings:
+    """Write the switches and the seed's channel fields in one transaction."""
+    async with in_transaction():
+        row = await UserSettings.get_or_none(user_id=user.id)
+        if row is None:
+            row = await UserSettings.create(user_id=user.id, **flags)
+        elif flags:
+            row.update_from_dict(flags)
+            await row.save()
+        await personal.write_seed_fields(user.id, seed)
+        await counters.bump(counters.CONFIG)
+    return row
 
 
 # --- settings ----------------------------------------------------------------------------------
@@ -164,7 +206,7 @@ def settings_dict(row: UserSettings) -> dict[str, Any]:
 @schemas.returns(schemas.NotificationSettings)
 @require_user
 async def get_settings(request: Request) -> HTTPResponse:
-    return json(settings_dict(await user_settings_of(request.ctx.user)))
+    return json(await settings_dict(await user_settings_of(request.ctx.user)))
 
 
 @bp.post("/settings")
@@ -174,34 +216,24 @@ async def get_settings(request: Request) -> HTTPResponse:
 @require_user
 async def update_settings(request: Request) -> HTTPResponse:
     body = read_json(request)
-    changes: dict[str, Any] = {}
+    flags: dict[str, Any] = {}
     for flag in FLAGS:
         if (value := optional_bool(body, flag)) is not None:
-            changes[flag] = value
-    for kind, field in WEBHOOK_FIELDS.items():
-        if (url := read_webhook(body, kind, request.app.ctx.settings)) is not None:
-            changes[field] = url
-    if (recipients := read_recipients(body)) is not None:
-        changes["email_recipients"] = recipients
-    if not changes:
+            flags[flag] = value
+    seed = read_seed_channel_fields(body, request.app.ctx.settings)
+    if not flags and not seed:
         raise bad_request(None, "No settings provided to update", "no_fields")
-    async with in_transaction():
-        row = await UserSettings.get_or_none(user_id=request.ctx.user.id)
-        if row is None:
-            row = await UserSettings.create(user_id=request.ctx.user.id, **changes)
-        else:
-            row.update_from_dict(changes)
-            await row.save()
-        await counters.bump(counters.CONFIG)
-    return json({"message": "Notification settings updated", **settings_dict(row)})
+    row = await save_settings(request.ctx.user, flags, seed)
+    return json({"message": "Notification settings updated", **await settings_dict(row)})
 
 
 # --- test sends --------------------------------------------------------------------------------
 
 
-async def _test_send(request: Request, channel: str, target: str, success: str) -> HTTPResponse:
+async def _test_send(request: Request, destination: Destination, success: str) -> HTTPResponse:
+    channel = destination.kind
     [outcome] = await send(
-        request, request.ctx.user, notice_for_test(utcnow()), [(channel, target)], test=True
+        request, request.ctx.user, notice_for_test(utcnow()), [destination], test=True
     )
     if not outcome.ok:
         raise bad_gateway(
@@ -213,14 +245,20 @@ async def _test_send(request: Request, channel: str, target: str, success: str) 
     return json({"message": success})
 
 
-async def _webhook_target(request: Request, kind: str, label: str) -> str:
+async def slot_channel(user: User, slot: str) -> NotificationChannel | None:
+    return await NotificationChannel.get_or_none(owner_id=user.id, slot=slot)
+
+
+async def _webhook_target(request: Request, kind: str, label: str) -> Destination:
+    """The body's URL (an ad-hoc send), else the saved channel behind the seed field."""
     body = read_json(request)
     url = read_webhook(body, kind, request.app.ctx.settings)
-    if not url:  # fall back to the saved URL
-        url = getattr(await user_settings_of(request.ctx.user), WEBHOOK_FIELDS[kind])
-    if not url:
+    if url:
+        return Destination(kind, config={"url": url})
+    saved = await slot_channel(request.ctx.user, kind)
+    if saved is None or not (saved.config or {}).get("url"):
         raise bad_request(WEBHOOK_FIELDS[kind], f"{label} webhook URL is required")
-    return url
+    return Destination(kind, config={"url": saved.config["url"]})
 
 
 @bp.post("/test")
@@ -229,8 +267,8 @@ async def _webhook_target(request: Request, kind: str, label: str) -> str:
 @schemas.accepts(schemas.DiscordTestBody)
 @require_user
 async def test_discord(request: Request) -> HTTPResponse:
-    url = await _webhook_target(request, "discord", "Discord")
-    return await _test_send(request, "discord", url, "Test notification sent successfully")
+    target = await _webhook_target(request, "discord", "Discord")
+    return await _test_send(request, target, "Test notification sent successfully")
 
 
 @bp.post("/test-slack")
@@ -239,8 +277,8 @@ async def test_discord(request: Request) -> HTTPResponse:
 @schemas.accepts(schemas.SlackTestBody)
 @require_user
 async def test_slack(request: Request) -> HTTPResponse:
-    url = await _webhook_target(request, "slack", "Slack")
-    return await _test_send(request, "slack", url, "Test notification sent successfully to Slack")
+    target = await _webhook_target(request, "slack", "Slack")
+    return await _test_send(request, target, "Test notification sent successfully to Slack")
 
 
 @bp.post("/test-email")
@@ -253,13 +291,12 @@ async def test_email(request: Request) -> HTTPResponse:
     if recipients:
         recipients = await check_recipients(request.ctx.user, recipients)
     else:
-        recipients = (await user_settings_of(request.ctx.user)).email_recipients
+        recipients = (await personal.seed_fields(request.ctx.user.id))["email_recipients"]
     if not recipients:
         raise bad_request("email_recipients", "Email recipients are required")
     return await _test_send(
         request,
-        "email",
-        recipients.replace(" ", ""),
+        Destination("email", config={"recipients": recipients}),
         "Test notification sent successfully to email recipients",
     )
 
@@ -267,8 +304,26 @@ async def test_email(request: Request) -> HTTPResponse:
 # --- history -----------------------------------------------------------------------------------
 
 
+def delivery_dict(d: NotificationDelivery) -> dict[str, Any]:
+    """One delivery's outcome (never its URL, address or payload)."""
+    channel_id = d.notification_channel_id  # type: ignore[attr-defined]
+    channel = fetched(d, "notification_channel", NotificationChannel) if channel_id else None
+    return {
+        "channel": d.channel,
+        "channelId": channel_id,
+        "channelName": channel.name if channel is not None else None,
+        "state": d.state,
+        "attempts": d.attempts,
+        "lastError": d.last_error,
+        "deliveredAt": iso(d.delivered_at),
+        "nextAttemptAt": iso(d.next_attempt_at),
+    }
+
+
 def history_dict(log: NotificationLog) -> dict[str, Any]:
-    """The seed's history row plus the event kind and each channel's outcome (never a URL)."""
+    """The seed's history row plus the event kind, the rule that sent it, and each channel's
+    outcome (never a URL)."""
+    rule = fetched(log, "rule", AlertRule) if log.rule_id is not None else None  # type: ignore[attr-defined]
     return {
         "id": log.id,
         "user_id": log.user_id,  # type: ignore[attr-defined]
@@ -280,15 +335,13 @@ def history_dict(log: NotificationLog) -> dict[str, Any]:
         "event_id": log.event_id,  # type: ignore[attr-defined]
         "created_at": iso(log.created_at),
         "deliveries": [
-            {
-                "channel": d.channel,
-                "state": d.state,
-                "attempts": d.attempts,
-                "lastError": d.last_error,
-                "deliveredAt": iso(d.delivered_at),
-            }
+            delivery_dict(d)
             for d in sorted(log.deliveries, key=lambda d: d.id)  # type: ignore[attr-defined]
         ],
+        "rule": {"id": rule.id, "name": rule.name} if rule is not None else None,
+        "alert_id": log.alert_id,  # type: ignore[attr-defined]
+        "drill_id": log.drill_id,  # type: ignore[attr-defined]
+        "suppressed": log.suppressed,
     }
 
 
@@ -297,18 +350,29 @@ def history_dict(log: NotificationLog) -> dict[str, Any]:
 @schemas.returns(list[schemas.NotificationHistoryItem])
 @require_user
 async def history(request: Request) -> HTTPResponse:
+    return await history_page(request, NotificationLog.filter(user_id=request.ctx.user.id))
+
+
+async def history_page(request: Request, query: Any) -> HTTPResponse:
     args = {k: request.args.get(k) for k in ("limit", "offset") if request.args.get(k) is not None}
     limit = optional_int(args, "limit", lo=1, hi=HISTORY_MAX) or 100
     offset = optional_int(args, "offset", lo=0, hi=10**9) or 0
-    query = NotificationLog.filter(user_id=request.ctx.user.id)
     total = await query.count()
     logs = (
         await query.order_by("-created_at", "-id")
         .offset(offset)
         .limit(limit)
-        .prefetch_related("deliveries")
+        .prefetch_related("deliveries__notification_channel", "rule")
     )
     return json([history_dict(log) for log in logs], headers={"X-Total-Count": str(total)})
+
+
+@bp.get("/log")
+@openapi.summary("Every notification (admin), newest first, with the rule and channels")
+@schemas.returns(list[schemas.NotificationHistoryItem])
+@require_admin
+async def all_history(request: Request) -> HTTPResponse:
+    return await history_page(request, NotificationLog.all())
 
 
 # --- ad-hoc status notification ----------------------------------------------------------------
@@ -357,14 +421,14 @@ async def ups_status(request: Request) -> HTTPResponse:
         raise not_found("UPS system")
     name = optional_str(body, "ups_name", max_length=255) or ups.nickname or ups.name
     settings = request.app.ctx.settings
-    channels: list[tuple[str, str]] = []
+    channels: list[Destination] = []
     for kind in ("discord", "slack"):
         if url := read_webhook(body, kind, settings):
-            channels.append((kind, url))
+            channels.append(Destination(kind, config={"url": url}))
     recipients = read_recipients(body)
     if optional_bool(body, "email_notifications") and recipients:
         recipients = await check_recipients(request.ctx.user, recipients)
-        channels.append(("email", recipients.replace(" ", "")))
+        channels.append(Destination("email", config={"recipients": recipients}))
     if not channels:
         raise bad_request(None, "No notification channel given", "no_channels")
     notice = await ups_notice(ups, name, status, previous)

@@ -197,6 +197,10 @@ class Ups(KioskUps):
 
     driverDetails: Details
     """Driver name/version/state, and its configuration under `parameters`."""
+    mutedUntil: IsoTime | None
+    """Its notifications are recorded, not sent, until then (null: not muted; maintenance
+    windows are listed at `/api/maintenance-windows`)."""
+    muteReason: str | None
 
 
 @closed
@@ -667,12 +671,16 @@ class NotificationDelivery(TypedDict):
     """One channel's delivery of a notification (never its URL or address)."""
 
     channel: str
-    """discord, slack, email, …"""
+    """The channel kind: discord, slack, email, ntfy, … (`/api/notification-channels/kinds`)"""
+    channelId: NotRequired[int | None]
+    channelName: NotRequired[str | None]
+    """The channel's name (null: an ad-hoc test, or the channel was deleted)."""
     state: str
-    """pending, sending, sent, failed, …"""
+    """pending, retry, delivered, failed"""
     attempts: int
     lastError: str | None
     deliveredAt: IsoTime | None
+    nextAttemptAt: NotRequired[IsoTime | None]
 
 
 @closed
@@ -689,6 +697,19 @@ class NotificationHistoryItem(TypedDict):
     event_id: int | None
     created_at: IsoTime
     deliveries: list[NotificationDelivery]
+    rule: NotRequired[RuleRef | None]
+    """The alert rule that sent it (null: the user's personal channels)."""
+    alert_id: NotRequired[int | None]
+    drill_id: NotRequired[int | None]
+    """Set on a fire drill's messages."""
+    suppressed: NotRequired[str | None]
+    """"muted": recorded, not sent."""
+
+
+@closed
+class RuleRef(TypedDict):
+    id: int
+    name: str
 
 
 @closed
@@ -710,6 +731,295 @@ class ChannelResults(TypedDict):
 class NotificationsSent(TypedDict):
     message: str
     results: ChannelResults
+
+
+# --- notification channels, rules, templates, thresholds, mutes, alerts, drills --------------
+
+
+@closed
+class ChannelField(TypedDict):
+    """One config key of a channel kind, as the UI draws it."""
+
+    key: str
+    label: str
+    type: Literal["text", "url", "secret", "emails", "select", "number", "headers", "template"]
+    required: bool
+    secret: bool
+    """Write-only: a saved value comes back as `{"set": true}`."""
+    help: NotRequired[str]
+    placeholder: NotRequired[str]
+    default: NotRequired[Any]
+    options: NotRequired[list[str]]
+
+
+@closed
+class ChannelKindInfo(TypedDict):
+    kind: str
+    label: str
+    adminOnly: bool
+    """Only admins may create it (it can reach any host)."""
+    selfHosted: bool
+    """When an admin creates it, any host is allowed."""
+    fields: list[ChannelField]
+
+
+@closed
+class LastDelivery(TypedDict):
+    state: str
+    at: IsoTime | None
+    error: str | None
+
+
+@closed
+class NotificationChannel(TypedDict):
+    """A saved channel. Secret config values come back as `{"set": true}`, never in clear."""
+
+    id: int
+    kind: str
+    name: str
+    enabled: bool
+    shared: bool
+    """Shared (admin-managed, used by rules) or personal."""
+    ownerId: int | None
+    slot: str | None
+    """The seed field this personal channel stands for (discord, slack, email), if any."""
+    config: dict[str, Any]
+    summary: str
+    createdAt: IsoTime
+    lastDelivery: LastDelivery | None
+
+
+@closed
+class NotificationChannelBody(TypedDict, total=False):
+    kind: str
+    name: str
+    config: dict[str, Any]
+    """Keys of the kind's descriptor; on update a secret left out (or `{"set": true}`) is kept."""
+    enabled: bool
+    shared: bool
+    """Admins: create a shared channel (default for admins: false, personal)."""
+
+
+@closed
+class ChannelTestResult(TypedDict):
+    message: str
+    delivery: NotificationDelivery
+
+
+@closed
+class EventKindInfo(TypedDict):
+    kind: str
+    title: str
+    severity: str
+    neverMuted: bool
+    """Low battery and forced shutdown: a mute silences them only for a rule that says so."""
+
+
+@closed
+class AlertRule(TypedDict):
+    id: int
+    name: str
+    enabled: bool
+    ups: Literal["all"] | list[int]
+    events: list[str]
+    channels: list[int]
+    """Shared channel ids."""
+    repeat_every: int | None
+    """Seconds between reminders while the condition holds (null: no reminders)."""
+    templates: dict[str, Any]
+    """Event kind -> {"title", "body"} (Jinja2), over the global templates."""
+    mute_critical: bool
+    createdAt: IsoTime
+
+
+@closed
+class AlertRuleBody(TypedDict, total=False):
+    name: str
+    enabled: bool
+    ups: Literal["all"] | list[int]
+    events: list[str]
+    channels: list[int]
+    repeat_every: int | None
+    templates: dict[str, Any]
+    mute_critical: bool
+
+
+@closed
+class MessageTemplateItem(TypedDict):
+    kind: str
+    title: str
+    body: str
+    defaultTitle: str
+    defaultBody: str
+
+
+@closed
+class MessageTemplateBody(TypedDict, total=False):
+    title: str
+    body: str
+
+
+@closed
+class TemplatePreviewBody(TypedDict, total=False):
+    kind: str
+    channel_kind: str
+    title: str
+    body: str
+
+
+@closed
+class TemplatePreview(TypedDict):
+    title: str
+    body: str
+    payload: dict[str, Any]
+    """What the channel kind would post (with a sample UPS)."""
+
+
+@closed
+class ThresholdMetric(TypedDict):
+    metric: str
+    kind: str
+    unit: str
+    variables: list[str]
+
+
+@closed
+class Threshold(TypedDict):
+    id: int
+    name: str
+    enabled: bool
+    ups: Literal["all"] | list[int]
+    metric: str
+    above: float | None
+    below: float | None
+    hold: int
+    """Seconds past the limit before it fires (and back inside before it clears)."""
+    hysteresis: float
+    kind: str
+    """The event kind it fires (for rules)."""
+
+
+@closed
+class ThresholdBody(TypedDict, total=False):
+    name: str
+    enabled: bool
+    ups: Literal["all"] | list[int]
+    metric: str
+    above: float | None
+    below: float | None
+    hold: int
+    hysteresis: float
+
+
+@closed
+class MaintenanceWindowItem(TypedDict):
+    id: int
+    upsId: int | None
+    """null: every UPS."""
+    days: list[int]
+    """0 = Monday … 6 = Sunday"""
+    start: str
+    """HH:MM in `timezone`"""
+    minutes: int
+    timezone: str
+    reason: str
+    openUntil: IsoTime | None
+    """When the current occurrence ends, if one is open now."""
+
+
+@closed
+class MaintenanceWindowBody(TypedDict, total=False):
+    ups_id: int | None
+    days: list[int]
+    start: str
+    minutes: int
+    timezone: str
+    reason: str
+
+
+@closed
+class MuteBody(TypedDict, total=False):
+    minutes: int
+    reason: str
+
+
+@closed
+class MuteState(TypedDict):
+    message: str
+    mutedUntil: IsoTime | None
+    muteReason: str | None
+    count: NotRequired[int]
+    """`/api/ups-systems/mute`: how many UPS."""
+
+
+@closed
+class AckInfo(TypedDict):
+    by: str | None
+    at: IsoTime | None
+    note: str | None
+
+
+@closed
+class AlertItem(TypedDict):
+    """An ongoing (or, with ?state=all, past) alert."""
+
+    id: int
+    upsId: int
+    upsName: str
+    kind: str
+    title: str
+    severity: str
+    status: str
+    startedAt: IsoTime
+    clearedAt: IsoTime | None
+    acknowledged: AckInfo | None
+
+
+@closed
+class AckBody(TypedDict, total=False):
+    note: str
+
+
+@closed
+class AckResult(TypedDict):
+    message: str
+    alert: AlertItem
+    told: int
+    """How many people/rules were told who acknowledged it."""
+
+
+@closed
+class DrillBody(TypedDict, total=False):
+    restore_after: int
+    """Seconds between "power lost" and "power restored" (default 30)."""
+
+
+@closed
+class DrillDelivery(TypedDict):
+    phase: Literal["power_lost", "power_restored"]
+    rule: RuleRef | None
+    userId: int | None
+    channel: str
+    channelId: int | None
+    channelName: str | None
+    state: str
+    attempts: int
+    lastError: str | None
+    deliveredAt: IsoTime | None
+    nextAttemptAt: IsoTime | None
+
+
+@closed
+class DrillReport(TypedDict):
+    id: int
+    upsId: int
+    upsName: str
+    restoreAfter: int
+    startedAt: IsoTime
+    startedBy: str | None
+    done: bool
+    """Every delivery has its final outcome."""
+    deliveries: list[DrillDelivery]
 
 
 # --- debug ---------------------------------------------------------------------------------------

@@ -103,18 +103,19 @@ def user_ref(user: User) -> dict[str, Any]:
     }
 
 
-def settings_to_dict(row: UserSettings) -> dict[str, Any]:
-    """The seed's user-settings object: flags as 0/1 integers."""
+def settings_to_dict(row: UserSettings, seed: dict[str, Any]) -> dict[str, Any]:
+    """The seed's user-settings object: flags as 0/1 integers; `seed` the channel fields
+    (`notify.personal.seed_fields`)."""
     return {
         "inactivity_timeout": row.inactivity_timeout,
-        "discord_webhook_url": row.discord_webhook_url,
-        "slack_webhook_url": row.slack_webhook_url,
+        "discord_webhook_url": seed["discord_webhook_url"],
+        "slack_webhook_url": seed["slack_webhook_url"],
         "notifications_enabled": int(row.notifications_enabled),
         "battery_notifications": int(row.battery_notifications),
         "low_battery_notifications": int(row.low_battery_notifications),
         "self_test_notifications": int(row.self_test_notifications),
-        "email_notifications": int(row.email_notifications),
-        "email_recipients": row.email_recipients,
+        "email_notifications": int(seed["email_notifications"]),
+        "email_recipients": seed["email_recipients"],
         "poll_interval": row.poll_interval,
     }
 
@@ -229,6 +230,10 @@ def ups_to_dict(
         "statusTokens": list(view.tokens),
         "lastKnown": last_known,
     }
+    if not public:
+        muted = ups.muted_until is not None and ups.muted_until > now
+        out["mutedUntil"] = iso(ups.muted_until) if muted else None
+        out["muteReason"] = (ups.mute_reason or None) if muted else None
     out.update(freshness)
     if public:
         for group in _PRIVATE_GROUPS:

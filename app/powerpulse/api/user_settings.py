@@ -12,28 +12,26 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
-from tortoise.transactions import in_transaction
 
 from powerpulse.api import schemas
 from powerpulse.api.auth import require_user
 from powerpulse.api.errors import ApiError, bad_request
+from powerpulse.api.notifications import read_seed_channel_fields, save_settings
 from powerpulse.api.serializers import settings_to_dict
-from powerpulse.api.validation import optional_bool, optional_int, optional_str, read_json
-from powerpulse.config import Settings
-from powerpulse.db import counters
+from powerpulse.api.validation import optional_bool, optional_int, read_json
 from powerpulse.db.models import User, UserSettings
-from powerpulse.notify.recipients import NOTIFICATION_FLAGS, RecipientError, parse_email_recipients
-from powerpulse.notify.webhooks import WebhookUrlError, validate_webhook_url
+from powerpulse.notify import personal
+from powerpulse.notify.recipients import NOTIFICATION_FLAGS
 
 bp = Blueprint("user_settings", url_prefix="/api/user-settings")
 
 FLAGS = NOTIFICATION_FLAGS
-WEBHOOKS = {"discord_webhook_url": "discord", "slack_webhook_url": "slack"}
 INACTIVITY_MESSAGE = "Invalid inactivity timeout. Must be between 1 and 1440 minutes."
 
 
-def _read_changes(body: dict[str, Any], settings: Settings) -> dict[str, Any]:
-    """The validated subset of settings present in `body` (400 naming the first bad field)."""
+def _read_changes(body: dict[str, Any]) -> dict[str, Any]:
+    """The validated `user_settings` columns present in `body` (400 naming the first bad
+    field); the seed's channel fields are read by `read_seed_channel_fields`."""
     changes: dict[str, Any] = {}
     if "inactivity_timeout" in body and body["inactivity_timeout"] is not None:
         try:
@@ -47,22 +45,6 @@ def _read_changes(body: dict[str, Any], settings: Settings) -> dict[str, Any]:
         value = optional_bool(body, flag)
         if value is not None:
             changes[flag] = value
-    for field, kind in WEBHOOKS.items():
-        url = optional_str(body, field, max_length=512)
-        if url is None:
-            continue
-        if url:
-            try:
-                url = validate_webhook_url(kind, url, settings)
-            except WebhookUrlError as err:
-                raise bad_request(field, str(err), "invalid_webhook_url") from None
-        changes[field] = url
-    recipients = optional_str(body, "email_recipients", max_length=4000)
-    if recipients is not None:
-        try:
-            changes["email_recipients"] = ", ".join(parse_email_recipients(recipients))
-        except RecipientError as err:
-            raise bad_request("email_recipients", str(err)) from None
     return changes
 
 
@@ -73,7 +55,7 @@ def _read_changes(body: dict[str, Any], settings: Settings) -> dict[str, Any]:
 async def get_settings(request: Request) -> HTTPResponse:
     user: User = request.ctx.user
     row = await UserSettings.get_or_none(user_id=user.id)
-    return json(settings_to_dict(row or UserSettings()))
+    return json(settings_to_dict(row or UserSettings(), await personal.seed_fields(user.id)))
 
 
 @bp.post("/")
@@ -83,15 +65,11 @@ async def get_settings(request: Request) -> HTTPResponse:
 @require_user
 async def update_settings(request: Request) -> HTTPResponse:
     user: User = request.ctx.user
-    changes = _read_changes(read_json(request), request.app.ctx.settings)
-    if not changes:
+    body = read_json(request)
+    changes = _read_changes(body)
+    seed = read_seed_channel_fields(body, request.app.ctx.settings)
+    if not changes and not seed:
         raise bad_request(None, "No settings provided to update", "no_fields")
-    async with in_transaction():
-        row = await UserSettings.get_or_none(user_id=user.id)
-        if row is None:
-            row = await UserSettings.create(user_id=user.id, **changes)
-        else:
-            row.update_from_dict(changes)
-            await row.save()
-        await counters.bump(counters.CONFIG)
-    return json({"message": "User settings updated", **settings_to_dict(row)})
+    row = await save_settings(user, changes, seed)
+    seed_now = await personal.seed_fields(user.id)
+    return json({"message": "User settings updated", **settings_to_dict(row, seed_now)})

@@ -43,13 +43,11 @@ class UserSettings(Model):
         "models.User", related_name="settings", on_delete=fields.CASCADE
     )
     inactivity_timeout = fields.IntField(default=30)
-    discord_webhook_url = fields.CharField(max_length=512, default="")
-    slack_webhook_url = fields.CharField(max_length=512, default="")
+    # The seed's discord/slack/email fields live in the user's personal notification channels
+    # (`notify.personal`); these switches are the default rule of those channels.
     notifications_enabled = fields.BooleanField(default=True)
     battery_notifications = fields.BooleanField(default=True)
     low_battery_notifications = fields.BooleanField(default=True)
-    email_notifications = fields.BooleanField(default=False)
-    email_recipients = fields.TextField(default="")
     poll_interval = fields.IntField(default=30)
     # Opt-in: a UPS self-test or calibration starting or ending notifies only these users.
     # db_default on every field added after 0001: SQLite cannot add a NOT NULL column without
@@ -91,6 +89,9 @@ class UpsSystem(Model):
         "models.NutServer", related_name="ups_systems", on_delete=fields.CASCADE
     )
     ups_name = fields.CharField(max_length=255)
+    # Notifications of this UPS are recorded, not sent, until then (`notify.mutes`).
+    muted_until = fields.DatetimeField(null=True)
+    mute_reason = fields.CharField(max_length=200, null=True)
     # Free labels ("rack-a", "core") the dashboard, the kiosk and /metrics group and filter by
     # (`powerpulse.groups`). Null on rows older than the column means no tags.
     tags: Any = fields.JSONField(default=list, null=True)
@@ -219,9 +220,21 @@ class NotificationLog(Model):
     """One notification to one user about one status change (the seed's history row)."""
 
     id = fields.BigIntField(primary_key=True)
-    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="notification_logs", on_delete=fields.CASCADE
+    # The user told (personal channels); None for a rule's shared channels.
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="notification_logs", on_delete=fields.CASCADE, null=True
     )
+    rule: fields.ForeignKeyNullableRelation[AlertRule] = fields.ForeignKeyField(
+        "models.AlertRule", related_name="notification_logs", on_delete=fields.SET_NULL, null=True
+    )
+    alert: fields.ForeignKeyNullableRelation[Alert] = fields.ForeignKeyField(
+        "models.Alert", related_name="notification_logs", on_delete=fields.SET_NULL, null=True
+    )
+    drill: fields.ForeignKeyNullableRelation[Drill] = fields.ForeignKeyField(
+        "models.Drill", related_name="notification_logs", on_delete=fields.CASCADE, null=True
+    )
+    # "muted": recorded, not sent (the UPS was muted); None: sent.
+    suppressed = fields.CharField(max_length=16, null=True)
     ups: fields.ForeignKeyNullableRelation[UpsSystem] = fields.ForeignKeyField(
         "models.UpsSystem", related_name="notification_logs", on_delete=fields.CASCADE, null=True
     )
@@ -245,9 +258,18 @@ class NotificationDelivery(Model):
     log: fields.ForeignKeyRelation[NotificationLog] = fields.ForeignKeyField(
         "models.NotificationLog", related_name="deliveries", on_delete=fields.CASCADE
     )
-    channel = fields.CharField(max_length=16)
-    # Webhook URL or recipient list. Never returned unmasked by the API.
-    target = fields.TextField()
+    channel = fields.CharField(max_length=16)  # the channel kind (notify.channels.KINDS)
+    # The channel row it goes to; its config is read at send time. None for an ad-hoc send
+    # (a test of a URL not saved): then `target` holds the config as JSON. Never returned.
+    notification_channel: fields.ForeignKeyNullableRelation[NotificationChannel] = (
+        fields.ForeignKeyField(
+            "models.NotificationChannel",
+            related_name="deliveries",
+            on_delete=fields.SET_NULL,
+            null=True,
+        )
+    )
+    target = fields.TextField(default="")
     payload: Any = fields.JSONField(default=dict)
     state = fields.CharField(max_length=16, default="pending", db_index=True)
     attempts = fields.IntField(default=0)
@@ -349,3 +371,142 @@ class ApiInstance(Model):
 
     class Meta:
         table = "api_instances"
+
+
+class NotificationChannel(Model):
+    """Somewhere notifications go: a service (`kind`, one of `notify.channels.KINDS`) and its
+    config. `owner` None is a shared channel (admins manage it, rules use it); otherwise the
+    user's personal channel. `slot` marks the personal channel behind one of the seed's fields
+    (discord_webhook_url, slack_webhook_url, email_*): at most one per user and slot."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=32)
+    name = fields.CharField(max_length=100)
+    config: Any = fields.JSONField(default=dict)  # secrets inside: never returned by the API
+    owner: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="channels", on_delete=fields.CASCADE, null=True
+    )
+    enabled = fields.BooleanField(default=True)
+    slot = fields.CharField(max_length=16, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "notification_channels"
+        unique_together = (("owner", "slot"),)
+
+
+class AlertRule(Model):
+    """What goes where: events of some UPS to some shared channels (`notify.rules`)."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100)
+    enabled = fields.BooleanField(default=True)
+    ups: Any = fields.JSONField(null=True)  # None: every UPS; else a list of UPS ids
+    events: Any = fields.JSONField(default=list)  # event kinds
+    channels: Any = fields.JSONField(default=list)  # shared channel ids
+    repeat_every = fields.IntField(null=True)  # seconds, while the condition holds
+    templates: Any = fields.JSONField(default=dict)  # kind -> {"title", "body"}
+    # Low battery and forced shutdown ignore mutes unless the rule says otherwise.
+    mute_critical = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "alert_rules"
+
+
+class MessageTemplate(Model):
+    """An admin's wording of one event kind for every channel (Jinja2, `notify.templating`)."""
+
+    kind = fields.CharField(max_length=32, primary_key=True)
+    title = fields.TextField(default="")
+    body = fields.TextField(default="")
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "message_templates"
+
+
+class MaintenanceWindow(Model):
+    """A weekly period in which a UPS (or every UPS: `ups` None) is muted."""
+
+    id = fields.IntField(primary_key=True)
+    ups: fields.ForeignKeyNullableRelation[UpsSystem] = fields.ForeignKeyField(
+        "models.UpsSystem", related_name="maintenance_windows", on_delete=fields.CASCADE, null=True
+    )
+    days: Any = fields.JSONField(default=list)  # 0 = Monday … 6 = Sunday
+    start = fields.CharField(max_length=5)  # "HH:MM" in `timezone`
+    minutes = fields.IntField()
+    timezone = fields.CharField(max_length=64, default="UTC")
+    reason = fields.CharField(max_length=200, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "maintenance_windows"
+
+
+class Alert(Model):
+    """An ongoing condition (on battery, overload, a threshold …) from its event until it
+    clears: what repeats while it holds, and what people acknowledge."""
+
+    id = fields.BigIntField(primary_key=True)
+    ups: fields.ForeignKeyRelation[UpsSystem] = fields.ForeignKeyField(
+        "models.UpsSystem", related_name="alerts", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=32)
+    condition = fields.CharField(max_length=64)  # what must hold (notify.conditions)
+    event: fields.ForeignKeyNullableRelation[Event] = fields.ForeignKeyField(
+        "models.Event", related_name="alerts", on_delete=fields.SET_NULL, null=True
+    )
+    status = fields.CharField(max_length=64, default="")
+    started_at = fields.DatetimeField()
+    cleared_at = fields.DatetimeField(null=True, db_index=True)
+    acknowledged_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="acknowledged_alerts", on_delete=fields.SET_NULL, null=True
+    )
+    acknowledged_name = fields.CharField(max_length=64, null=True)
+    acknowledged_at = fields.DatetimeField(null=True)
+    acknowledged_note = fields.CharField(max_length=200, null=True)
+    repeats: Any = fields.JSONField(default=dict)  # rule id -> [count, last sent epoch]
+    version = fields.IntField(default=0)  # conditional updates: one dispatcher repeats
+
+    class Meta:
+        table = "alerts"
+
+
+class Drill(Model):
+    """A rehearsed outage of one UPS: messages marked as a drill, no event, no state."""
+
+    id = fields.IntField(primary_key=True)
+    ups: fields.ForeignKeyRelation[UpsSystem] = fields.ForeignKeyField(
+        "models.UpsSystem", related_name="drills", on_delete=fields.CASCADE
+    )
+    started_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="drills", on_delete=fields.SET_NULL, null=True
+    )
+    restore_after = fields.IntField()
+    started_at = fields.DatetimeField()
+
+    class Meta:
+        table = "drills"
+
+
+class Threshold(Model):
+    """A reading that becomes an event: it fires after `hold` seconds past its limit and clears
+    once back past the limit by `hysteresis` for as long (`poller.thresholds`)."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100)
+    enabled = fields.BooleanField(default=True)
+    ups: Any = fields.JSONField(null=True)  # None: every UPS; else a list of UPS ids
+    metric = fields.CharField(max_length=32)  # poller.thresholds.METRICS
+    above = fields.FloatField(null=True)  # fires above this …
+    below = fields.FloatField(null=True)  # … or below this (both: outside a range)
+    hold = fields.IntField(default=30)
+    hysteresis = fields.FloatField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "thresholds"

@@ -29,8 +29,9 @@ ROWS_PER_LOOP_TURN = 100
 executor.CHUNK_SIZE = ROWS_PER_LOOP_TURN
 
 
-def connection_config(db_url: str) -> dict[str, Any]:
-    """Tortoise connection settings for `db_url`; SQLite goes through the IMMEDIATE engine."""
+def connection_config(db_url: str, *, foreign_keys: bool = True) -> dict[str, Any]:
+    """Tortoise connection settings for `db_url`; SQLite goes through the IMMEDIATE engine.
+    `foreign_keys=False` is for migrations only (see `run_migrations`)."""
     if db_url.startswith("sqlite://"):
         path = (
             urlparse(db_url).path if db_url.startswith("sqlite:///") else db_url[len("sqlite://") :]
@@ -41,7 +42,7 @@ def connection_config(db_url: str) -> dict[str, Any]:
                 "file_path": path,
                 "journal_mode": "WAL",
                 "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
-                "foreign_keys": "ON",
+                "foreign_keys": "ON" if foreign_keys else "OFF",
                 "synchronous": "NORMAL",
                 "journal_size_limit": 16384,
             },
@@ -63,11 +64,13 @@ def postgres_config(db_url: str) -> dict[str, Any]:
     return config
 
 
-def tortoise_config(settings: Settings | None = None, db_url: str | None = None) -> dict[str, Any]:
+def tortoise_config(
+    settings: Settings | None = None, db_url: str | None = None, *, foreign_keys: bool = True
+) -> dict[str, Any]:
     """The full Tortoise config dict for `settings` (or an explicit `db_url`)."""
     url = db_url or (settings or Settings.from_env()).db_url
     return {
-        "connections": {"default": connection_config(url)},
+        "connections": {"default": connection_config(url, foreign_keys=foreign_keys)},
         "apps": {
             APP_LABEL: {
                 "models": [MODELS_MODULE],
@@ -123,11 +126,20 @@ async def close_db() -> None:
 
 
 async def run_migrations(settings: Settings) -> None:
-    """Apply every pending migration. Idempotent: applied ones are recorded by Tortoise."""
+    """Apply every pending migration. Idempotent: applied ones are recorded by Tortoise.
+
+    On SQLite, foreign keys are off while migrating, as SQLite's own procedure for changing a
+    table says: Tortoise rebuilds a table to alter a column (copy, DROP, rename), and with
+    foreign keys on the DROP cascades into every child table (altering `notification_logs`
+    deleted the outbox's deliveries). The keys are checked once the migrations are done."""
     from tortoise.migrations.api import migrate
 
     ensure_sqlite_dir(settings)
     try:
-        await migrate(config=tortoise_config(settings))
+        await migrate(config=tortoise_config(settings, foreign_keys=False))
+        if not settings.db_url.startswith("postgres"):
+            broken = await dialect.fetch("PRAGMA foreign_key_check")
+            if broken:
+                raise RuntimeError(f"migrations left broken foreign keys: {broken[:5]}")
     finally:
         await connections.close_all()

@@ -20,16 +20,23 @@ from datetime import datetime, timedelta
 from types import TracebackType
 
 import aiohttp
+import orjson
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from powerpulse.config import Settings
-from powerpulse.db.models import Event, NotificationDelivery, NotificationLog, UpsSystem
-from powerpulse.notify import outbox
-from powerpulse.notify.channels import DeliveryResult, make_channel
+from powerpulse.db.models import (
+    ROLE_ADMIN,
+    Event,
+    NotificationChannel,
+    NotificationDelivery,
+    NotificationLog,
+    UpsSystem,
+    User,
+)
+from powerpulse.notify import alerts, outbox, routing
+from powerpulse.notify.channels import KINDS, ConfigError, Context, DeliveryResult, Transport
 from powerpulse.notify.messages import Notice, extra_from_details, readings_from_details
-from powerpulse.notify.recipients import recipients_for
-from powerpulse.notify.webhooks import WebhookUrlError, validate_webhook_url
 from powerpulse.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -43,10 +50,9 @@ BATCH = 50
 # keep their claim and are re-sent after the next start.
 STOP_GRACE = 3.0
 PRUNE_EVERY = 3600.0
+ALERT_SWEEP_EVERY = 5.0  # clear alerts whose condition ended, send due reminders
 
-
-def ups_display_name(ups: UpsSystem) -> str:
-    return ups.nickname or ups.name
+ups_display_name = alerts.ups_display_name
 
 
 def notice_for_event(event: Event, ups: UpsSystem) -> Notice:
@@ -62,6 +68,7 @@ def notice_for_event(event: Event, ups: UpsSystem) -> Notice:
         runtime_seconds=r["runtime_seconds"],
         load=r["load"],
         extra=extra_from_details(event.kind, details),
+        ups_id=ups.id,
     )
 
 
@@ -73,6 +80,7 @@ class Outcome:
     state: str
     error: str | None
     attempts: int
+    delivery_id: int = 0
 
     @property
     def ok(self) -> bool:
@@ -145,14 +153,12 @@ class Dispatcher:
             if ups is None:
                 return True
             notice = notice_for_event(event, ups)
-            for recipient in await recipients_for(event.kind):
-                await outbox.enqueue(
-                    recipient.user_id,
-                    notice,
-                    recipient.channels,
-                    ups_id=ups.id,
-                    event_id=event.id,
-                )
+            alert = await alerts.on_event(event, self.clock())
+            routes = await routing.routes_for(ups, event.kind, event.occurred_at)
+            source = outbox.Source(
+                ups_id=ups.id, event_id=event.id, alert_id=alert.id if alert else None
+            )
+            await routing.write(routes, notice, source)
         log.info("event %s (%s) of %s fanned out", event.id, event.kind, notice.ups_name)
         return True
 
@@ -186,25 +192,26 @@ class Dispatcher:
         return state
 
     async def _attempt(self, delivery: NotificationDelivery) -> DeliveryResult:
-        if delivery.channel in ("discord", "slack"):
-            # Checked again at send time: a URL stored before WEBHOOK_ALLOWED_HOSTS was narrowed
-            # is not posted to.
-            try:
-                validate_webhook_url(delivery.channel, delivery.target, self.settings)
-            except WebhookUrlError:
-                return DeliveryResult.fail("webhook URL is no longer allowed by the configuration")
-        channel = make_channel(
-            delivery.channel,
-            delivery.target,
-            self.settings,
-            session=self._http(),
-            tls_context=self.tls_context,
-            timeout=self.attempt_timeout,
+        kind = KINDS.get(delivery.channel)
+        if kind is None:
+            return DeliveryResult.fail(f"unknown channel kind {delivery.channel!r}")
+        found = await self._config_of(delivery)
+        if isinstance(found, DeliveryResult):
+            return found
+        config, admin = found
+        try:
+            # Checked again at send time: a config saved before WEBHOOK_ALLOWED_HOSTS was
+            # narrowed (or by an admin since demoted) is not posted to.
+            config = kind.validate(config, Context(self.settings, admin=admin))
+        except ConfigError as err:
+            return DeliveryResult.fail(f"channel config is no longer allowed: {err.message}")
+        transport = Transport(
+            self._http(), self.settings, self.attempt_timeout, tls_context=self.tls_context
         )
         try:
             # The channel has its own timeout; this one also covers DNS, TLS and SMTP dialogue.
             return await asyncio.wait_for(
-                channel.send(delivery.payload), self.attempt_timeout + 1.0
+                kind.send(delivery.payload, config, transport), self.attempt_timeout + 1.0
             )
         except TimeoutError:
             return DeliveryResult.retry(f"timed out after {self.attempt_timeout:g} s")
@@ -212,11 +219,33 @@ class Dispatcher:
             log.exception("delivery %s: channel raised", delivery.id)
             return DeliveryResult.retry(f"internal error ({type(err).__name__})")
 
+    async def _config_of(
+        self, delivery: NotificationDelivery
+    ) -> tuple[dict[str, object], bool] | DeliveryResult:
+        """The config to send with, and whether an admin stands behind it."""
+        channel_id = delivery.notification_channel_id  # type: ignore[attr-defined]
+        if channel_id is None:
+            if not delivery.target:
+                return DeliveryResult.fail("the channel was deleted")
+            try:
+                config = orjson.loads(delivery.target)
+            except orjson.JSONDecodeError:
+                return DeliveryResult.fail("the delivery has no valid target")
+            return (config if isinstance(config, dict) else {}), False
+        channel = await NotificationChannel.get_or_none(id=channel_id)
+        if channel is None:
+            return DeliveryResult.fail("the channel was deleted")
+        if not channel.enabled:
+            return DeliveryResult.fail("the channel is disabled")
+        owner_id = channel.owner_id  # type: ignore[attr-defined]
+        admin = owner_id is None or await User.filter(id=owner_id, role=ROLE_ADMIN).exists()
+        return dict(channel.config or {}), admin
+
     async def send_now(
         self,
-        user_id: int,
+        user_id: int | None,
         notice: Notice,
-        channels: Sequence[tuple[str, str]],
+        destinations: Sequence[outbox.Destination],
         *,
         ups_id: int | None = None,
     ) -> list[Outcome]:
@@ -225,10 +254,14 @@ class Dispatcher:
         until = self.clock() + timedelta(seconds=self.lease)
         async with in_transaction():
             _, deliveries = await outbox.enqueue(
-                user_id, notice, channels, ups_id=ups_id, claim_until=until
+                user_id,
+                notice,
+                destinations,
+                outbox.Source(ups_id=ups_id),
+                claim_until=until,
             )
         await asyncio.gather(*(self.deliver(d, final=True) for d in deliveries))
-        return [Outcome(d.channel, d.state, d.last_error, d.attempts) for d in deliveries]
+        return [Outcome(d.channel, d.state, d.last_error, d.attempts, d.id) for d in deliveries]
 
     # --- retention -------------------------------------------------------------------------
 
@@ -252,7 +285,7 @@ class Dispatcher:
         """Fan out and deliver until `stop` is set; work in flight is finished (or, after one
         attempt timeout, left claimed so the next start re-sends it)."""
         inflight: set[asyncio.Task[str]] = set()
-        next_prune = time.monotonic()
+        next_prune = next_alert_sweep = time.monotonic()
         try:
             while not stop.is_set():
                 self._wake.clear()
@@ -261,6 +294,9 @@ class Dispatcher:
                         next_prune = time.monotonic() + PRUNE_EVERY
                         await self.prune_once()
                     await self.fan_out_once()
+                    if time.monotonic() >= next_alert_sweep:
+                        next_alert_sweep = time.monotonic() + ALERT_SWEEP_EVERY
+                        await alerts.sweep_once(self.clock())
                     for delivery in await outbox.claim_due(self.clock(), self.lease, self.batch):
                         task = asyncio.create_task(self.deliver(delivery))
                         inflight.add(task)
@@ -289,9 +325,9 @@ async def _first_of(stop: asyncio.Event, wake: asyncio.Event, timeout: float) ->
 
 async def send_immediately(
     settings: Settings,
-    user_id: int,
+    user_id: int | None,
     notice: Notice,
-    channels: Sequence[tuple[str, str]],
+    channels: Sequence[outbox.Destination],
     *,
     ups_id: int | None = None,
     tls_context: ssl.SSLContext | None = None,

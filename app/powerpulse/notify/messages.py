@@ -1,21 +1,20 @@
-"""What a notification says, per event kind, rendered for Discord, Slack and email.
+"""What a notification says, per event kind, before any service's format.
 
 Pure: no I/O, no database. `Notice` is the channel-neutral content (built from an `Event` row
-by the dispatcher, or from an API body); `discord_payload`, `slack_payload` and `email_parts`
-turn it into what each channel posts. Titles keep the original PowerPulse's emoji style.
+by the dispatcher, or from an API body); `compose` turns it into a `Text` (title, body in one
+service's markup, labelled facts), from the built-in wording or an admin's template
+(`notify.templating`); each channel module (`notify/channels/`) renders the `Text` into what its
+service posts. Titles keep the original PowerPulse's emoji style.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from powerpulse.nut.test_result import normalise_test_result
-from powerpulse.timeutil import iso
 
 USERNAME = "PowerPulse"
 FOOTER = "PowerPulse UPS Monitoring System"
@@ -85,7 +84,41 @@ TEST_TEMPLATE = Template(
     "info",
     "This is a test notification from PowerPulse UPS Monitoring System.",
 )
-EVENT_KINDS = tuple(k for k in TEMPLATES if k != "status_change")
+# Threshold events (`poller.thresholds`): one wording when the condition starts, one when it
+# clears (`extra.phase`); `{limit}` and `{value}` come from the event's details.
+THRESHOLD_TEMPLATES: dict[str, tuple[Template, Template]] = {
+    "load_high": (
+        Template("📈 UPS Load High", "warning", "The load of {name} is {limit} ({value})."),
+        Template("📉 UPS Load Normal", "ok", "The load of {name} is back to normal ({value})."),
+    ),
+    "runtime_low": (
+        Template("⏳ UPS Runtime Low", "warning", "The runtime of {name} is {limit} ({value})."),
+        Template("⏳ UPS Runtime Normal", "ok", "The runtime of {name} is back ({value})."),
+    ),
+    "charge_low": (
+        Template("🔋 UPS Charge Low", "warning", "The charge of {name} is {limit} ({value})."),
+        Template("🔋 UPS Charge Normal", "ok", "The charge of {name} is back ({value})."),
+    ),
+    "input_voltage": (
+        Template(
+            "⚡ UPS Input Voltage Out Of Range",
+            "warning",
+            "The input voltage of {name} is {limit} ({value}).",
+        ),
+        Template(
+            "⚡ UPS Input Voltage Normal",
+            "ok",
+            "The input voltage of {name} is back in range ({value}).",
+        ),
+    ),
+    "temperature_high": (
+        Template(
+            "🌡️ UPS Temperature High", "warning", "The temperature of {name} is {limit} ({value})."
+        ),
+        Template("🌡️ UPS Temperature Normal", "ok", "The temperature of {name} is back ({value})."),
+    ),
+}
+EVENT_KINDS = (*(k for k in TEMPLATES if k != "status_change"), *THRESHOLD_TEMPLATES)
 # Not a UPS event: no live poller takes a site's NUT servers (powerpulse.poller.site_watch).
 # `ups_name` carries the site's label.
 POLLER_MISSING = "poller_missing"
@@ -126,6 +159,13 @@ class Notice:
     runtime_seconds: float | None = None
     load: float | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
+    # A rehearsal (`POST /api/ups-systems/:id/drill`): every message says so.
+    drill: bool = False
+    # One more plain line under the body: "Still on battery (repeat 2)", "Acknowledged by …".
+    note: str = ""
+    ups_id: int | None = None
+    # Set on the message that tells everyone an alert was acknowledged.
+    acknowledged_by: str = ""
 
     @property
     def template(self) -> Template:
@@ -136,6 +176,9 @@ class Notice:
         if self.kind == "self_test" and self.extra.get("phase") == "ended":
             failed = normalise_test_result(self.extra.get("result")) == "failed"
             return SELF_TEST_FAILED if failed else SELF_TEST_ENDED
+        if self.kind in THRESHOLD_TEMPLATES:
+            started, cleared = THRESHOLD_TEMPLATES[self.kind]
+            return cleared if self.extra.get("phase") == "cleared" else started
         return TEMPLATES.get(self.kind, TEMPLATES["status_change"])
 
     @property
@@ -155,9 +198,13 @@ def _number(value: Any) -> float | None:
 def extra_from_details(kind: str, details: Mapping[str, Any] | None) -> dict[str, str]:
     """The kind-specific facts of an event (a battery test's phase and result)."""
     d = details or {}
-    if kind != "self_test":
+    if kind in THRESHOLD_TEMPLATES:
+        keys: tuple[str, ...] = ("phase", "limit", "value", "metric", "thresholdName")
+    elif kind == "self_test":
+        keys = ("phase", "mode", "result")
+    else:
         return {}
-    return {key: str(d[key]) for key in ("phase", "mode", "result") if d.get(key) is not None}
+    return {key: str(d[key]) for key in keys if d.get(key) is not None}
 
 
 def readings_from_details(details: Mapping[str, Any] | None) -> dict[str, float | None]:
@@ -214,6 +261,16 @@ def readings(notice: Notice) -> list[tuple[str, str]]:
     return facts
 
 
+def _reading_text(notice: Notice) -> str:
+    from powerpulse.poller.thresholds import METRICS  # the metric's unit, defined once there
+
+    value = _number(notice.extra.get("value"))
+    metric = METRICS.get(notice.extra.get("metric", ""))
+    if value is None:
+        return "not reported"
+    return f"{value:g} {metric.quantity.unit}" if metric else f"{value:g}"
+
+
 def describe(notice: Notice, bold: Callable[[str], str], escape: Callable[[str], str]) -> str:
     """The message body in a channel's markup: one sentence, then the previous status."""
     sentence = notice.template.sentence
@@ -221,117 +278,72 @@ def describe(notice: Notice, bold: Callable[[str], str], escape: Callable[[str],
         return escape(sentence)
     before, _, after = sentence.partition("{name}")
     after = after.replace("{status}", notice.status or "Unknown")
+    after = after.replace("{limit}", notice.extra.get("limit", "past its limit"))
+    after = after.replace("{value}", _reading_text(notice))
     text = escape(before) + bold(escape(notice.ups_name)) + escape(after)
     if notice.previous_status:
         text += "\n" + escape(f"Previous status: {notice.previous_status}")
     return text
 
 
-# --- Discord ---------------------------------------------------------------------------------
+# --- composing for one service ---------------------------------------------------------------
 
-_DISCORD_SPECIAL = re.compile(r"([\\*_~`|>\[\]()])")
-
-
-def _discord_escape(text: str) -> str:
-    return _DISCORD_SPECIAL.sub(r"\\\1", text)
+DRILL_PREFIX = "[DRILL] "
+ACK_PREFIX = "☑️ Acknowledged: "
+DRILL_LINE = "This is a fire drill: no power event happened."
 
 
-def _cut(text: str, limit: int) -> str:
+@dataclass(frozen=True)
+class Markup:
+    """How one service's body text escapes interpolated values and sets bold."""
+
+    escape: Callable[[str], str]
+    bold: Callable[[str], str]
+
+
+PLAIN = Markup(str, str)
+
+
+@dataclass(frozen=True)
+class Text:
+    """A notice worded for one service: `title` plain, `body` in its markup, `facts` plain."""
+
+    title: str
+    body: str
+    facts: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Override:
+    """An admin's wording for one event kind (Jinja2 sources; "" keeps the built-in part)."""
+
+    title: str = ""
+    body: str = ""
+
+
+def compose(notice: Notice, markup: Markup, override: Override | None = None) -> Text:
+    """The title, body and facts of `notice` for a service with `markup`; a template override
+    replaces the built-in title or body (values escaped in the service's markup)."""
+    from powerpulse.notify.templating import TemplateInvalid, render_template
+
+    title = notice.template.title
+    body = describe(notice, markup.bold, markup.escape)
+    try:
+        if override is not None and override.title:
+            title = render_template(override.title, notice, PLAIN).replace("\n", " ").strip()
+        if override is not None and override.body:
+            body = render_template(override.body, notice, markup)
+    except TemplateInvalid:
+        title, body = notice.template.title, describe(notice, markup.bold, markup.escape)
+    if notice.note:
+        body += "\n" + markup.escape(notice.note)
+    if notice.acknowledged_by:
+        title = ACK_PREFIX + title
+    if notice.drill:
+        title = DRILL_PREFIX + title
+        body = markup.escape(DRILL_LINE) + "\n" + body
+    return Text(title=title, body=body, facts=readings(notice))
+
+
+def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def discord_payload(notice: Notice) -> dict[str, Any]:
-    """A webhook body with one embed. No avatar URL: the appliance may have no internet."""
-    embed: dict[str, Any] = {
-        "title": _cut(notice.template.title, _DISCORD_TITLE_MAX),
-        "description": _cut(
-            describe(notice, lambda s: f"**{s}**", _discord_escape), _DISCORD_DESC_MAX
-        ),
-        "color": COLOURS[notice.severity],
-        "timestamp": iso(notice.occurred_at),
-        "footer": {"text": FOOTER},
-    }
-    fields = [
-        {"name": name, "value": _cut(value or "-", _DISCORD_FIELD_MAX), "inline": True}
-        for name, value in readings(notice)
-    ]
-    if fields:
-        embed["fields"] = fields
-    return {"username": USERNAME, "embeds": [embed], "allowed_mentions": {"parse": []}}
-
-
-# --- Slack -----------------------------------------------------------------------------------
-
-
-def _slack_escape(text: str) -> str:
-    # Slack's mrkdwn needs only these three escaped; `*` inside a name is harmless enough.
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def slack_payload(notice: Notice) -> dict[str, Any]:
-    """An incoming-webhook body: fallback text plus one coloured attachment in Slack mrkdwn."""
-    title = notice.template.title
-    attachment: dict[str, Any] = {
-        "color": SLACK_COLOURS[notice.severity],
-        "title": title,
-        "text": describe(notice, lambda s: f"*{s}*", _slack_escape),
-        "fields": [
-            {"title": name, "value": _slack_escape(value), "short": True}
-            for name, value in readings(notice)
-        ],
-        "footer": FOOTER,
-        "ts": int(notice.occurred_at.timestamp()),
-        "mrkdwn_in": ["text"],
-    }
-    fallback = title if notice.kind == "test" else f"{title}: {notice.ups_name}"
-    return {"username": USERNAME, "text": _slack_escape(fallback), "attachments": [attachment]}
-
-
-# --- Email -----------------------------------------------------------------------------------
-
-
-def email_parts(notice: Notice) -> dict[str, str]:
-    """`subject`, `text` and `html` (every interpolated value escaped)."""
-    title = notice.template.title
-    subject = title if notice.kind == "test" else f"{title}: {notice.ups_name}"
-    facts = [*readings(notice), ("Time", iso(notice.occurred_at) or "")]
-    text_body = "\n".join(
-        [
-            describe(notice, str, str),
-            "",
-            *(f"{name}: {value}" for name, value in facts),
-            "",
-            EMAIL_FOOTER,
-        ]
-    )
-    esc = html.escape
-    rows = "".join(
-        f'<tr><th align="left" style="padding:2px 12px 2px 0">{esc(name)}</th>'
-        f"<td>{esc(value)}</td></tr>"
-        for name, value in facts
-    )
-    body_html = describe(notice, lambda s: f"<strong>{s}</strong>", esc).replace("\n", "<br>")
-    colour = f"#{COLOURS[notice.severity]:06X}"
-    html_body = (
-        '<!doctype html><html><body style="font-family:sans-serif">'
-        f'<div style="border-left:6px solid {colour};padding:8px 16px">'
-        f"<h2>{esc(title)}</h2><p>{body_html}</p><table>{rows}</table></div>"
-        f'<hr><p style="color:#666;font-size:12px">{esc(EMAIL_FOOTER)}</p></body></html>'
-    )
-    return {
-        "subject": subject.replace("\n", " ").replace("\r", " "),
-        "text": text_body,
-        "html": html_body,
-    }
-
-
-RENDERERS: dict[str, Callable[[Notice], dict[str, Any]]] = {
-    "discord": discord_payload,
-    "slack": slack_payload,
-    "email": email_parts,
-}
-
-
-def render(channel: str, notice: Notice) -> dict[str, Any]:
-    """The payload `channel` sends for `notice` (what the outbox stores)."""
-    return RENDERERS[channel](notice)

@@ -12,20 +12,25 @@ newer attempt's outcome.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
+import orjson
 from tortoise.expressions import Q
 
-from powerpulse.db.models import NotificationDelivery, NotificationLog
+from powerpulse.db.models import NotificationChannel, NotificationDelivery, NotificationLog
+from powerpulse.notify.channels import KINDS
 from powerpulse.notify.channels.base import DeliveryResult
-from powerpulse.notify.messages import Notice, render
+from powerpulse.notify.messages import Notice, Override
 
 PENDING = "pending"
 RETRY = "retry"
 DELIVERED = "delivered"
 FAILED = "failed"
 OPEN_STATES = (PENDING, RETRY)
+CLOSED_STATES = (DELIVERED, FAILED)
 
 # Wait after attempt n (1-based) before attempt n + 1; six attempts span about 21 minutes.
 BACKOFF_SECONDS = (5.0, 15.0, 60.0, 300.0, 900.0)
@@ -50,40 +55,77 @@ def next_state(attempts: int, result: DeliveryResult, *, final: bool = False) ->
     return RETRY
 
 
+@dataclass(frozen=True)
+class Destination:
+    """Where one delivery goes: a saved channel (its config is read at send time), or an
+    ad-hoc config (a test of a URL that is not saved)."""
+
+    kind: str
+    channel_id: int | None = None
+    config: Mapping[str, Any] | None = field(default=None, repr=False)
+
+    @classmethod
+    def of(cls, channel: NotificationChannel) -> Destination:
+        return cls(channel.kind, channel_id=channel.id)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Why a notification was written: its event, rule, alert or drill (all optional)."""
+
+    ups_id: int | None = None
+    event_id: int | None = None
+    rule_id: int | None = None
+    alert_id: int | None = None
+    drill_id: int | None = None
+
+
 async def enqueue(
-    user_id: int,
+    user_id: int | None,
     notice: Notice,
-    channels: Sequence[tuple[str, str]],
+    destinations: Sequence[Destination],
+    source: Source = Source(),
     *,
-    ups_id: int | None = None,
-    event_id: int | None = None,
+    override: Override | None = None,
+    suppressed: str | None = None,
     claim_until: datetime | None = None,
+    not_before: datetime | None = None,
 ) -> tuple[NotificationLog, list[NotificationDelivery]]:
-    """Write one history row and one pending delivery per channel (the caller's transaction).
+    """Write one history row and one pending delivery per destination (the caller's
+    transaction). A `suppressed` row ("muted") records the notice and sends nothing.
 
     With `claim_until`, the deliveries are born claimed by the caller (attempt 1 in progress),
-    so a sender that wants to deliver at once never races the dispatcher.
+    so a sender that wants to deliver at once never races the dispatcher; with `not_before`
+    they wait until then (a drill's "power restored").
     """
     log = await NotificationLog.create(
         user_id=user_id,
-        ups_id=ups_id,
-        event_id=event_id,
+        ups_id=source.ups_id,
+        event_id=source.event_id,
+        rule_id=source.rule_id,
+        alert_id=source.alert_id,
+        drill_id=source.drill_id,
         ups_name=notice.ups_name,
         status=notice.status,
         previous_status=notice.previous_status,
         kind=notice.kind,
+        suppressed=suppressed,
     )
+    if suppressed:
+        return log, []
     deliveries = [
         await NotificationDelivery.create(
             log_id=log.id,
-            channel=channel,
-            target=target,
-            payload=render(channel, notice),
+            channel=d.kind,
+            notification_channel_id=d.channel_id,
+            target="" if d.config is None else orjson.dumps(dict(d.config)).decode(),
+            payload=KINDS[d.kind].payload(notice, override),
             state=PENDING,
             attempts=1 if claim_until else 0,
             claimed_until=claim_until,
+            next_attempt_at=not_before,
         )
-        for channel, target in channels
+        for d in destinations
     ]
     return log, deliveries
 

@@ -1,8 +1,9 @@
-"""Who is told about an event, and on which channels.
+"""The default rule of personal channels: who is told about an event on their own channels.
 
-`wants()` and `channels_for()` are pure rules over one `user_settings` row; `recipients_for()`
-applies them to every existing user. Settings belong to users through a cascading foreign key,
-so a deleted user's settings are gone and can never be notified (the original kept them).
+`wants()` is the seed's per-user switches over one `user_settings` row; `usable()` says
+whether a personal channel can deliver; `recipients_for()` applies both to every user. Settings
+and channels belong to users through cascading foreign keys, so a deleted user can never be
+notified (the original kept their settings).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from powerpulse.db.models import UserSettings
+from powerpulse.db.models import NotificationChannel, UserSettings
 
 # Event kind → the per-type switch that gates it. Kinds not listed follow the master switch only.
 KIND_SWITCHES = {
@@ -22,11 +23,11 @@ KIND_SWITCHES = {
     "self_test": "self_test_notifications",
 }
 # The per-user notification switches of `user_settings` (0/1 in the seed's settings object).
+# The seed's `email_notifications` is the email slot channel's `enabled` (`notify.personal`).
 NOTIFICATION_FLAGS = (
     "notifications_enabled",
     "battery_notifications",
     "low_battery_notifications",
-    "email_notifications",
     "self_test_notifications",
 )
 # Kinds recorded in the UPS's events but never sent (rediscovery's bookkeeping).
@@ -62,37 +63,38 @@ def wants(settings: UserSettings, kind: str) -> bool:
     return switch is None or bool(getattr(settings, switch))
 
 
-def channels_for(settings: UserSettings) -> list[tuple[str, str]]:
-    """(channel, target) pairs this user has configured. Unparseable recipients are skipped."""
-    channels: list[tuple[str, str]] = []
-    if settings.discord_webhook_url:
-        channels.append(("discord", settings.discord_webhook_url))
-    if settings.slack_webhook_url:
-        channels.append(("slack", settings.slack_webhook_url))
-    if settings.email_notifications:
+def usable(channel: NotificationChannel) -> bool:
+    """An enabled channel with somewhere to deliver (the seed let an email switch be on with no
+    recipients saved: that channel is skipped, not failed)."""
+    if not channel.enabled:
+        return False
+    if channel.kind == "email":
         try:
-            addresses = parse_email_recipients(settings.email_recipients or "")
+            return bool(parse_email_recipients(str((channel.config or {}).get("recipients", ""))))
         except RecipientError:
-            addresses = []
-        if addresses:
-            channels.append(("email", ",".join(addresses)))
-    return channels
+            return False
+    return True
 
 
 @dataclass(frozen=True)
 class Recipient:
     user_id: int
-    channels: list[tuple[str, str]]
+    channels: list[NotificationChannel]
+
+
+async def personal_channels(user_id: int) -> list[NotificationChannel]:
+    rows = await NotificationChannel.filter(owner_id=user_id).order_by("id")
+    return [c for c in rows if usable(c)]
 
 
 async def recipients_for(kind: str) -> list[Recipient]:
-    """Every user who wants `kind` and has at least one channel, in user-id order."""
+    """Every user who wants `kind` and has at least one usable channel, in user-id order."""
     rows = await UserSettings.filter(notifications_enabled=True).order_by("user_id")
-    found: list[Recipient] = []
-    for row in rows:
-        if not wants(row, kind):
-            continue
-        channels = channels_for(row)
-        if channels:
-            found.append(Recipient(int(row.user_id), channels))  # type: ignore[attr-defined]
-    return found
+    wanting = [int(r.user_id) for r in rows if wants(r, kind)]  # type: ignore[attr-defined]
+    if not wanting:
+        return []
+    channels: dict[int, list[NotificationChannel]] = {}
+    for channel in await NotificationChannel.filter(owner_id__in=wanting).order_by("id"):
+        if usable(channel):
+            channels.setdefault(int(channel.owner_id), []).append(channel)  # type: ignore[attr-defined]
+    return [Recipient(uid, channels[uid]) for uid in wanting if uid in channels]

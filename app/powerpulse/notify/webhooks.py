@@ -1,28 +1,15 @@
-"""Which webhook URLs PowerPulse will post to.
-
-By default only the real services: `https://discord.com/api/webhooks/…` (and the older
-`discordapp.com`) and `https://hooks.slack.com/services/…`. `WEBHOOK_ALLOWED_HOSTS` lets an
-operator add hosts (a self-hosted Slack-compatible chat, or a test receiver on 127.0.0.1); those
-may use http or https and any path. Nothing else is reachable, so a user cannot point the server
-at an arbitrary internal address.
+"""The seed's webhook URL check for `discord_webhook_url` / `slack_webhook_url`, with its
+wording ("Invalid Discord webhook URL format"), on the channel kinds' own host rule
+(`notify.channels.hosts`): the real services' hosts and paths, plus `WEBHOOK_ALLOWED_HOSTS`.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from powerpulse.config import Settings
+from powerpulse.notify.channels import KINDS, ConfigError, Context
 
-MAX_URL_LENGTH = 512  # the column size in user_settings
+MAX_URL_LENGTH = 512  # the seed's limit for these fields
 
-DISCORD_HOSTS = frozenset(
-    {"discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com"}
-)
-SLACK_HOSTS = frozenset({"hooks.slack.com"})
-_DEFAULTS = {
-    "discord": (DISCORD_HOSTS, "/api/webhooks/"),
-    "slack": (SLACK_HOSTS, "/services/"),
-}
 _LABELS = {"discord": "Discord", "slack": "Slack"}
 
 
@@ -30,44 +17,20 @@ class WebhookUrlError(ValueError):
     """The URL is not one PowerPulse posts to; the message is the seed's wording."""
 
 
-def _allowed_extra(host: str, port: int | None, allowed: tuple[str, ...]) -> bool:
-    # An entry without a port allows the host on any port; `host:port` only that port.
-    return host in allowed or (port is not None and f"{host}:{port}" in allowed)
-
-
 def validate_webhook_url(kind: str, url: str, settings: Settings) -> str:
     """Return `url` (stripped) when PowerPulse may post `kind` notifications to it.
 
     Raises `WebhookUrlError("Invalid Discord webhook URL format")` (or Slack) otherwise.
     """
-    if kind not in _DEFAULTS:
+    if kind not in _LABELS:
         raise ValueError(f"unknown webhook kind {kind!r}")
-    error = WebhookUrlError(f"Invalid {_LABELS[kind]} webhook URL format")
     url = url.strip()
-    if not url or len(url) > MAX_URL_LENGTH or any(c.isspace() or ord(c) < 32 for c in url):
-        raise error
+    if len(url) > MAX_URL_LENGTH:
+        raise WebhookUrlError(f"Invalid {_LABELS[kind]} webhook URL format")
     try:
-        parts = urlsplit(url)
-        port = parts.port  # raises ValueError on a garbage port
-    except ValueError:
-        raise error from None
-    host = (parts.hostname or "").lower()
-    if not host or parts.username is not None or parts.password is not None:
-        raise error
-    if parts.scheme in ("http", "https") and _allowed_extra(
-        host, port, settings.webhook_allowed_hosts
-    ):
-        return url
-    hosts, prefix = _DEFAULTS[kind]
-    if (
-        parts.scheme == "https"
-        and host in hosts
-        and port in (None, 443)
-        and parts.path.startswith(prefix)
-        and len(parts.path) > len(prefix)
-    ):
-        return url
-    raise error
+        return str(KINDS[kind].validate({"url": url}, Context(settings))["url"])
+    except ConfigError:
+        raise WebhookUrlError(f"Invalid {_LABELS[kind]} webhook URL format") from None
 
 
 def mask(url: str) -> str:

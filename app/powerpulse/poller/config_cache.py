@@ -12,13 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from powerpulse.db import counters
-from powerpulse.db.models import NutServer, UpsSystem
+from powerpulse.db.models import NutServer, Threshold, UpsSystem
+from powerpulse.poller.thresholds import METRICS, ThresholdSpec
 
 
 @dataclass(frozen=True)
 class UpsConfig:
     id: int
     name: str  # the NUT UPS name
+    thresholds: tuple[ThresholdSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,9 +47,13 @@ class ServerConfig:
 
 async def load_config() -> dict[int, ServerConfig]:
     """Every server with its UPS, in one pass over each table."""
+    thresholds = await load_thresholds()
     by_server: dict[int, list[UpsConfig]] = {}
     for ups in await UpsSystem.all().order_by("id").values("id", "ups_name", "nut_server_id"):
-        by_server.setdefault(ups["nut_server_id"], []).append(UpsConfig(ups["id"], ups["ups_name"]))
+        specs = tuple(s for ups_ids, s in thresholds if ups_ids is None or ups["id"] in ups_ids)
+        by_server.setdefault(ups["nut_server_id"], []).append(
+            UpsConfig(ups["id"], ups["ups_name"], specs)
+        )
     servers = {}
     for row in await NutServer.all().order_by("id"):
         servers[row.id] = ServerConfig(
@@ -79,3 +85,17 @@ class ConfigWatcher:
 
     def loaded(self, value: int) -> None:
         self.seen = value
+
+
+async def load_thresholds() -> list[tuple[frozenset[int] | None, ThresholdSpec]]:
+    """Every enabled threshold with the UPS it applies to (None: all)."""
+    out: list[tuple[frozenset[int] | None, ThresholdSpec]] = []
+    for row in await Threshold.filter(enabled=True).order_by("id"):
+        if row.metric not in METRICS:
+            continue
+        ups = None if row.ups is None else frozenset(int(i) for i in row.ups)
+        spec = ThresholdSpec(
+            row.id, row.metric, row.above, row.below, float(row.hold), row.hysteresis, row.name
+        )
+        out.append((ups, spec))
+    return out

@@ -20,9 +20,8 @@ from tortoise.transactions import in_transaction
 
 from powerpulse.db import dialect
 from powerpulse.db.models import KeyValue, Poller
-from powerpulse.notify import outbox
+from powerpulse.notify import outbox, routing
 from powerpulse.notify.messages import POLLER_MISSING, Notice
-from powerpulse.notify.recipients import recipients_for
 from powerpulse.poller import leases
 from powerpulse.timeutil import iso, utcnow
 
@@ -73,7 +72,7 @@ async def _raise(site: str | None) -> bool:
         if not await dialect.fetch(_RAISE_SQL, [alert_key(site), value, now], conn):
             return False  # raised already (by us or another poller)
         notice = Notice(POLLER_MISSING, label, "No poller", "", now)
-        for recipient in await recipients_for(POLLER_MISSING):
-            await outbox.enqueue(recipient.user_id, notice, recipient.channels)
+        routes = await routing.routes_for(None, POLLER_MISSING, now)
+        await routing.write(routes, notice, outbox.Source())
     log.warning("no live poller takes %s: its UPS are not polled", label)
     return True

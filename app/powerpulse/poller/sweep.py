@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from powerpulse import discovery
 from powerpulse.config import Settings
@@ -44,6 +45,7 @@ from powerpulse.nut.status import display_status, parse_status
 from powerpulse.nut.variables import as_float
 from powerpulse.poller import events as ev
 from powerpulse.poller import lease_store
+from powerpulse.poller import thresholds as th
 from powerpulse.poller.config_cache import ServerConfig, UpsConfig
 from powerpulse.poller.live_state import (
     FRESHNESS_EVERY,
@@ -176,6 +178,8 @@ class ServerPoller:
         # and past `stop_at` (monotonic, before the lease runs out) nothing is polled at all.
         self.lease_guard: lease_store.Guard | None = None
         self.stop_at: float | None = None
+        self._specs_for: ServerConfig | None = None
+        self._specs_by_ups: dict[int, tuple[th.ThresholdSpec, ...]] = {}
 
     # -- configuration ----------------------------------------------------------------------
     def reconfigure(self, config: ServerConfig, rows: dict[int, LiveRow]) -> None:
@@ -366,6 +370,7 @@ class ServerPoller:
                     continue
             obs, content = self._observe(row, outcome, write, at)
             new_state, found = ev.detect(row.event_state, obs, now, self.rules)
+            crossed = self._thresholds(ups_id, row, new_state, outcome, now)
             content_changed = content != row.content()
             state_changed = new_state != row.event_state
             if content_changed or state_changed:
@@ -374,8 +379,10 @@ class ServerPoller:
                 row.variables, row.status_tokens, row.error_code, row.error_message = content  # type: ignore[assignment]
                 row.event_state = new_state
                 write.changes.append(RowChange(row, content_changed, state_changed))
-            row.settled = obs.tokens if obs.ok and not state_changed and not found else None
+            quiet = not found and not crossed
+            row.settled = obs.tokens if obs.ok and not state_changed and quiet else None
             write.events += [_event_row(ups_id, e, at) for e in found]
+            write.events += [_threshold_event_row(ups_id, e, obs, at) for e in crossed]
         if write.empty:
             return result  # nothing changed and freshness is not due: no write at all
         try:
@@ -393,6 +400,33 @@ class ServerPoller:
         result.events, result.samples = len(write.events), len(write.samples)
         result.changed = sum(c.content_changed for c in write.changes)
         return result
+
+    def _thresholds(
+        self,
+        ups_id: int,
+        row: LiveRow,
+        new_state: dict[str, Any],
+        outcome: dict[str, str] | NutError,
+        now: float,
+    ) -> list[th.ThresholdEvent]:
+        """Threshold crossings of this poll, their state kept in `new_state["thresholds"]`
+        (`events.detect` knows nothing of it; a failed poll keeps it as it was)."""
+        stored = (row.event_state or {}).get("thresholds")
+        if isinstance(outcome, NutError):
+            if stored is not None:
+                new_state["thresholds"] = stored
+            return []
+        specs = self._specs().get(ups_id, ())
+        state, crossed = th.evaluate(stored, specs, outcome, now)
+        if state is not None:
+            new_state["thresholds"] = state
+        return crossed
+
+    def _specs(self) -> dict[int, tuple[th.ThresholdSpec, ...]]:
+        if self._specs_for is not self.config:
+            self._specs_by_ups = {u.id: u.thresholds for u in self.config.ups if u.thresholds}
+            self._specs_for = self.config
+        return self._specs_by_ups
 
     def _observe(
         self,
@@ -442,6 +476,20 @@ def _outage_kind(err: NutError) -> str:
     if isinstance(err, NutAuthError | NutAccessDenied):
         return "rejected our login"
     return "is unreachable"
+
+
+def _threshold_event_row(
+    ups_id: int, crossed: th.ThresholdEvent, obs: ev.Observation, at: datetime
+) -> Event:
+    return Event(
+        ups_id=ups_id,
+        kind=crossed.kind,
+        previous_status="",  # a reading crossed a line; the status did not change
+        new_status=obs.display,
+        occurred_at=at,
+        details={**obs.details(), **crossed.details},
+        dispatched=False,
+    )
 
 
 def _event_row(ups_id: int, found: ev.DetectedEvent, at: datetime) -> Event:

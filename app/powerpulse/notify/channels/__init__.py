@@ -1,45 +1,61 @@
-"""The notification channels, one module each, registered in one mapping."""
+"""The notification channel kinds: one module each, registered here in one line each.
+
+Everything else derives from `KINDS`: the dispatcher sends through it, the API validates and
+describes configs with it (`GET /api/notification-channels/kinds`, which the UI draws its forms
+from), `/metrics` labels deliveries by its keys. Adding a service: `docs/adding-a-channel.md`.
+"""
 
 from __future__ import annotations
 
-import ssl
+from powerpulse.notify.channels.apprise import Apprise
+from powerpulse.notify.channels.base import (
+    ChannelKind,
+    ConfigError,
+    ConfigField,
+    Context,
+    DeliveryResult,
+    Transport,
+)
+from powerpulse.notify.channels.discord import Discord
+from powerpulse.notify.channels.email import Email
+from powerpulse.notify.channels.gotify import Gotify
+from powerpulse.notify.channels.matrix import Matrix
+from powerpulse.notify.channels.ntfy import Ntfy
+from powerpulse.notify.channels.pushover import Pushover
+from powerpulse.notify.channels.slack import Slack
+from powerpulse.notify.channels.teams import Teams
+from powerpulse.notify.channels.telegram import Telegram
+from powerpulse.notify.channels.webhook import Webhook
 
-import aiohttp
-
-from powerpulse.config import Settings
-from powerpulse.notify.channels.base import DEFAULT_TIMEOUT, Channel, DeliveryResult
-from powerpulse.notify.channels.discord import DiscordChannel
-from powerpulse.notify.channels.email import EmailChannel
-from powerpulse.notify.channels.slack import SlackChannel
-
-CHANNEL_NAMES = ("discord", "slack", "email")
+KINDS: dict[str, ChannelKind] = {
+    kind.kind: kind
+    for kind in (
+        Discord(),
+        Slack(),
+        Email(),
+        Ntfy(),
+        Telegram(),
+        Gotify(),
+        Pushover(),
+        Teams(),
+        Matrix(),
+        Webhook(),
+        Apprise(),
+    )
+}
 
 __all__ = [
-    "CHANNEL_NAMES",
-    "Channel",
+    "KINDS",
+    "ChannelKind",
+    "ConfigError",
+    "ConfigField",
+    "Context",
     "DeliveryResult",
-    "DiscordChannel",
-    "EmailChannel",
-    "SlackChannel",
-    "make_channel",
+    "Transport",
+    "kind_of",
 ]
 
 
-def make_channel(
-    name: str,
-    target: str,
-    settings: Settings,
-    *,
-    session: aiohttp.ClientSession | None = None,
-    tls_context: ssl.SSLContext | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-) -> Channel:
-    """The channel that delivers to `target` (a webhook URL, or comma-joined addresses)."""
-    if name == "discord":
-        return DiscordChannel(target, session=session, timeout=timeout)
-    if name == "slack":
-        return SlackChannel(target, session=session, timeout=timeout)
-    if name == "email":
-        recipients = [a for a in target.split(",") if a]
-        return EmailChannel(recipients, settings, tls_context=tls_context, timeout=timeout)
-    raise ValueError(f"unknown channel {name!r}")
+def kind_of(name: str) -> ChannelKind:
+    """The registered kind `name` (KeyError for one that is not, e.g. a removed service)."""
+    return KINDS[name]

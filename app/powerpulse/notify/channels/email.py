@@ -1,4 +1,5 @@
-"""Email through the operator's SMTP server (aiosmtplib), with one place classifying failures.
+"""Email (config `{recipients}`) through the operator's SMTP server (aiosmtplib), with one
+place classifying failures.
 
 `SMTP_SECURITY` picks the transport: `starttls` (upgrade required, port 587), `tls` (implicit
 TLS, port 465) or `none`. Certificates are verified against the system trust store, or the
@@ -8,6 +9,7 @@ TLS, port 465) or `none`. Certificates are verified against the system trust sto
 from __future__ import annotations
 
 import asyncio
+import html
 import ssl
 from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
@@ -16,8 +18,26 @@ from typing import Any
 
 import aiosmtplib
 
-from powerpulse.config import Settings
-from powerpulse.notify.channels.base import DEFAULT_TIMEOUT, DeliveryResult
+from powerpulse.notify.channels.base import (
+    ChannelKind,
+    ConfigError,
+    ConfigField,
+    Context,
+    DeliveryResult,
+    Transport,
+)
+from powerpulse.notify.messages import (
+    COLOURS,
+    EMAIL_FOOTER,
+    PLAIN,
+    Markup,
+    Notice,
+    Override,
+    Text,
+    compose,
+)
+from powerpulse.notify.recipients import RecipientError, parse_email_recipients
+from powerpulse.timeutil import iso
 
 NOT_CONFIGURED = (
     "SMTP is not configured: set SMTP_HOST (and SMTP_PORT, SMTP_USER, SMTP_PASSWORD, SMTP_FROM, "
@@ -68,30 +88,86 @@ def classify_smtp_error(err: BaseException, timeout: float) -> DeliveryResult:
     return DeliveryResult.retry(f"SMTP send failed ({type(err).__name__})")
 
 
-class EmailChannel:
-    name = "email"
+HTML = Markup(html.escape, lambda s: f"<strong>{s}</strong>")
 
-    def __init__(
-        self,
-        recipients: Sequence[str],
-        settings: Settings,
-        *,
-        tls_context: ssl.SSLContext | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-    ) -> None:
-        self.recipients = list(recipients)
-        self.settings = settings
-        self.tls_context = tls_context
-        self.timeout = timeout
 
-    async def send(self, message: Mapping[str, Any]) -> DeliveryResult:
-        s = self.settings
+def email_parts(notice: Notice, plain: Text, rich: Text) -> dict[str, str]:
+    """`subject`, `text` and `html` (every interpolated value escaped in the HTML)."""
+    subject = plain.title if notice.kind == "test" else f"{plain.title}: {notice.ups_name}"
+    facts = [*plain.facts, ("Time", iso(notice.occurred_at) or "")]
+    text_body = "\n".join(
+        [plain.body, "", *(f"{name}: {value}" for name, value in facts), "", EMAIL_FOOTER]
+    )
+    esc = html.escape
+    rows = "".join(
+        f'<tr><th align="left" style="padding:2px 12px 2px 0">{esc(name)}</th>'
+        f"<td>{esc(value)}</td></tr>"
+        for name, value in facts
+    )
+    body_html = rich.body.replace("\n", "<br>")
+    colour = f"#{COLOURS[notice.severity]:06X}"
+    html_body = (
+        '<!doctype html><html><body style="font-family:sans-serif">'
+        f'<div style="border-left:6px solid {colour};padding:8px 16px">'
+        f"<h2>{esc(rich.title)}</h2><p>{body_html}</p><table>{rows}</table></div>"
+        f'<hr><p style="color:#666;font-size:12px">{esc(EMAIL_FOOTER)}</p></body></html>'
+    )
+    return {
+        "subject": subject.replace("\n", " ").replace("\r", " "),
+        "text": text_body,
+        "html": html_body,
+    }
+
+
+class Email(ChannelKind):
+    kind = "email"
+    label = "Email"
+    fields = (
+        ConfigField(
+            "recipients",
+            "Recipients",
+            "emails",
+            help="Comma-separated addresses; mail goes through the SMTP server in the settings",
+            placeholder="ops@example.com, oncall@example.com",
+        ),
+    )
+    markup = HTML
+
+    def validate(self, config: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+        out = self.check_fields(config)
+        try:
+            out["recipients"] = ", ".join(parse_email_recipients(out["recipients"]))
+        except RecipientError as err:
+            raise ConfigError("recipients", str(err)) from None
+        if not out["recipients"]:
+            raise ConfigError("recipients", "Recipients is required")
+        return out
+
+    def summary(self, config: Mapping[str, Any]) -> str:
+        return str(config.get("recipients") or "no recipients")
+
+    def payload(self, notice: Notice, override: Override | None = None) -> dict[str, Any]:
+        return email_parts(
+            notice, compose(notice, PLAIN, override), compose(notice, HTML, override)
+        )
+
+    def render(self, notice: Notice, text: Text) -> dict[str, Any]:
+        return email_parts(notice, text, text)
+
+    async def send(
+        self, payload: Mapping[str, Any], config: Mapping[str, Any], transport: Transport
+    ) -> DeliveryResult:
+        s = transport.settings
         if not s.smtp_host:
             return DeliveryResult.fail(NOT_CONFIGURED)
-        if not self.recipients:
+        try:
+            recipients = parse_email_recipients(str(config.get("recipients") or ""))
+        except RecipientError as err:
+            return DeliveryResult.fail(str(err))
+        if not recipients:
             return DeliveryResult.fail("No email recipients")
-        mail = build_email(message, s.smtp_from, self.recipients)
-        context = self.tls_context or ssl.create_default_context()
+        mail = build_email(payload, s.smtp_from, recipients)
+        context = transport.tls_context or ssl.create_default_context()
         try:
             await aiosmtplib.send(
                 mail,
@@ -102,11 +178,11 @@ class EmailChannel:
                 use_tls=s.smtp_security == "tls",
                 start_tls=s.smtp_security == "starttls",
                 tls_context=context if s.smtp_security != "none" else None,
-                timeout=self.timeout,
+                timeout=transport.timeout,
             )
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as err:
             cause = err.__cause__ or err.__context__
             if isinstance(cause, ssl.SSLCertVerificationError):
-                return classify_smtp_error(cause, self.timeout)
-            return classify_smtp_error(err, self.timeout)
+                return classify_smtp_error(cause, transport.timeout)
+            return classify_smtp_error(err, transport.timeout)
         return DeliveryResult.success()

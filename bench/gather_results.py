@@ -24,6 +24,7 @@ SECTIONS = [
     ("memory.md", "Memory per UPS — issue #9"),
     ("history.md", "History query on both engines — issue #9"),
     ("failover.md", "Poller failover — issue #9"),
+    ("notify_channels.md", "Alert latency on every channel kind — issue #10"),
 ]
 
 HEADER = """# Benchmark results

@@ -79,6 +79,11 @@ async def test_a_secret_never_comes_back_and_is_kept_on_update(
     assert tested["delivery"]["channelName"] == "Pager"
     [listed] = (await client.get(BASE, token=member.token))[1]
     assert listed["lastDelivery"]["state"] == "delivered"
+    # /metrics counts deliveries per channel kind, whatever the kind.
+    _, _, response = await client.get("/metrics")
+    assert 'powerpulse_notification_deliveries{channel="ntfy",state="delivered"} 1' in (
+        response.text
+    )
 
 
 async def test_a_failed_test_answers_with_the_services_own_error(

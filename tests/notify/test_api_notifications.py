@@ -244,7 +244,7 @@ async def test_email_test_without_smtp_is_a_clear_error(client: Client, member: 
         json={"email_recipients": "a@example.com"},
     )
     assert status == 502
-    assert body["reason"].startswith("SMTP is not configured: set SMTP_HOST")
+    assert body["reason"].startswith("SMTP is not configured: set the email server in Settings")
 
 
 async def test_history_is_per_user_newest_first_paged_and_hides_urls(

@@ -162,7 +162,7 @@ async def test_email_without_smtp_configured_says_so(tmp_path: Path) -> None:
     result = await make_channel("email", "a@example.com", settings).send(render("email", NOTICE))
     assert not result.ok and result.permanent
     assert result.error == NOT_CONFIGURED
-    assert result.error.startswith("SMTP is not configured: set SMTP_HOST")
+    assert result.error.startswith("SMTP is not configured: set the email server in Settings")
 
 
 async def test_email_to_a_dead_server_is_retryable(tmp_path: Path) -> None:

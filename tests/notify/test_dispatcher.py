@@ -361,7 +361,9 @@ async def test_email_without_smtp_fails_visibly_in_history(db: Settings, smtp: S
         await d.deliver_due_once()
     row = await NotificationDelivery.get()
     assert row.state == "failed" and row.attempts == 1
-    assert (row.last_error or "").startswith("SMTP is not configured: set SMTP_HOST")
+    assert (row.last_error or "").startswith(
+        "SMTP is not configured: set the email server in Settings"
+    )
     assert smtp.messages == []
 
 

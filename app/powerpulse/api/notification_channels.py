@@ -16,14 +16,23 @@ from sanic_ext import openapi
 from tortoise.transactions import in_transaction
 
 from powerpulse.api import schemas
-from powerpulse.api.auth import is_admin, require_user
+from powerpulse.api.auth import is_admin, require_admin, require_user
 from powerpulse.api.errors import ApiError, bad_gateway, bad_request, forbidden, not_found
 from powerpulse.api.notifications import delivery_dict, send
-from powerpulse.api.validation import optional_bool, optional_str, parse_id, read_json
+from powerpulse.api.validation import (
+    optional_bool,
+    optional_int,
+    optional_str,
+    parse_id,
+    read_json,
+)
+from powerpulse.config import SMTP_SECURITY_MODES
 from powerpulse.db.models import NotificationChannel, NotificationDelivery, User
+from powerpulse.notify import smtp
 from powerpulse.notify.channels import KINDS, ConfigError, Context
 from powerpulse.notify.messages import notice_for_test
 from powerpulse.notify.outbox import Destination
+from powerpulse.notify.recipients import RecipientError, parse_email_recipients
 from powerpulse.timeutil import iso, utcnow
 
 bp = Blueprint("notification_channels", url_prefix="/api/notification-channels")
@@ -270,3 +279,63 @@ async def test_channel(request: Request, channel_id: str) -> HTTPResponse:
             reason=outcome.error,
         )
     return json({"message": f"Test sent to {channel.name}", "delivery": delivery_dict(delivery)})
+
+
+# --- the email server ----------------------------------------------------------------------
+
+
+def read_smtp(body: dict[str, Any], current: smtp.SmtpConfig) -> dict[str, Any]:
+    """A full SMTP configuration; the password left out keeps the saved one."""
+    host = optional_str(body, "host", max_length=255)
+    if not host or any(c.isspace() for c in host):
+        raise bad_request("host", "host is required (the SMTP server's name or address)")
+    security = optional_str(body, "security", max_length=16) or "starttls"
+    if security not in SMTP_SECURITY_MODES:
+        raise bad_request("security", f"security must be one of {', '.join(SMTP_SECURITY_MODES)}")
+    port = optional_int(body, "port", lo=1, hi=65535) or (465 if security == "tls" else 587)
+    sender = optional_str(body, "from", max_length=254) or "powerpulse@localhost"
+    try:
+        [sender] = parse_email_recipients(sender)
+    except (RecipientError, ValueError):
+        raise bad_request("from", "from must be one email address") from None
+    password = body.get("password")
+    if password is None or password == SET:
+        password = current.password if current.source == smtp.SAVED else ""
+    elif not isinstance(password, str) or len(password) > 500 or "\n" in password:
+        raise bad_request("password", "password must be a string of one line")
+    return {
+        "host": host,
+        "port": port,
+        "user": optional_str(body, "user", max_length=255) or "",
+        "password": password,
+        "from": sender,
+        "security": security,
+    }
+
+
+@bp.get("/smtp")
+@openapi.summary("The email server (admin): saved in the UI, else the SMTP_* environment")
+@schemas.returns(schemas.SmtpSettings)
+@require_admin
+async def get_smtp(request: Request) -> HTTPResponse:
+    return json((await smtp.load(request.app.ctx.settings)).public())
+
+
+@bp.put("/smtp")
+@openapi.summary("Save the email server every email channel uses (the password is write-only)")
+@schemas.returns(schemas.SmtpSettings)
+@schemas.accepts(schemas.SmtpSettingsBody)
+@require_admin
+async def put_smtp(request: Request) -> HTTPResponse:
+    current = await smtp.load(request.app.ctx.settings)
+    await smtp.save(read_smtp(read_json(request), current))
+    return json((await smtp.load(request.app.ctx.settings)).public())
+
+
+@bp.delete("/smtp")
+@openapi.summary("Forget the saved email server: back to the SMTP_* environment")
+@schemas.returns(schemas.SmtpSettings)
+@require_admin
+async def delete_smtp(request: Request) -> HTTPResponse:
+    await smtp.forget()
+    return json((await smtp.load(request.app.ctx.settings)).public())

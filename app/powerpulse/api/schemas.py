@@ -801,6 +801,44 @@ class NotificationChannelBody(TypedDict, total=False):
 
 
 @closed
+class SecretState(TypedDict):
+    set: bool
+
+
+# Functional form: "from" is a Python keyword.
+SmtpSettings = TypedDict(
+    "SmtpSettings",
+    {
+        "host": str,
+        "port": int,
+        "user": str,
+        "password": SecretState,
+        "from": str,
+        "security": Literal["starttls", "tls", "none"],
+        "source": Literal["environment", "settings"],
+    },
+)
+closed(SmtpSettings)
+SmtpSettings.__doc__ = """The email server email channels use: saved in the UI (`source`
+"settings") or the container's SMTP_* environment. The password never comes back."""
+
+SmtpSettingsBody = TypedDict(
+    "SmtpSettingsBody",
+    {
+        "host": str,
+        "port": int,
+        "user": str,
+        "password": str,
+        "from": str,
+        "security": Literal["starttls", "tls", "none"],
+    },
+    total=False,
+)
+closed(SmtpSettingsBody)
+SmtpSettingsBody.__doc__ = """A password left out (or `{"set": true}`) keeps the saved one."""
+
+
+@closed
 class ChannelTestResult(TypedDict):
     message: str
     delivery: NotificationDelivery

@@ -34,7 +34,7 @@ from powerpulse.db.models import (
     UpsSystem,
     User,
 )
-from powerpulse.notify import alerts, outbox, routing
+from powerpulse.notify import alerts, outbox, routing, smtp
 from powerpulse.notify.channels import KINDS, ConfigError, Context, DeliveryResult, Transport
 from powerpulse.notify.messages import Notice, extra_from_details, readings_from_details
 from powerpulse.timeutil import utcnow
@@ -206,7 +206,11 @@ class Dispatcher:
         except ConfigError as err:
             return DeliveryResult.fail(f"channel config is no longer allowed: {err.message}")
         transport = Transport(
-            self._http(), self.settings, self.attempt_timeout, tls_context=self.tls_context
+            self._http(),
+            self.settings,
+            self.attempt_timeout,
+            tls_context=self.tls_context,
+            smtp=await smtp.load(self.settings) if kind.kind == "email" else None,
         )
         try:
             # The channel has its own timeout; this one also covers DNS, TLS and SMTP dialogue.

@@ -11,6 +11,7 @@ permanent, so every failure is retried.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -39,6 +40,10 @@ _REPORTED_LEVELS = ("WARNING", "ERROR", "CRITICAL")
 _ANY_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
 _URL_SEPARATORS = re.compile(r"[/:@?&=#,;+]+")
 _MAX_REASON = 300
+# Apprise's own log lines name hosts, topics and whole URLs (secrets): keep them out of the
+# process's log. Failures reach the delivery record through `result.logs()`, redacted.
+logging.getLogger("apprise").propagate = False
+logging.getLogger("apprise").addHandler(logging.NullHandler())
 
 
 def scheme(url: str) -> str:

@@ -165,12 +165,14 @@ class Context:
 
 @dataclass(frozen=True)
 class Transport:
-    """What a send may use: one shared HTTP session, the settings (SMTP), a timeout."""
+    """What a send may use: one shared HTTP session, the settings, a timeout, and the SMTP
+    server email goes through (None: the settings' `SMTP_*`)."""
 
     session: aiohttp.ClientSession
     settings: Settings
     timeout: float = DEFAULT_TIMEOUT
     tls_context: ssl.SSLContext | None = None
+    smtp: Any = None  # notify.smtp.SmtpConfig
 
 
 class ChannelKind:

@@ -18,6 +18,7 @@ from typing import Any
 
 import aiosmtplib
 
+from powerpulse.notify import smtp
 from powerpulse.notify.channels.base import (
     ChannelKind,
     ConfigError,
@@ -40,8 +41,8 @@ from powerpulse.notify.recipients import RecipientError, parse_email_recipients
 from powerpulse.timeutil import iso
 
 NOT_CONFIGURED = (
-    "SMTP is not configured: set SMTP_HOST (and SMTP_PORT, SMTP_USER, SMTP_PASSWORD, SMTP_FROM, "
-    "SMTP_SECURITY) in the environment"
+    "SMTP is not configured: set the email server in Settings → Alerting, or SMTP_HOST (and "
+    "SMTP_PORT, SMTP_USER, SMTP_PASSWORD, SMTP_FROM, SMTP_SECURITY) in the environment"
 )
 SENDER_NAME = "PowerPulse UPS Monitor"
 
@@ -157,8 +158,8 @@ class Email(ChannelKind):
     async def send(
         self, payload: Mapping[str, Any], config: Mapping[str, Any], transport: Transport
     ) -> DeliveryResult:
-        s = transport.settings
-        if not s.smtp_host:
+        s = transport.smtp or smtp.from_settings(transport.settings)
+        if not s.configured:
             return DeliveryResult.fail(NOT_CONFIGURED)
         try:
             recipients = parse_email_recipients(str(config.get("recipients") or ""))
@@ -166,18 +167,18 @@ class Email(ChannelKind):
             return DeliveryResult.fail(str(err))
         if not recipients:
             return DeliveryResult.fail("No email recipients")
-        mail = build_email(payload, s.smtp_from, recipients)
+        mail = build_email(payload, s.sender, recipients)
         context = transport.tls_context or ssl.create_default_context()
         try:
             await aiosmtplib.send(
                 mail,
-                hostname=s.smtp_host,
-                port=s.smtp_port,
-                username=s.smtp_user or None,
-                password=s.smtp_password if s.smtp_user else None,
-                use_tls=s.smtp_security == "tls",
-                start_tls=s.smtp_security == "starttls",
-                tls_context=context if s.smtp_security != "none" else None,
+                hostname=s.host,
+                port=s.port,
+                username=s.user or None,
+                password=s.password if s.user else None,
+                use_tls=s.security == "tls",
+                start_tls=s.security == "starttls",
+                tls_context=context if s.security != "none" else None,
                 timeout=transport.timeout,
             )
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as err:

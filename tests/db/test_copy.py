@@ -22,10 +22,16 @@ from powerpulse.config import Settings
 from powerpulse.db import counters, dialect
 from powerpulse.db.copy import app_models, columns_of, copy_order
 from powerpulse.db.models import (
+    Alert,
+    AlertRule,
     ApiInstance,
     Counter,
+    Drill,
     Event,
     KeyValue,
+    MaintenanceWindow,
+    MessageTemplate,
+    NotificationChannel,
     NotificationDelivery,
     NotificationLog,
     NutServer,
@@ -33,6 +39,7 @@ from powerpulse.db.models import (
     PollerLease,
     RateLimitHit,
     Sample,
+    Threshold,
     UpsLiveState,
     UpsSystem,
     UsedStreamTicket,
@@ -136,6 +143,28 @@ async def fill(settings: Settings) -> None:
             next_attempt_at=T0 + timedelta(minutes=5),
             last_error="timeout",
         )
+        shared = await NotificationChannel.create(
+            kind="ntfy", name="Pager", config={"server": "https://ntfy.sh", "topic": "ups"}
+        )
+        rule = await AlertRule.create(
+            name="Rack A", ups=[ups.id], events=["on_battery"], channels=[shared.id],
+            repeat_every=600, templates={"on_battery": {"title": "{{ ups }} ⚡", "body": ""}},
+        )  # fmt: skip
+        alert = await Alert.create(
+            ups=ups, kind="on_battery", condition="power:OB", event=event, started_at=T0,
+            repeats={str(rule.id): [1, 1.7e9]}, acknowledged_by=bob, acknowledged_name="Bøb",
+            acknowledged_at=T0,
+        )  # fmt: skip
+        drill = await Drill.create(ups=ups, started_by=admin, restore_after=30, started_at=T0)
+        await NotificationLog.create(
+            rule=rule, alert=alert, drill=drill, ups=ups, ups_name="Rack Ä", kind="on_battery",
+            suppressed="muted",
+        )  # fmt: skip
+        await MessageTemplate.create(kind="online", title="✅ {{ ups }}", body="back")
+        await MaintenanceWindow.create(
+            ups=ups, days=[5, 6], start="02:00", minutes=90, timezone="Europe/Paris"
+        )
+        await Threshold.create(name="hot", metric="temperature", above=40.5, hold=60)
         await Counter.create(name="big", value=2**40)
         await counters.bump(counters.CONFIG, 7)
         await KeyValue.create(key="update.last", value={"ok": True, "version": "2.0.0"})

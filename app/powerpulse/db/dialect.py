@@ -143,7 +143,7 @@ def delete_batch(table: str, where: str, key: str = "id") -> str:
 
 # -- introspection -----------------------------------------------------------------------------
 _PG_COLUMNS = """
-SELECT c.ordinal_position - 1 AS cid,
+SELECT CAST(row_number() OVER (ORDER BY c.ordinal_position) - 1 AS INTEGER) AS cid,
        c.column_name AS name,
        CASE WHEN c.character_maximum_length IS NOT NULL
             THEN upper(c.data_type) || '(' || c.character_maximum_length || ')'

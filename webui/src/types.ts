@@ -96,3 +96,46 @@ export type UpsCommand = Schemas['UpsCommand'];
 /** A writable NUT variable (`GET /api/ups-systems/:id/variables`). */
 export type WritableVariable = Schemas['WritableVariable'];
 export type StreamTicket = Schemas['StreamTicket'];
+
+/** Who or what sent a notification: an alert rule (null: the user's personal channels). */
+export type RuleRef = Schemas['RuleRef'];
+
+// Notification channels (`/api/notification-channels`): every kind, its fields and their input
+// types come from `GET /api/notification-channels/kinds`; the UI knows none of them by name.
+/** One config key of a channel kind, as the form draws it. */
+export type ChannelField = Schemas['ChannelField'];
+export type ChannelFieldType = ChannelField['type'];
+/** A channel kind's descriptor: its label, who may create it, its config fields. */
+export type ChannelKindInfo = Schemas['ChannelKindInfo'];
+/** A saved channel; secret config values come back as `{"set": true}`. */
+export type NotificationChannel = Schemas['NotificationChannel'];
+export type NotificationChannelBody = Schemas['NotificationChannelBody'];
+export type LastDelivery = Schemas['LastDelivery'];
+export type ChannelTestResult = Schemas['ChannelTestResult'];
+
+// Alert rules, templates, thresholds, maintenance windows (admin).
+export type EventKindInfo = Schemas['EventKindInfo'];
+export type AlertRule = Schemas['AlertRule'];
+export type AlertRuleBody = Schemas['AlertRuleBody'];
+/** "all", or the ids of the UPS a rule, threshold or window applies to. */
+export type UpsScope = AlertRule['ups'];
+export type MessageTemplateItem = Schemas['MessageTemplateItem'];
+export type MessageTemplateBody = Schemas['MessageTemplateBody'];
+export type TemplatePreviewBody = Schemas['TemplatePreviewBody'];
+export type TemplatePreview = Schemas['TemplatePreview'];
+export type ThresholdMetric = Schemas['ThresholdMetric'];
+export type Threshold = Schemas['Threshold'];
+export type ThresholdBody = Schemas['ThresholdBody'];
+export type MaintenanceWindow = Schemas['MaintenanceWindowItem'];
+export type MaintenanceWindowBody = Schemas['MaintenanceWindowBody'];
+
+// Mutes, alerts and their acknowledgement, fire drills.
+export type MuteBody = Schemas['MuteBody'];
+export type MuteState = Schemas['MuteState'];
+export type AlertItem = Schemas['AlertItem'];
+export type AckInfo = Schemas['AckInfo'];
+export type AckBody = Schemas['AckBody'];
+export type AckResult = Schemas['AckResult'];
+export type DrillBody = Schemas['DrillBody'];
+export type DrillReport = Schemas['DrillReport'];
+export type DrillDelivery = Schemas['DrillDelivery'];

@@ -127,9 +127,11 @@ def mute_state(message: str, ups: UpsSystem | None, count: int | None = None) ->
     return out
 
 
-async def _set_mute(query: Any, until: Any, reason: str | None) -> int:
+async def _set_mute(filters: dict[str, Any], until: Any, reason: str | None) -> int:
+    # The query is built inside the transaction: `UpsSystem.all()` built before it keeps the
+    # outer connection, which on SQLite waits for the write lock the transaction holds.
     async with in_transaction():
-        count = int(await query.update(muted_until=until, mute_reason=reason))
+        count = int(await UpsSystem.filter(**filters).update(muted_until=until, mute_reason=reason))
         await counters.bump(counters.CONFIG)  # the UPS objects show it
     return count
 
@@ -142,7 +144,7 @@ async def _set_mute(query: Any, until: Any, reason: str | None) -> int:
 async def mute_all(request: Request) -> HTTPResponse:
     minutes, reason = read_mute(read_json(request))
     until = utcnow() + timedelta(minutes=minutes)
-    count = await _set_mute(UpsSystem.all(), until, reason or None)
+    count = await _set_mute({}, until, reason or None)
     out = mute_state(f"{count} UPS muted", None, count)
     out["mutedUntil"], out["muteReason"] = iso(until), reason or None
     return json(out)
@@ -153,7 +155,7 @@ async def mute_all(request: Request) -> HTTPResponse:
 @schemas.returns(schemas.MuteState)
 @require_admin
 async def unmute_all(request: Request) -> HTTPResponse:
-    count = await _set_mute(UpsSystem.filter(muted_until__not_isnull=True), None, None)
+    count = await _set_mute({"muted_until__not_isnull": True}, None, None)
     return json(mute_state(f"{count} UPS unmuted", None, count))
 
 
@@ -165,9 +167,7 @@ async def unmute_all(request: Request) -> HTTPResponse:
 async def mute(request: Request, ups_id: str) -> HTTPResponse:
     ups = await _ups(ups_id)
     minutes, reason = read_mute(read_json(request))
-    await _set_mute(
-        UpsSystem.filter(id=ups.id), utcnow() + timedelta(minutes=minutes), reason or None
-    )
+    await _set_mute({"id": ups.id}, utcnow() + timedelta(minutes=minutes), reason or None)
     await ups.refresh_from_db()
     return json(mute_state("UPS muted", ups))
 
@@ -178,7 +178,7 @@ async def mute(request: Request, ups_id: str) -> HTTPResponse:
 @require_admin
 async def unmute(request: Request, ups_id: str) -> HTTPResponse:
     ups = await _ups(ups_id)
-    await _set_mute(UpsSystem.filter(id=ups.id), None, None)
+    await _set_mute({"id": ups.id}, None, None)
     await ups.refresh_from_db()
     return json(mute_state("UPS unmuted", ups))
 

@@ -1396,6 +1396,8 @@ def _openapi30(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     out = {k: _openapi30(v) for k, v in node.items() if k not in ("title", "$defs")}
+    if isinstance(node.get("properties"), dict):  # a property named "title" is a property
+        out["properties"] = {k: _openapi30(v) for k, v in node["properties"].items()}
     if "const" in out:
         out["enum"] = [out.pop("const")]
     items = out.pop("prefixItems", None)

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiError, request, setUnauthorizedHandler } from './client';
+import { ApiError, fieldError, request, setUnauthorizedHandler } from './client';
 import { getToken, setSession } from './session';
 
 // A real HTTP server on 127.0.0.1 answering like the api worker does.
@@ -20,6 +20,9 @@ beforeAll(async () => {
     if (req.url === '/api/expired') return send(401, { message: 'Token is not valid', error: 'invalid_token' });
     if (req.url === '/api/limited') return send(429, { message: 'Too many login attempts, try again later', error: 'rate_limited' }, { 'Retry-After': '7' });
     if (req.url === '/api/bad') return send(400, { message: 'poll_interval must be a whole number', error: 'invalid_field' });
+    if (req.url === '/api/bad-config') return send(400, { message: 'Topic is required', error: 'invalid_channel_config', field: 'config.topic' });
+    if (req.url === '/api/undelivered')
+      return send(502, { message: 'Error sending test notification: HTTP 404: Unknown Webhook', error: 'delivery_failed', channel: 'discord', reason: 'HTTP 404: Unknown Webhook' });
     return send(404, { message: 'Not found', error: 'not_found' });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -64,6 +67,15 @@ describe('request', () => {
     expect(limited).toMatchObject({ status: 429, retryAfter: 7, code: 'rate_limited' });
     const bad = await request('/api/bad').catch((e: unknown) => e);
     expect(bad).toMatchObject({ status: 400, message: 'poll_interval must be a whole number', code: 'invalid_field' });
+  });
+
+  it("keeps the field to fix (400) and a service's own reason (502)", async () => {
+    const bad = await request('/api/bad-config').catch((e: unknown) => e);
+    expect(bad).toMatchObject({ status: 400, field: 'config.topic', reason: null });
+    expect(fieldError(bad, 'config.topic')).toBe('Topic is required');
+    expect(fieldError(bad, 'name')).toBe('');
+    const failed = await request('/api/undelivered').catch((e: unknown) => e);
+    expect(failed).toMatchObject({ status: 502, code: 'delivery_failed', field: null, reason: 'HTTP 404: Unknown Webhook' });
   });
 
   it('an unreachable server is a network error, not a crash', async () => {

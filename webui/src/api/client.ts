@@ -1,7 +1,8 @@
 /**
  * The only place that calls fetch. Adds the Bearer token, turns error bodies
- * (`{"message", "error"}`) into ApiError, and on a 401 from an authenticated call clears the
- * session and sends the browser to /login (the original only did that for some calls).
+ * (`{"message", "error", "field"?, "reason"?}`) into ApiError, and on a 401 from an
+ * authenticated call clears the session and sends the browser to /login (the original only did
+ * that for some calls).
  */
 import { clearSession, getToken } from './session';
 
@@ -10,13 +11,25 @@ export class ApiError extends Error {
   readonly code: string;
   /** Seconds, from Retry-After on a 429. */
   readonly retryAfter: number | null;
+  /** The request field to fix (a 400's `field`, e.g. `name` or `config.url`). */
+  readonly field: string | null;
+  /** An upstream's own words (a 502 `delivery_failed`: what the service answered). */
+  readonly reason: string | null;
 
-  constructor(status: number, message: string, code: string, retryAfter: number | null = null) {
+  constructor(
+    status: number,
+    message: string,
+    code: string,
+    retryAfter: number | null = null,
+    extra: { field?: string | null; reason?: string | null } = {},
+  ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.retryAfter = retryAfter;
+    this.field = extra.field ?? null;
+    this.reason = extra.reason ?? null;
   }
 }
 
@@ -76,7 +89,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     }
   }
   if (!response.ok) {
-    const body = (data ?? {}) as { message?: string; error?: string };
+    const body = (data ?? {}) as { message?: string; error?: string; field?: unknown; reason?: unknown };
     const message = body.message ?? `Request failed (${response.status})`;
     if (response.status === 401 && !options.anonymous) {
       clearSession();
@@ -87,6 +100,10 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
       message,
       body.error ?? String(response.status),
       parseRetryAfter(response.headers.get('Retry-After')),
+      {
+        field: typeof body.field === 'string' ? body.field : null,
+        reason: typeof body.reason === 'string' ? body.reason : null,
+      },
     );
   }
   return data as T;
@@ -97,4 +114,9 @@ export function errorMessage(err: unknown): string {
   if (err instanceof ApiError) return err.message;
   if (err instanceof Error) return err.message;
   return 'Something went wrong';
+}
+
+/** The API's message for `field` when the error names that field, else ''. */
+export function fieldError(err: unknown, field: string): string {
+  return err instanceof ApiError && err.field === field ? err.message : '';
 }

@@ -1,7 +1,27 @@
 /** One typed function per API call used by the UI. */
 import { request } from './client';
 import type {
+  AckResult,
+  AlertItem,
+  AlertRule,
+  AlertRuleBody,
+  ChannelKindInfo,
+  ChannelTestResult,
   CheckSetup,
+  DrillReport,
+  EventKindInfo,
+  MaintenanceWindow,
+  MaintenanceWindowBody,
+  MessageTemplateBody,
+  MessageTemplateItem,
+  MuteState,
+  NotificationChannel,
+  NotificationChannelBody,
+  TemplatePreview,
+  TemplatePreviewBody,
+  Threshold,
+  ThresholdBody,
+  ThresholdMetric,
   LoginResponse,
   MessageResponse,
   NotificationHistoryItem,
@@ -97,6 +117,69 @@ export const testChannel = (channel: Channel, target: string) => {
 };
 export const notificationHistory = () =>
   request<NotificationHistoryItem[] | { items: NotificationHistoryItem[] }>('/api/notifications/history');
+/** Admin: every user's and every rule's notifications. */
+export const notificationLog = () =>
+  request<NotificationHistoryItem[] | { items: NotificationHistoryItem[] }>('/api/notifications/log');
+
+// Notification channels: the kinds describe their own config fields (the forms are drawn from them).
+export const listChannelKinds = () => request<ChannelKindInfo[]>('/api/notification-channels/kinds');
+/** Your personal channels, or (admins) the shared ones that alert rules use. */
+export const listNotificationChannels = (scope: 'personal' | 'shared') =>
+  request<NotificationChannel[]>(`/api/notification-channels?scope=${scope}`);
+export const createNotificationChannel = (body: NotificationChannelBody) =>
+  request<NotificationChannel>('/api/notification-channels', { method: 'POST', body });
+/** A secret config key left out keeps its stored value. */
+export const updateNotificationChannel = (id: number, body: NotificationChannelBody) =>
+  request<NotificationChannel>(`/api/notification-channels/${id}`, { method: 'PUT', body });
+export const deleteNotificationChannel = (id: number) => request<MessageResponse>(`/api/notification-channels/${id}`, { method: 'DELETE' });
+/** 502 `delivery_failed` with the service's own `reason` when it did not deliver. */
+export const testNotificationChannel = (id: number) =>
+  request<ChannelTestResult>(`/api/notification-channels/${id}/test`, { method: 'POST' });
+
+// Alert rules (admin)
+export const listEventKinds = () => request<EventKindInfo[]>('/api/alert-rules/event-kinds');
+export const listAlertRules = () => request<AlertRule[]>('/api/alert-rules');
+export const createAlertRule = (body: AlertRuleBody) => request<AlertRule>('/api/alert-rules', { method: 'POST', body });
+export const updateAlertRule = (id: number, body: AlertRuleBody) => request<AlertRule>(`/api/alert-rules/${id}`, { method: 'PUT', body });
+export const deleteAlertRule = (id: number) => request<MessageResponse>(`/api/alert-rules/${id}`, { method: 'DELETE' });
+
+// Message templates (admin)
+export const listMessageTemplates = () => request<MessageTemplateItem[]>('/api/notification-templates');
+export const saveMessageTemplate = (kind: string, body: MessageTemplateBody) =>
+  request<MessageTemplateItem>(`/api/notification-templates/${enc(kind)}`, { method: 'PUT', body });
+/** Back to the built-in wording. */
+export const resetMessageTemplate = (kind: string) => request<MessageResponse>(`/api/notification-templates/${enc(kind)}`, { method: 'DELETE' });
+export const previewMessageTemplate = (body: TemplatePreviewBody) =>
+  request<TemplatePreview>('/api/notification-templates/preview', { method: 'POST', body });
+
+// Thresholds (admin)
+export const listThresholdMetrics = () => request<ThresholdMetric[]>('/api/thresholds/metrics');
+export const listThresholds = () => request<Threshold[]>('/api/thresholds');
+export const createThreshold = (body: ThresholdBody) => request<Threshold>('/api/thresholds', { method: 'POST', body });
+export const updateThreshold = (id: number, body: ThresholdBody) => request<Threshold>(`/api/thresholds/${id}`, { method: 'PUT', body });
+export const deleteThreshold = (id: number) => request<MessageResponse>(`/api/thresholds/${id}`, { method: 'DELETE' });
+
+// Maintenance windows (admin)
+export const listMaintenanceWindows = () => request<MaintenanceWindow[]>('/api/maintenance-windows');
+export const createMaintenanceWindow = (body: MaintenanceWindowBody) =>
+  request<MaintenanceWindow>('/api/maintenance-windows', { method: 'POST', body });
+export const deleteMaintenanceWindow = (id: number) => request<MessageResponse>(`/api/maintenance-windows/${id}`, { method: 'DELETE' });
+
+// Mutes (admin): one UPS, or every UPS when `upsId` is null.
+const mutePath = (upsId: number | null) => (upsId === null ? '/api/ups-systems/mute' : `/api/ups-systems/${upsId}/mute`);
+export const muteUps = (upsId: number | null, minutes: number, reason: string) =>
+  request<MuteState>(mutePath(upsId), { method: 'POST', body: { minutes, reason } });
+export const unmuteUps = (upsId: number | null) => request<MuteState>(mutePath(upsId), { method: 'DELETE' });
+
+// Alerts: open ones (any user), acknowledged with an optional note.
+export const listOpenAlerts = () => request<AlertItem[]>('/api/alerts');
+export const acknowledgeAlert = (id: number, note: string) =>
+  request<AckResult>(`/api/alerts/${id}/acknowledge`, { method: 'POST', body: note.trim() ? { note: note.trim() } : {} });
+
+// Fire drills (admin): "power lost" now, "power restored" after `restoreAfter` seconds.
+export const startDrill = (upsId: number, restoreAfter: number) =>
+  request<DrillReport>(`/api/ups-systems/${upsId}/drill`, { method: 'POST', body: { restore_after: restoreAfter } });
+export const getDrill = (id: number) => request<DrillReport>(`/api/drills/${id}`);
 
 // Users
 export const listUsers = () => request<User[]>('/api/users');

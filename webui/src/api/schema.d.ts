@@ -23,6 +23,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/alert-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every alert rule */
+        get: operations["alert_rules.list_rules"];
+        put?: never;
+        /** Create an alert rule: which events of which UPS go to which shared channels */
+        post: operations["alert_rules.create_rule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alert-rules/event-kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every event kind a rule can name, with its title and severity */
+        get: operations["alert_rules.event_kinds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alert-rules/{rule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One alert rule */
+        get: operations["alert_rules.get_rule"];
+        /** Change an alert rule; fields not sent are kept */
+        put: operations["alert_rules.update_rule"];
+        post?: never;
+        /** Delete an alert rule (its history stays, without the rule) */
+        delete: operations["alert_rules.delete_rule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ongoing alerts (?state=all: also the last 200 cleared; ?ups_id=) */
+        get: operations["alerts.list_alerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/{alert_id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge an ongoing alert: it stops repeating, and everyone told hears who */
+        post: operations["alerts.acknowledge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/change-password": {
         parameters: {
             query?: never;
@@ -312,6 +400,200 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/drills/{drill_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A drill's report: every delivery and its outcome (`done` when all are final) */
+        get: operations["alerts.drill_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/maintenance-windows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every weekly maintenance window (notifications muted while one is open) */
+        get: operations["alert_rules.list_windows"];
+        put?: never;
+        /** Create a weekly maintenance window for one UPS (or every UPS) */
+        post: operations["alert_rules.create_window"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/maintenance-windows/{window_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a maintenance window */
+        delete: operations["alert_rules.delete_window"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notification-channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your channels; admins also the shared ones (?scope=personal|shared) */
+        get: operations["notification_channels.list_channels"];
+        put?: never;
+        /** Create a channel (personal; admins: `shared: true` for a rule's channel) */
+        post: operations["notification_channels.create_channel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notification-channels/kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The channel kinds: their labels and config fields (the UI draws its forms) */
+        get: operations["notification_channels.kinds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notification-channels/smtp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The email server (admin): saved in the UI, else the SMTP_* environment */
+        get: operations["notification_channels.get_smtp"];
+        /** Save the email server every email channel uses (the password is write-only) */
+        put: operations["notification_channels.put_smtp"];
+        post?: never;
+        /** Forget the saved email server: back to the SMTP_* environment */
+        delete: operations["notification_channels.delete_smtp"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notification-channels/{channel_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One channel (secrets as {"set": true}) */
+        get: operations["notification_channels.get_channel"];
+        /** Change a channel's name, switch or config (secrets left out are kept) */
+        put: operations["notification_channels.update_channel"];
+        post?: never;
+        /** Delete a channel (rules stop using it; its history stays) */
+        delete: operations["notification_channels.delete_channel"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notification-channels/{channel_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test notification through this channel; 502 with the service's error */
+        post: operations["notification_channels.test_channel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notification-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The message template of every event kind (empty: the built-in wording) */
+        get: operations["alert_rules.list_templates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notification-templates/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Render a template for one channel kind with a sample UPS */
+        post: operations["alert_rules.preview_template"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notification-templates/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the wording of one event kind (Jinja2; values are escaped per service) */
+        put: operations["alert_rules.put_template"];
+        post?: never;
+        /** Back to the built-in wording of one event kind */
+        delete: operations["alert_rules.delete_template"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/notifications/history": {
         parameters: {
             query?: never;
@@ -321,6 +603,23 @@ export interface paths {
         };
         /** Your notifications, newest first (?limit=100&offset=0), with delivery outcomes */
         get: operations["notifications.history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every notification (admin), newest first, with the rule and channels */
+        get: operations["notifications.all_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -798,6 +1097,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/thresholds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every threshold */
+        get: operations["alert_rules.list_thresholds"];
+        put?: never;
+        /** Create a threshold: a reading past a limit for `hold` seconds is an event */
+        post: operations["alert_rules.create_threshold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/thresholds/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The readings a threshold can watch, with the event kind each fires */
+        get: operations["alert_rules.threshold_metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/thresholds/{threshold_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a threshold; fields not sent are kept */
+        put: operations["alert_rules.update_threshold"];
+        post?: never;
+        /** Delete a threshold */
+        delete: operations["alert_rules.delete_threshold"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/ups-systems": {
         parameters: {
             query?: never;
@@ -834,6 +1186,24 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ups-systems/mute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mute every UPS for some minutes (low battery and FSD still go out) */
+        post: operations["alerts.mute_all"];
+        /** Unmute every UPS */
+        delete: operations["alerts.unmute_all"];
         options?: never;
         head?: never;
         patch?: never;
@@ -894,6 +1264,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/ups-systems/{ups_id}/drill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a fire drill: a simulated outage through the real rules and channels */
+        post: operations["alerts.start_drill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/ups-systems/{ups_id}/events": {
         parameters: {
             query?: never;
@@ -923,6 +1310,24 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ups-systems/{ups_id}/mute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mute a UPS for some minutes, with a reason: its events are recorded, not sent */
+        post: operations["alerts.mute"];
+        /** Unmute a UPS */
+        delete: operations["alerts.unmute"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1203,6 +1608,66 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AckBody: {
+            note?: string;
+        };
+        AckInfo: {
+            by: string | null;
+            /** Format: date-time */
+            at: string | null;
+            note: string | null;
+        };
+        AckResult: {
+            message: string;
+            alert: components["schemas"]["AlertItem"];
+            /** @description How many people/rules were told who acknowledged it. */
+            told: number;
+        };
+        /** @description An ongoing (or, with ?state=all, past) alert. */
+        AlertItem: {
+            id: number;
+            upsId: number;
+            upsName: string;
+            kind: string;
+            title: string;
+            severity: string;
+            status: string;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            clearedAt: string | null;
+            acknowledged: components["schemas"]["AckInfo"] | null;
+        };
+        AlertRule: {
+            id: number;
+            name: string;
+            enabled: boolean;
+            ups: "all" | number[];
+            events: string[];
+            /** @description Shared channel ids. */
+            channels: number[];
+            /** @description Seconds between reminders while the condition holds (null: no reminders). */
+            repeat_every: number | null;
+            /** @description Event kind -> {"title", "body"} (Jinja2), over the global templates. */
+            templates: {
+                [key: string]: unknown;
+            };
+            mute_critical: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AlertRuleBody: {
+            name?: string;
+            enabled?: boolean;
+            ups?: "all" | number[];
+            events?: string[];
+            channels?: number[];
+            repeat_every?: number | null;
+            templates?: {
+                [key: string]: unknown;
+            };
+            mute_critical?: boolean;
+        };
         ApiInstanceInfo: {
             id: string;
             host: string;
@@ -1234,10 +1699,33 @@ export interface components {
             code: "online" | "onBattery" | "alarm" | "unknown";
             label: string;
         };
+        /** @description One config key of a channel kind, as the UI draws it. */
+        ChannelField: {
+            key: string;
+            label: string;
+            /** @enum {string} */
+            type: "text" | "url" | "secret" | "emails" | "select" | "number" | "headers" | "template";
+            required: boolean;
+            /** @description Write-only: a saved value comes back as `{"set": true}`. */
+            secret: boolean;
+            help?: string;
+            placeholder?: string;
+            default?: unknown;
+            options?: string[];
+        };
         ChannelFlags: {
             discord: boolean;
             slack: boolean;
             email: boolean;
+        };
+        ChannelKindInfo: {
+            kind: string;
+            label: string;
+            /** @description Only admins may create it (it can reach any host). */
+            adminOnly: boolean;
+            /** @description When an admin creates it, any host is allowed. */
+            selfHosted: boolean;
+            fields: components["schemas"]["ChannelField"][];
         };
         ChannelResult: {
             success: boolean;
@@ -1248,6 +1736,10 @@ export interface components {
             discord: components["schemas"]["ChannelResult"] | null;
             slack: components["schemas"]["ChannelResult"] | null;
             email: components["schemas"]["ChannelResult"] | null;
+        };
+        ChannelTestResult: {
+            message: string;
+            delivery: components["schemas"]["NotificationDelivery"];
         };
         CheckSetup: {
             isFirstTimeSetup: boolean;
@@ -1363,6 +1855,12 @@ export interface components {
             driverDetails: {
                 [key: string]: unknown;
             };
+            /**
+             * Format: date-time
+             * @description Its notifications are recorded, not sent, until then (null: not muted; maintenance windows are listed at `/api/maintenance-windows`).
+             */
+            mutedUntil: string | null;
+            muteReason: string | null;
             /** @description `ups.status` exactly as upsd last sent it. */
             raw_status: string;
             server: components["schemas"]["ServerAddress"];
@@ -1372,6 +1870,38 @@ export interface components {
             discord_webhook_url?: string;
         } & {
             [key: string]: unknown;
+        };
+        DrillBody: {
+            /** @description Seconds between "power lost" and "power restored" (default 30). */
+            restore_after?: number;
+        };
+        DrillDelivery: {
+            /** @enum {string} */
+            phase: "power_lost" | "power_restored";
+            rule: components["schemas"]["RuleRef"] | null;
+            userId: number | null;
+            channel: string;
+            channelId: number | null;
+            channelName: string | null;
+            state: string;
+            attempts: number;
+            lastError: string | null;
+            /** Format: date-time */
+            deliveredAt: string | null;
+            /** Format: date-time */
+            nextAttemptAt: string | null;
+        };
+        DrillReport: {
+            id: number;
+            upsId: number;
+            upsName: string;
+            restoreAfter: number;
+            /** Format: date-time */
+            startedAt: string;
+            startedBy: string | null;
+            /** @description Every delivery has its final outcome. */
+            done: boolean;
+            deliveries: components["schemas"]["DrillDelivery"][];
         };
         EmailTestBody: {
             /** @description Else your saved ones. */
@@ -1393,6 +1923,13 @@ export interface components {
         ErrorInfo: {
             code: string;
             message: string;
+        };
+        EventKindInfo: {
+            kind: string;
+            title: string;
+            severity: string;
+            /** @description Low battery and forced shutdown: a mute silences them only for a rule that says so. */
+            neverMuted: boolean;
         };
         /** @description Events newest first; pass `nextBefore` as `?before=` for the next page (null: no more). */
         EventsPage: {
@@ -1520,6 +2057,12 @@ export interface components {
             reachable: boolean | null;
             error: components["schemas"]["ErrorInfo"] | null;
         };
+        LastDelivery: {
+            state: string;
+            /** Format: date-time */
+            at: string | null;
+            error: string | null;
+        };
         /** @description The last fresh state and readings, kept while the live fields say "Unknown". */
         LastKnown: {
             /** Format: date-time */
@@ -1556,6 +2099,31 @@ export interface components {
             role: "admin" | "user";
             isAdmin: boolean;
         };
+        MaintenanceWindowBody: {
+            ups_id?: number | null;
+            days?: number[];
+            start?: string;
+            minutes?: number;
+            timezone?: string;
+            reason?: string;
+        };
+        MaintenanceWindowItem: {
+            id: number;
+            /** @description null: every UPS. */
+            upsId: number | null;
+            /** @description 0 = Monday … 6 = Sunday */
+            days: number[];
+            /** @description HH:MM in `timezone` */
+            start: string;
+            minutes: number;
+            timezone: string;
+            reason: string;
+            /**
+             * Format: date-time
+             * @description When the current occurrence ends, if one is open now.
+             */
+            openUntil: string | null;
+        };
         /** @description Notification settings with webhook URLs as "Configured" / "Not configured". */
         MaskedSettings: {
             notifications_enabled: boolean;
@@ -1569,6 +2137,17 @@ export interface components {
         /** @description An answer that only says what happened. */
         Message: {
             message: string;
+        };
+        MessageTemplateBody: {
+            title?: string;
+            body?: string;
+        };
+        MessageTemplateItem: {
+            kind: string;
+            title: string;
+            body: string;
+            defaultTitle: string;
+            defaultBody: string;
         };
         MinAvgMax: {
             min: number | null;
@@ -1595,21 +2174,68 @@ export interface components {
                 [key: string]: string | null;
             };
         };
+        MuteBody: {
+            minutes?: number;
+            reason?: string;
+        };
+        MuteState: {
+            message: string;
+            /** Format: date-time */
+            mutedUntil: string | null;
+            muteReason: string | null;
+            /** @description `/api/ups-systems/mute`: how many UPS. */
+            count?: number;
+        };
         NicknameSet: {
             message: string;
             id: number;
             nickname: string | null;
         };
+        /** @description A saved channel. Secret config values come back as `{"set": true}`, never in clear. */
+        NotificationChannel: {
+            id: number;
+            kind: string;
+            name: string;
+            enabled: boolean;
+            /** @description Shared (admin-managed, used by rules) or personal. */
+            shared: boolean;
+            ownerId: number | null;
+            /** @description The seed field this personal channel stands for (discord, slack, email), if any. */
+            slot: string | null;
+            config: {
+                [key: string]: unknown;
+            };
+            summary: string;
+            /** Format: date-time */
+            createdAt: string;
+            lastDelivery: components["schemas"]["LastDelivery"] | null;
+        };
+        NotificationChannelBody: {
+            kind?: string;
+            name?: string;
+            /** @description Keys of the kind's descriptor; on update a secret left out (or `{"set": true}`) is kept. */
+            config?: {
+                [key: string]: unknown;
+            };
+            enabled?: boolean;
+            /** @description Admins: create a shared channel (default for admins: false, personal). */
+            shared?: boolean;
+        };
         /** @description One channel's delivery of a notification (never its URL or address). */
         NotificationDelivery: {
-            /** @description discord, slack, email, … */
+            /** @description The channel kind: discord, slack, email, ntfy, … (`/api/notification-channels/kinds`) */
             channel: string;
-            /** @description pending, sending, sent, failed, … */
+            channelId?: number | null;
+            /** @description The channel's name (null: an ad-hoc test, or the channel was deleted). */
+            channelName?: string | null;
+            /** @description pending, retry, delivered, failed */
             state: string;
             attempts: number;
             lastError: string | null;
             /** Format: date-time */
             deliveredAt: string | null;
+            /** Format: date-time */
+            nextAttemptAt?: string | null;
         };
         /** @description A notification sent to you (`X-Total-Count` gives the total). */
         NotificationHistoryItem: {
@@ -1624,6 +2250,13 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             deliveries: components["schemas"]["NotificationDelivery"][];
+            /** @description The alert rule that sent it (null: the user's personal channels). */
+            rule?: components["schemas"]["RuleRef"] | null;
+            alert_id?: number | null;
+            /** @description Set on a fire drill's messages. */
+            drill_id?: number | null;
+            /** @description "muted": recorded, not sent. */
+            suppressed?: string | null;
         };
         /** @description Your notification settings (flags as booleans). */
         NotificationSettings: {
@@ -1786,6 +2419,13 @@ export interface components {
         RowCount: {
             count: number;
         };
+        RuleRef: {
+            id: number;
+            name: string;
+        };
+        SecretState: {
+            set: boolean;
+        };
         SelfUpdateInfo: {
             possible: boolean;
             reason: string | null;
@@ -1823,6 +2463,28 @@ export interface components {
             slack_webhook_url?: string;
         } & {
             [key: string]: unknown;
+        };
+        /** @description The email server email channels use: saved in the UI (`source` "settings") or the container's SMTP_* environment. The password never comes back. */
+        SmtpSettings: {
+            host: string;
+            port: number;
+            user: string;
+            password: components["schemas"]["SecretState"];
+            from: string;
+            /** @enum {string} */
+            security: "starttls" | "tls" | "none";
+            /** @enum {string} */
+            source: "environment" | "settings";
+        };
+        /** @description A password left out (or `{"set": true}`) keeps the saved one. */
+        SmtpSettingsBody: {
+            host?: string;
+            port?: number;
+            user?: string;
+            password?: string;
+            from?: string;
+            /** @enum {string} */
+            security?: "starttls" | "tls" | "none";
         };
         /** @description `GET /api/status-model`: the one status table, for the UI's labels. */
         StatusModel: {
@@ -1875,6 +2537,50 @@ export interface components {
         };
         TableName: {
             name: string;
+        };
+        TemplatePreview: {
+            title: string;
+            body: string;
+            /** @description What the channel kind would post (with a sample UPS). */
+            payload: {
+                [key: string]: unknown;
+            };
+        };
+        TemplatePreviewBody: {
+            kind?: string;
+            channel_kind?: string;
+            title?: string;
+            body?: string;
+        };
+        Threshold: {
+            id: number;
+            name: string;
+            enabled: boolean;
+            ups: "all" | number[];
+            metric: string;
+            above: number | null;
+            below: number | null;
+            /** @description Seconds past the limit before it fires (and back inside before it clears). */
+            hold: number;
+            hysteresis: number;
+            /** @description The event kind it fires (for rules). */
+            kind: string;
+        };
+        ThresholdBody: {
+            name?: string;
+            enabled?: boolean;
+            ups?: "all" | number[];
+            metric?: string;
+            above?: number | null;
+            below?: number | null;
+            hold?: number;
+            hysteresis?: number;
+        };
+        ThresholdMetric: {
+            metric: string;
+            kind: string;
+            unit: string;
+            variables: string[];
         };
         TokenInfo: {
             token: string;
@@ -1983,6 +2689,12 @@ export interface components {
             driverDetails: {
                 [key: string]: unknown;
             };
+            /**
+             * Format: date-time
+             * @description Its notifications are recorded, not sent, until then (null: not muted; maintenance windows are listed at `/api/maintenance-windows`).
+             */
+            mutedUntil: string | null;
+            muteReason: string | null;
         };
         /** @description An instant command the UPS lists. */
         UpsCommand: {
@@ -2201,6 +2913,258 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alert_rules.list_rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRule"][];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alert_rules.create_rule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AlertRuleBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRule"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alert_rules.event_kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventKindInfo"][];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alert_rules.get_rule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRule"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alert_rules.update_rule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AlertRuleBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertRule"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alert_rules.delete_rule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts.list_alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertItem"][];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts.acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AckBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AckResult"];
                 };
             };
             /** @description An error */
@@ -2769,7 +3733,598 @@ export interface operations {
             };
         };
     };
+    "alerts.drill_report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                drill_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrillReport"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alert_rules.list_windows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceWindowItem"][];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alert_rules.create_window": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["MaintenanceWindowBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaintenanceWindowItem"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alert_rules.delete_window": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                window_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "notification_channels.list_channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationChannel"][];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "notification_channels.create_channel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NotificationChannelBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationChannel"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "notification_channels.kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelKindInfo"][];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "notification_channels.get_smtp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmtpSettings"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "notification_channels.put_smtp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SmtpSettingsBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmtpSettings"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "notification_channels.delete_smtp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmtpSettings"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "notification_channels.get_channel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationChannel"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "notification_channels.update_channel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NotificationChannelBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationChannel"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "notification_channels.delete_channel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "notification_channels.test_channel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelTestResult"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alert_rules.list_templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageTemplateItem"][];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alert_rules.preview_template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TemplatePreviewBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePreview"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alert_rules.put_template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["MessageTemplateBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageTemplateItem"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alert_rules.delete_template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "notifications.history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationHistoryItem"][];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "notifications.all_history": {
         parameters: {
             query?: never;
             header?: never;
@@ -4034,6 +5589,163 @@ export interface operations {
             };
         };
     };
+    "alert_rules.list_thresholds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Threshold"][];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alert_rules.create_threshold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ThresholdBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Threshold"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alert_rules.threshold_metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThresholdMetric"][];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alert_rules.update_threshold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                threshold_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ThresholdBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Threshold"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alert_rules.delete_threshold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                threshold_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "ups_systems.list_ups": {
         parameters: {
             query?: never;
@@ -4137,6 +5849,68 @@ export interface operations {
                 };
                 content: {
                     "*/*": unknown;
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts.mute_all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["MuteBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MuteState"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts.unmute_all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MuteState"];
                 };
             };
             /** @description An error */
@@ -4393,6 +6167,41 @@ export interface operations {
             };
         };
     };
+    "alerts.start_drill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ups_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DrillBody"];
+            };
+        };
+        responses: {
+            /** @description Started: the report so far */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrillReport"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "history.list_events": {
         parameters: {
             query?: never;
@@ -4442,6 +6251,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HistoryResponse"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts.mute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ups_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["MuteBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MuteState"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "alerts.unmute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ups_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MuteState"];
                 };
             };
             /** @description An error */

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { notificationHistory } from '../api/endpoints';
+import { listUsers, notificationHistory, notificationLog } from '../api/endpoints';
 import { keys } from '../api/keys';
 import { formatDateTime } from '../lib/format';
 import type { NotificationDelivery, NotificationHistoryItem } from '../types';
@@ -17,22 +17,54 @@ function hasPending(data: HistoryData): boolean {
   return itemsOf(data).some((n) => n.deliveries?.some((d) => d.state !== 'delivered' && d.state !== 'failed'));
 }
 
+/** "Ops room (slack)": the channel's name and kind; the kind alone for an ad-hoc test. */
+export function channelText(d: Pick<NotificationDelivery, 'channel' | 'channelName'>): string {
+  return d.channelName ? `${d.channelName} (${d.channel})` : d.channel;
+}
+
 function Outcome({ d }: { d: NotificationDelivery }) {
   const err = d.lastError;
   const icon = d.state === 'delivered' ? '✓' : d.state === 'failed' ? '✖' : '…';
   return (
     <li className={`delivery delivery-${d.state}`} title={err ?? undefined}>
-      <span aria-hidden="true">{icon}</span> {d.channel}: {d.state}
+      <span aria-hidden="true">{icon}</span> {channelText(d)}: {d.state}
       {d.attempts && d.attempts > 1 ? ` after ${d.attempts} attempts` : ''}
       {err ? ` — ${err}` : ''}
     </li>
   );
 }
 
-export function NotificationHistory() {
+/** Who it went to and why: the rule that sent it, else the user's own channels. */
+function SentBy({ n, userName }: { n: NotificationHistoryItem; userName: string | null }) {
+  return (
+    <>
+      {n.rule ? <span data-testid="rule">Rule {n.rule.name}</span> : <span>{userName ?? 'Your channels'}</span>}
+      {n.drill_id != null && (
+        <span className="status-chip chip-info history-badge" data-testid="drill-badge" title={`Fire drill #${n.drill_id}`}>
+          drill
+        </span>
+      )}
+      {n.suppressed === 'muted' && (
+        <span className="status-chip chip-warning history-badge" data-testid="muted-badge" title="Recorded, not sent: the UPS was muted">
+          muted
+        </span>
+      )}
+    </>
+  );
+}
+
+interface Props {
+  /** Your notifications, or (admins) every user's and rule's: the notification log. */
+  source?: 'mine' | 'log';
+}
+
+export function NotificationHistory({ source = 'mine' }: Props) {
+  const log = source === 'log';
+  const users = useQuery({ queryKey: keys.users, queryFn: listUsers, enabled: log, staleTime: 60_000 });
+  const userName = (id: number) => (log ? (users.data?.find((u) => u.id === id)?.username ?? `User #${id}`) : null);
   const query = useQuery({
-    queryKey: keys.notificationHistory,
-    queryFn: notificationHistory,
+    queryKey: log ? keys.notificationLog : keys.notificationHistory,
+    queryFn: log ? notificationLog : notificationHistory,
     // Deliveries still pending are retried by the server: show their outcome as it comes.
     refetchInterval: (q) => (hasPending(q.state.data) ? 3_000 : 60_000),
   });
@@ -48,16 +80,20 @@ export function NotificationHistory() {
             <th scope="col">When</th>
             <th scope="col">UPS</th>
             <th scope="col">Change</th>
+            <th scope="col">Sent by</th>
             <th scope="col">Delivery</th>
           </tr>
         </thead>
         <tbody>
           {items.map((n) => (
-            <tr key={n.id}>
+            <tr key={n.id} data-testid="history-row">
               <td>{formatDateTime(n.created_at)}</td>
               <td>{n.ups_name}</td>
               <td>
                 {n.previous_status || '–'} → {n.status}
+              </td>
+              <td>
+                <SentBy n={n} userName={userName(n.user_id)} />
               </td>
               <td>
                 {n.deliveries?.length ? (
@@ -67,7 +103,7 @@ export function NotificationHistory() {
                     ))}
                   </ul>
                 ) : (
-                  <span className="muted">No channel</span>
+                  <span className="muted">{n.suppressed === 'muted' ? 'Not sent (muted)' : 'No channel'}</span>
                 )}
               </td>
             </tr>

@@ -5,6 +5,7 @@ import { statusAriaLabel, upsStatus } from '../lib/status';
 import { ChargeBar } from './ChargeBar';
 import { KeyReadings } from './KeyReadings';
 import { LastKnownLine } from './LastKnownLine';
+import { MutedNotice } from './MutedNotice';
 import { StatusBadge } from './StatusBadge';
 import { TimeAgo } from './TimeAgo';
 
@@ -14,6 +15,19 @@ interface Props {
   kioskChecked: boolean;
   onSelect: (id: number) => void;
   onKioskToggle: (id: number, checked: boolean) => void;
+  /** Its open alerts, and how many of them nobody has acknowledged yet. */
+  openAlerts?: number;
+  unacknowledgedAlerts?: number;
+}
+
+function OpenAlertsLine({ open, unacknowledged }: { open: number; unacknowledged: number }) {
+  if (!open) return null;
+  return (
+    <p className={`small open-alerts ${unacknowledged ? 'tone-text-critical' : 'muted'}`} data-testid="open-alerts">
+      ⚠ {open} open alert{open > 1 ? 's' : ''}
+      {unacknowledged ? (unacknowledged === open ? ', not acknowledged' : `, ${unacknowledged} not acknowledged`) : ', acknowledged'}
+    </p>
+  );
 }
 
 /**
@@ -29,7 +43,7 @@ if (typeof window !== 'undefined') {
  * One UPS on the dashboard. Memoised: the list passes stable callbacks and the cache keeps
  * unchanged UPS objects identical, so a live update re-renders only this card.
  */
-export const UpsCard = memo(function UpsCard({ ups, selected, kioskChecked, onSelect, onKioskToggle }: Props) {
+export const UpsCard = memo(function UpsCard({ ups, selected, kioskChecked, onSelect, onKioskToggle, openAlerts = 0, unacknowledgedAlerts = 0 }: Props) {
   renderCounts.set(ups.id, (renderCounts.get(ups.id) ?? 0) + 1);
   const view = upsStatus(ups);
   const err = view.freshness === 'live' ? '' : errorText(ups);
@@ -47,6 +61,8 @@ export const UpsCard = memo(function UpsCard({ ups, selected, kioskChecked, onSe
         <StatusBadge ups={ups} />
       </div>
       <LastKnownLine ups={ups} />
+      <MutedNotice ups={ups} />
+      <OpenAlertsLine open={openAlerts} unacknowledged={unacknowledgedAlerts} />
       <ChargeBar charge={ups.batteryCharge} label={`Battery charge of ${ups.displayName}`} />
       <KeyReadings ups={ups} className="ups-card-metrics" />
       {err && (

@@ -3,12 +3,15 @@ import { Link } from 'react-router';
 import type { Ups } from '../types';
 import { formatPercent, formatRuntime, formatTemperature, formatVolts } from '../lib/format';
 import { useIdle } from '../hooks/useIdle';
+import { useSession } from '../hooks/useSession';
 import { ChargeBar } from './ChargeBar';
 import { Loading } from './Loading';
 import { LastKnownLine } from './LastKnownLine';
 import { Metric } from './Metric';
+import { MuteControl } from './MuteControl';
 import { StatusBadge } from './StatusBadge';
 import { TimeAgo } from './TimeAgo';
+import { UpsAlerts } from './UpsAlerts';
 import { errorText } from './UpsCard';
 import { UpsMeta } from './UpsMeta';
 
@@ -22,6 +25,7 @@ interface Props {
 export function UpsDetailPanel({ ups }: Props) {
   const err = errorText(ups);
   const idle = useIdle();
+  const { isAdmin } = useSession();
   return (
     <section className="panel detail" aria-labelledby="detail-title">
       <header className="detail-head">
@@ -34,6 +38,8 @@ export function UpsDetailPanel({ ups }: Props) {
         <StatusBadge ups={ups} size="large" />
       </header>
       {err && <p className="ups-card-error">Last poll failed: {err}</p>}
+      <MuteControl key={ups.id} ups={ups} canMute={isAdmin} />
+      <UpsAlerts upsId={ups.id} />
       <LastKnownLine ups={ups} variant="full" />
       <ChargeBar charge={ups.batteryCharge} />
       <dl className="metrics">

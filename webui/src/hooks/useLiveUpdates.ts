@@ -82,6 +82,9 @@ export function applyEventMessage(client: QueryClient, payload: unknown): void {
   const upsId = ev?.ups_id ?? ev?.upsId;
   if (typeof upsId === 'number') void client.invalidateQueries({ queryKey: keys.upsEvents(upsId) });
   void client.invalidateQueries({ queryKey: keys.notificationHistory });
+  void client.invalidateQueries({ queryKey: keys.notificationLog });
+  // A power event opens or clears alerts.
+  void client.invalidateQueries({ queryKey: keys.openAlerts });
 }
 
 const MAX_BACKOFF_MS = 15_000;

@@ -12,6 +12,8 @@ export function useSaveSettings() {
       const { message: _message, ...settings } = res;
       client.setQueryData(keys.settings, (old: UserSettings | undefined) => ({ ...(old ?? {}), ...settings }) as UserSettings);
       void client.invalidateQueries({ queryKey: keys.settings });
+      // The Discord/Slack/email fields are kept as personal channels: their list changes too.
+      void client.invalidateQueries({ queryKey: keys.channelsAll });
     },
   });
 }

@@ -40,6 +40,8 @@ function ups(id: number, extra: Partial<Ups> = {}): Ups {
     inputDetails: {},
     outputDetails: {},
     upsDetails: {},
+    mutedUntil: null,
+    muteReason: null,
     ...extra,
   };
 }

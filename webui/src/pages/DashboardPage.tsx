@@ -3,6 +3,7 @@ import { Link, useSearchParams } from 'react-router';
 import { buildKioskUrl } from '../lib/kioskParams';
 import { filterByGroup, groupFilterParams, groupUps, parseGroupFilter, parseGrouping, type GroupFilter, type Grouping } from '../lib/groups';
 import { GroupFilterBar } from '../components/GroupFilterBar';
+import { useOpenAlerts } from '../hooks/useOpenAlerts';
 import { useUpsList } from '../hooks/useUpsList';
 import { useSession } from '../hooks/useSession';
 import { Loading } from '../components/Loading';
@@ -38,6 +39,17 @@ export function DashboardPage() {
     [],
   );
   const selected = useMemo(() => shown.find((u) => u.id === selectedId) ?? shown[0], [shown, selectedId]);
+  const alerts = useOpenAlerts();
+  // Per UPS: [open, not acknowledged] (numbers, so the memoised cards compare them cheaply).
+  const alertCounts = useMemo(() => {
+    const counts = new Map<number, [number, number]>();
+    for (const a of alerts.data ?? []) {
+      if (a.clearedAt) continue;
+      const [open, unacked] = counts.get(a.upsId) ?? [0, 0];
+      counts.set(a.upsId, [open + 1, unacked + (a.acknowledged ? 0 : 1)]);
+    }
+    return counts;
+  }, [alerts.data]);
   const updatedAt = query.dataUpdatedAt ? new Date(query.dataUpdatedAt).toISOString() : null;
 
   if (query.isPending) return <Loading label="Loading UPS systems…" />;
@@ -98,6 +110,8 @@ export function DashboardPage() {
                         kioskChecked={kioskIds.includes(u.id)}
                         onSelect={onSelect}
                         onKioskToggle={onKioskToggle}
+                        openAlerts={alertCounts.get(u.id)?.[0] ?? 0}
+                        unacknowledgedAlerts={alertCounts.get(u.id)?.[1] ?? 0}
                       />
                     ))}
                   </div>

@@ -17,6 +17,9 @@ import { Notice } from '../components/Notice';
 import { StatusBadge } from '../components/StatusBadge';
 import { TimeAgo } from '../components/TimeAgo';
 import { UpsControls } from '../components/UpsControls';
+import { FireDrill } from '../components/FireDrill';
+import { MuteControl } from '../components/MuteControl';
+import { UpsAlerts } from '../components/UpsAlerts';
 import { UpsMeta } from '../components/UpsMeta';
 import { LastKnownLine } from '../components/LastKnownLine';
 import { useSession } from '../hooks/useSession';
@@ -117,6 +120,8 @@ export default function UpsPage() {
           )}
         </p>
         <TagEditor key={ups.id} ups={ups} canEdit={isAdmin} />
+        <MuteControl key={`mute-${ups.id}`} ups={ups} canMute={isAdmin} />
+        <UpsAlerts upsId={ups.id} />
         <LastKnownLine ups={ups} variant="full" />
         <ChargeBar charge={ups.batteryCharge} />
         <dl className="metrics">
@@ -135,6 +140,7 @@ export default function UpsPage() {
             <VariableGroup key={g.key} title={g.title} details={ups[g.key]} />
           ))}
           {isAdmin && <UpsControls upsId={ups.id} />}
+          {isAdmin && <FireDrill key={ups.id} upsId={ups.id} upsName={ups.displayName} />}
         </section>
         <section aria-labelledby="events-title">
           <h2 id="events-title">Recent events</h2>

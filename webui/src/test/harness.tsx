@@ -35,6 +35,75 @@ export async function startApi(routes: Routes): Promise<FakeApi> {
   return { requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
+/** A request the fake API received, its JSON body parsed. */
+export interface SentRequest {
+  method: string;
+  url: string;
+  body: unknown;
+}
+
+/** An answer: a status (200 unless said) and a JSON body. */
+export interface Reply {
+  status?: number;
+  body: unknown;
+}
+
+export interface RecordingApi extends FakeApi {
+  /** Every request with its body, in order. */
+  sent: SentRequest[];
+}
+
+/**
+ * Answers `"<METHOD> <url>"` (the url with its query) from `routes`: a reply, or a function of
+ * the request giving one (404 when nothing matches). Records every request with its body.
+ */
+export async function startRecordingApi(routes: Record<string, Reply | ((req: SentRequest) => Reply)>): Promise<RecordingApi> {
+  const sent: SentRequest[] = [];
+  const server: Server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk) => (raw += chunk));
+    req.on('end', () => {
+      const entry: SentRequest = { method: req.method ?? '', url: req.url ?? '', body: raw ? JSON.parse(raw) : null };
+      sent.push(entry);
+      const route = routes[`${entry.method} ${entry.url}`];
+      const reply = typeof route === 'function' ? route(entry) : (route ?? { status: 404, body: { message: 'Not found', error: 'not_found' } });
+      res.writeHead(reply.status ?? 200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(reply.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  (window as unknown as { happyDOM: { setURL: (u: string) => void } }).happyDOM.setURL(`http://127.0.0.1:${port}/`);
+  return {
+    sent,
+    get requests() {
+      return sent.map((r) => `${r.method} ${r.url}`);
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Sets an input's, textarea's or select's value as typing or choosing would (React sees it). */
+export async function typeInto(el: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement, value: string): Promise<void> {
+  const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+  await act(async () => {
+    Object.getOwnPropertyDescriptor(proto, 'value')!.set!.call(el, value);
+    el.dispatchEvent(new Event(el instanceof HTMLSelectElement ? 'change' : 'input', { bubbles: true }));
+  });
+}
+
+/** The button whose text or aria-label is `label`. */
+export function buttonNamed(root: HTMLElement, label: string): HTMLButtonElement | undefined {
+  return [...root.querySelectorAll('button')].find((b) => b.textContent?.trim() === label || b.getAttribute('aria-label') === label);
+}
+
+/** The form control labelled `label` (by `<label for>`). */
+export function controlLabelled<T extends HTMLElement = HTMLInputElement>(root: HTMLElement, label: string): T | null {
+  const l = [...root.querySelectorAll('label')].find((x) => x.textContent?.trim() === label);
+  const id = l?.getAttribute('for');
+  return id ? (root.querySelector(`[id="${id}"]`) as T | null) : ((l?.querySelector('input, select, textarea') as T | null) ?? null);
+}
+
 export interface Mounted {
   el: HTMLElement;
   client: QueryClient;

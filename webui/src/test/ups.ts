@@ -38,6 +38,8 @@ export function apiUps(id: number, extra: Partial<Ups> = {}): Ups {
     inputDetails: {},
     outputDetails: {},
     upsDetails: {},
+    mutedUntil: null,
+    muteReason: null,
     ...extra,
   };
 }

@@ -4,6 +4,7 @@ import { useSaveSettings } from '../../hooks/useSaveSettings';
 import { flag } from '../../lib/format';
 import type { UserSettings } from '../../types';
 import { ChannelTest } from '../../components/ChannelTest';
+import { ChannelList } from '../../components/channels/ChannelList';
 import { Field } from '../../components/Field';
 import { Loading } from '../../components/Loading';
 import { Notice } from '../../components/Notice';
@@ -121,6 +122,14 @@ export default function NotificationSettings() {
           {dirty && <span className="muted small">Unsaved changes</span>}
         </div>
       </form>
+      <section className="panel settings-form" aria-labelledby="channels-title">
+        <h2 id="channels-title">Your channels</h2>
+        <p className="muted small">
+          Every service PowerPulse sends your notifications to, with the switches above deciding what is sent. The Discord, Slack and email settings
+          above are channels too: they are listed here, and changed above.
+        </p>
+        <ChannelList scope="personal" />
+      </section>
       <section className="panel" aria-labelledby="history-title">
         <h2 id="history-title">Notification history</h2>
         <NotificationHistory />

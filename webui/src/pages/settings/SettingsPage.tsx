@@ -6,6 +6,7 @@ const GeneralSettings = lazy(() => import('./GeneralSettings'));
 const NotificationSettings = lazy(() => import('./NotificationSettings'));
 const AccountSettings = lazy(() => import('./AccountSettings'));
 const UsersSettings = lazy(() => import('./UsersSettings'));
+const AlertingSettings = lazy(() => import('./AlertingSettings'));
 const AboutSettings = lazy(() => import('./AboutSettings'));
 
 export default function SettingsPage() {
@@ -14,7 +15,12 @@ export default function SettingsPage() {
     { to: 'general', label: 'General' },
     { to: 'notifications', label: 'Notifications' },
     { to: 'account', label: 'Account' },
-    ...(isAdmin ? [{ to: 'users', label: 'Users' }] : []),
+    ...(isAdmin
+      ? [
+          { to: 'alerting', label: 'Alerting' },
+          { to: 'users', label: 'Users' },
+        ]
+      : []),
     { to: 'about', label: 'About' },
   ];
   return (
@@ -32,6 +38,7 @@ export default function SettingsPage() {
         <Route path="general" element={<GeneralSettings />} />
         <Route path="notifications" element={<NotificationSettings />} />
         <Route path="account" element={<AccountSettings />} />
+        {isAdmin && <Route path="alerting/*" element={<AlertingSettings />} />}
         {isAdmin && <Route path="users" element={<UsersSettings />} />}
         <Route path="about" element={<AboutSettings />} />
         <Route path="*" element={<Navigate to="general" replace />} />

@@ -1,0 +1,49 @@
+import { useState, type FormEvent } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { startDrill } from '../api/endpoints';
+import { keys } from '../api/keys';
+import { DrillReportView } from './DrillReportView';
+import { Field } from './Field';
+import { Notice } from './Notice';
+
+interface Props {
+  upsId: number;
+  upsName: string;
+  /** How often the running drill's report is fetched again (default: every 1.5 s). */
+  pollMs?: number;
+}
+
+/** Admin: a simulated outage of this UPS through the real rules and channels, with its report. */
+export function FireDrill({ upsId, upsName, pollMs }: Props) {
+  const client = useQueryClient();
+  const [seconds, setSeconds] = useState('30');
+  const [drillId, setDrillId] = useState<number | null>(null);
+  const start = useMutation({
+    mutationFn: () => startDrill(upsId, Number(seconds)),
+    onSuccess: (report) => {
+      client.setQueryData(keys.drill(report.id), report);
+      setDrillId(report.id);
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    start.mutate();
+  };
+  return (
+    <section className="panel fire-drill" aria-labelledby="drill-title">
+      <h2 id="drill-title">Fire drill</h2>
+      <p className="muted small">
+        Sends “power lost” for {upsName} through every rule and user channel that would hear of a real outage, marked as a drill, then “power
+        restored”. Nothing happens to the UPS.
+      </p>
+      <form className="inline-form" onSubmit={submit} aria-label="Start a fire drill">
+        <Field label="Power restored after (seconds)" name="restore-after" type="number" min={0} max={3600} required className="narrow" value={seconds} onChange={(e) => setSeconds(e.target.value)} />
+        <button type="submit" disabled={start.isPending}>
+          {start.isPending ? 'Starting…' : drillId ? 'Run another drill' : 'Start fire drill'}
+        </button>
+      </form>
+      {start.isError && <Notice kind="error" error={start.error} />}
+      {drillId !== null && <DrillReportView key={drillId} drillId={drillId} pollMs={pollMs} />}
+    </section>
+  );
+}

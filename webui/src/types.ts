@@ -112,6 +112,9 @@ export type NotificationChannel = Schemas['NotificationChannel'];
 export type NotificationChannelBody = Schemas['NotificationChannelBody'];
 export type LastDelivery = Schemas['LastDelivery'];
 export type ChannelTestResult = Schemas['ChannelTestResult'];
+/** The email server (`source`: saved here, or the container's SMTP_* environment). */
+export type SmtpSettings = Schemas['SmtpSettings'];
+export type SmtpSettingsBody = Schemas['SmtpSettingsBody'];
 
 // Alert rules, templates, thresholds, maintenance windows (admin).
 export type EventKindInfo = Schemas['EventKindInfo'];

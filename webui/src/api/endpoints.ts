@@ -11,6 +11,8 @@ import type {
   DrillReport,
   EventKindInfo,
   MaintenanceWindow,
+  SmtpSettings,
+  SmtpSettingsBody,
   MaintenanceWindowBody,
   MessageTemplateBody,
   MessageTemplateItem,
@@ -158,6 +160,13 @@ export const listThresholds = () => request<Threshold[]>('/api/thresholds');
 export const createThreshold = (body: ThresholdBody) => request<Threshold>('/api/thresholds', { method: 'POST', body });
 export const updateThreshold = (id: number, body: ThresholdBody) => request<Threshold>(`/api/thresholds/${id}`, { method: 'PUT', body });
 export const deleteThreshold = (id: number) => request<MessageResponse>(`/api/thresholds/${id}`, { method: 'DELETE' });
+
+// The email server every email channel uses (admin)
+export const getSmtpSettings = () => request<SmtpSettings>('/api/notification-channels/smtp');
+export const saveSmtpSettings = (body: SmtpSettingsBody) =>
+  request<SmtpSettings>('/api/notification-channels/smtp', { method: 'PUT', body });
+export const forgetSmtpSettings = () =>
+  request<SmtpSettings>('/api/notification-channels/smtp', { method: 'DELETE' });
 
 // Maintenance windows (admin)
 export const listMaintenanceWindows = () => request<MaintenanceWindow[]>('/api/maintenance-windows');

@@ -23,6 +23,7 @@ export const keys = {
   thresholdMetrics: ['thresholds', 'metrics'] as const,
   thresholds: ['thresholds', 'list'] as const,
   maintenanceWindows: ['maintenance-windows'] as const,
+  smtpSettings: ['smtp-settings'] as const,
   /** Open alerts of every UPS (the dashboard and UPS page filter them by UPS). */
   openAlerts: ['alerts', 'open'] as const,
   drill: (id: number) => ['drills', id] as const,

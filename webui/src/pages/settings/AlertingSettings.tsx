@@ -8,6 +8,7 @@ const MessageTemplatesSection = lazy(() => import('./alerting/MessageTemplatesSe
 const ThresholdsSection = lazy(() => import('./alerting/ThresholdsSection'));
 const MaintenanceSection = lazy(() => import('./alerting/MaintenanceSection'));
 const NotificationLogSection = lazy(() => import('./alerting/NotificationLogSection'));
+const EmailServerSection = lazy(() => import('./alerting/EmailServerSection'));
 
 const SECTIONS = [
   { to: 'channels', label: 'Shared channels', element: <SharedChannelsSection /> },
@@ -15,6 +16,7 @@ const SECTIONS = [
   { to: 'templates', label: 'Message templates', element: <MessageTemplatesSection /> },
   { to: 'thresholds', label: 'Thresholds', element: <ThresholdsSection /> },
   { to: 'maintenance', label: 'Maintenance & mutes', element: <MaintenanceSection /> },
+  { to: 'email', label: 'Email server', element: <EmailServerSection /> },
   { to: 'log', label: 'Notification log', element: <NotificationLogSection /> },
 ];
 

@@ -8,7 +8,7 @@ import time
 from datetime import datetime, timedelta
 
 from powerpulse.config import Settings
-from powerpulse.db.models import Event, NotificationDelivery, NotificationLog, User
+from powerpulse.db.models import Alert, Drill, Event, NotificationDelivery, NotificationLog, User
 from powerpulse.notify import outbox
 from powerpulse.notify.dispatcher import Dispatcher
 from powerpulse.notify.messages import notice_for_test
@@ -386,3 +386,21 @@ async def test_old_closed_history_is_pruned_open_deliveries_are_kept(
     kept = await NotificationLog.all().prefetch_related("deliveries")
     assert len(kept) == 2
     assert sorted(d.state for log in kept for d in log.deliveries) == ["pending", "retry"]  # type: ignore[attr-defined]
+
+
+async def test_alerts_that_ended_and_old_drills_are_pruned_with_the_history(
+    db: Settings, smtp: SmtpServer
+) -> None:
+    ups = await make_ups()
+    clock = Clock()
+    old = clock.now - timedelta(days=31)
+    await Alert.create(
+        ups=ups, kind="on_battery", condition="power:OB", started_at=old, cleared_at=old
+    )
+    ongoing = await Alert.create(ups=ups, kind="overload", condition="flag:OVER", started_at=old)
+    await Drill.create(ups=ups, restore_after=30, started_at=old)
+    recent = await Drill.create(ups=ups, restore_after=30, started_at=clock.now)
+    async with dispatcher(db, smtp, clock=clock) as d:
+        await d.prune_once()
+    assert [a.id for a in await Alert.all()] == [ongoing.id]  # an ongoing alert stays
+    assert [x.id for x in await Drill.all()] == [recent.id]

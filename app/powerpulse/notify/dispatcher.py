@@ -27,6 +27,8 @@ from tortoise.transactions import in_transaction
 from powerpulse.config import Settings
 from powerpulse.db.models import (
     ROLE_ADMIN,
+    Alert,
+    Drill,
     Event,
     NotificationChannel,
     NotificationDelivery,
@@ -271,7 +273,8 @@ class Dispatcher:
 
     async def prune_once(self) -> int:
         """Delete history older than HISTORY_RETENTION_DAYS whose deliveries are all closed
-        (an open delivery keeps its row however old); returns how many rows went."""
+        (an open delivery keeps its row however old), and the alerts and drills of that age;
+        returns how many history rows went."""
         cutoff = self.clock() - timedelta(days=self.settings.history_retention_days)
         open_logs = NotificationDelivery.filter(state__in=outbox.OPEN_STATES).values("log_id")
         ids = (
@@ -281,6 +284,17 @@ class Dispatcher:
         )
         if ids:  # deliveries go with their history row (cascade)
             await NotificationLog.filter(id__in=list(ids)).delete()
+        # Alerts that ended and drills as old as that go too (their history rows went above).
+        await Alert.filter(cleared_at__lt=cutoff).delete()
+        await (
+            Drill.filter(started_at__lt=cutoff)
+            .exclude(
+                id__in=Subquery(
+                    NotificationLog.filter(drill_id__not_isnull=True).values("drill_id")
+                )
+            )
+            .delete()
+        )
         return len(ids)
 
     # --- the loop --------------------------------------------------------------------------

@@ -34,7 +34,7 @@ def test_discord_test_delivery_history_and_master_switch(page: Page, tmp_path: P
         nut.set_status("rack-a", "OB DISCHRG", battery_charge="80")
         history = page.get_by_test_id("notification-history")
         row = history.get_by_role("row").filter(has_text="Online → On Battery")
-        expect(row).to_contain_text("discord: delivered", timeout=20_000)
+        expect(row).to_contain_text("Discord (discord): delivered", timeout=20_000)
         assert len(hook.wait_delivered(2)) == 2
 
         # Master switch off: the next power event reaches nobody.

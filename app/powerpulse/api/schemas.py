@@ -688,7 +688,8 @@ class NotificationHistoryItem(TypedDict):
     """A notification sent to you (`X-Total-Count` gives the total)."""
 
     id: int
-    user_id: int
+    user_id: int | None
+    """Always yours in your history; null on the notification log for a rule's messages."""
     ups_id: int | None
     ups_name: str
     status: str

@@ -2240,7 +2240,8 @@ export interface components {
         /** @description A notification sent to you (`X-Total-Count` gives the total). */
         NotificationHistoryItem: {
             id: number;
-            user_id: number;
+            /** @description Always yours in your history; null on the notification log for a rule's messages. */
+            user_id: number | null;
             ups_id: number | null;
             ups_name: string;
             status: string;

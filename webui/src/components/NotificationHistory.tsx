@@ -61,7 +61,9 @@ interface Props {
 export function NotificationHistory({ source = 'mine' }: Props) {
   const log = source === 'log';
   const users = useQuery({ queryKey: keys.users, queryFn: listUsers, enabled: log, staleTime: 60_000 });
-  const userName = (id: number) => (log ? (users.data?.find((u) => u.id === id)?.username ?? `User #${id}`) : null);
+  // A log row with neither a rule nor a user was sent by a rule that has since been deleted.
+  const userName = (id: number | null) =>
+    !log ? null : id == null ? 'Deleted rule' : (users.data?.find((u) => u.id === id)?.username ?? `User #${id}`);
   const query = useQuery({
     queryKey: log ? keys.notificationLog : keys.notificationHistory,
     queryFn: log ? notificationLog : notificationHistory,

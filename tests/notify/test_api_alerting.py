@@ -119,6 +119,21 @@ async def test_template_preview_escapes_for_the_chosen_service(
         json={**body, "body": "{{ ups.__class__.__mro__ }}"},
     )
     assert status == 400 and answer["field"] == "template.body"
+    # What would crash the parser or stall the dispatcher is a 400 too, with the reason.
+    for source, reason in [
+        ("{{ " + "(" * 1500 + "1" + ")" * 1500 + " }}", "nested too deeply"),
+        ('{{ "x" * 1000000000 }}', "repetition too large"),
+        ("{{ 9 ** 99999999 }}", "exponent too large"),
+        (
+            "{% for i in range(100000) %}{% for j in range(100000) %}.{% endfor %}{% endfor %}",
+            "range longer than",
+        ),
+    ]:
+        status, answer, _ = await client.post(
+            "/api/notification-templates/preview", token=admin.token, json={**body, "body": source}
+        )
+        assert (status, answer.get("field")) == (400, "template.body"), answer
+        assert reason in answer["message"]
     _, templates, _ = await client.get("/api/notification-templates", token=admin.token)
     on_battery = next(t for t in templates if t["kind"] == "on_battery")
     assert on_battery["title"] == "" and on_battery["defaultTitle"] == "⚡ UPS On Battery"

@@ -185,3 +185,35 @@ async def test_the_seed_fields_are_the_personal_slot_channels(
     assert status == 200
     _, settings, _ = await client.get("/api/user-settings", token=member.token)
     assert settings["email_notifications"] == 1
+
+
+async def test_an_admin_only_channel_stops_when_its_owner_is_demoted(
+    client: Client, admin: Account
+) -> None:
+    """Apprise may reach any host, so only admins have one; a demoted owner's stops sending."""
+    from powerpulse.db.models import User
+
+    body = {"kind": "apprise", "config": {"url": "json://127.0.0.1:9/hook"}}
+    status, channel, _ = await client.post(BASE, token=admin.token, json=body)
+    assert status == 201, channel
+    await User.filter(id=admin.user.id).update(role="user")
+    status, tested, _ = await client.post(f"{BASE}/{channel['id']}/test", token=admin.token)
+    assert status == 502 and "admins only" in tested["message"], tested
+
+
+async def test_a_channel_of_a_removed_kind_is_skipped_not_fatal(
+    client: Client, member: Account, ntfy: ServiceReceiver
+) -> None:
+    """A row whose service was since removed (a downgrade) is left out of every fan-out, so the
+    user's other channels still get the alert, and testing it is a clear 400."""
+    from powerpulse.db.models import NotificationChannel
+    from powerpulse.notify.recipients import recipients_for
+
+    _, kept, _ = await client.post(BASE, token=member.token, json=ntfy_body(ntfy))
+    _, gone, _ = await client.post(BASE, token=member.token, json=ntfy_body(ntfy, name="Old"))
+    await NotificationChannel.filter(id=gone["id"]).update(kind="retired-service")
+    [recipient] = await recipients_for("on_battery")
+    assert [c.id for c in recipient.channels] == [kept["id"]]
+    status, body, _ = await client.post(f"{BASE}/{gone['id']}/test", token=member.token)
+    assert (status, body["error"]) == (400, "unknown_kind"), body
+    assert (await client.get(BASE, token=member.token))[0] == 200

@@ -72,6 +72,30 @@ async def test_the_saved_server_replaces_the_environment_for_every_email_channel
     assert len(smtp.wait_messages(1)) == 1
 
 
+async def test_saving_over_the_environment_keeps_its_password(
+    client: Client, admin: Account, member: Account, smtp: SmtpServer
+) -> None:
+    """The form sends back what GET showed (`password: {"set": true}`): changing only the sender
+    must not drop the environment's password (the server requires AUTH)."""
+    _, env, _ = await client.get(SMTP, token=admin.token)
+    edited = {k: env[k] for k in ("host", "port", "user", "security", "password")}
+    status, body, _ = await client.put(
+        SMTP, token=admin.token, json=edited | {"from": "changed@example.com"}
+    )
+    assert status == 200 and body["source"] == "settings", body
+    _, channel, _ = await client.post(
+        "/api/notification-channels",
+        token=member.token,
+        json={"kind": "email", "config": {"recipients": "me@example.com"}},
+    )
+    status, tested, _ = await client.post(
+        f"/api/notification-channels/{channel['id']}/test", token=member.token
+    )
+    assert status == 200 and tested["delivery"]["state"] == "delivered", tested
+    [mail] = smtp.wait_messages(1)
+    assert (mail.login, mail.mail_from) == (SMTP_USER, "changed@example.com")
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

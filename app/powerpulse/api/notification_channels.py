@@ -265,6 +265,8 @@ async def delete_channel(request: Request, channel_id: str) -> HTTPResponse:
 @require_user
 async def test_channel(request: Request, channel_id: str) -> HTTPResponse:
     channel = await visible_channel(request, channel_id)
+    if channel.kind not in KINDS:  # a row left by a service since removed
+        raise bad_request("kind", f"{channel.kind!r} is no longer a channel kind", "unknown_kind")
     [outcome] = await send(
         request, request.ctx.user, notice_for_test(utcnow()), [Destination.of(channel)], test=True
     )
@@ -300,7 +302,8 @@ def read_smtp(body: dict[str, Any], current: smtp.SmtpConfig) -> dict[str, Any]:
         raise bad_request("from", "from must be one email address") from None
     password = body.get("password")
     if password is None or password == SET:
-        password = current.password if current.source == smtp.SAVED else ""
+        # Kept whatever its source: saving over the env settings keeps the env's password.
+        password = current.password
     elif not isinstance(password, str) or len(password) > 500 or "\n" in password:
         raise bad_request("password", "password must be a string of one line")
     return {

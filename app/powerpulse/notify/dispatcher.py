@@ -201,6 +201,8 @@ class Dispatcher:
         if isinstance(found, DeliveryResult):
             return found
         config, admin = found
+        if kind.admin_only and not admin:  # an admin-only kind whose owner was since demoted
+            return DeliveryResult.fail(f"{kind.label} channels are for admins only")
         try:
             # Checked again at send time: a config saved before WEBHOOK_ALLOWED_HOSTS was
             # narrowed (or by an admin since demoted) is not posted to.

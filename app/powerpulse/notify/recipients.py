@@ -66,7 +66,9 @@ def wants(settings: UserSettings, kind: str) -> bool:
 def usable(channel: NotificationChannel) -> bool:
     """An enabled channel with somewhere to deliver (the seed let an email switch be on with no
     recipients saved: that channel is skipped, not failed)."""
-    if not channel.enabled:
+    from powerpulse.notify.channels import KINDS  # here: the email kind imports this module
+
+    if not channel.enabled or channel.kind not in KINDS:  # a kind since removed is skipped
         return False
     if channel.kind == "email":
         try:

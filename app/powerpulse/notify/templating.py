@@ -26,6 +26,7 @@ from powerpulse.timeutil import iso
 
 MAX_SOURCE = 4000
 MAX_OUTPUT = 4000
+MAX_RANGE = 100
 VARIABLES = (
     "ups",
     "status",
@@ -57,9 +58,36 @@ def _escaping(escape: Any) -> Any:
     return finalize
 
 
+class _BoundedEnvironment(SandboxedEnvironment):
+    """The sandbox, plus no `"x" * 10**9` or `9 ** 9 ** 9`: a saved template runs in the
+    dispatcher and must not stall it."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
+            raise TemplateError("exponent too large")
+        if operator == "*" and any(isinstance(v, (str, list, tuple)) for v in (left, right)):
+            count = right if isinstance(left, (str, list, tuple)) else left
+            size = len(left if isinstance(left, (str, list, tuple)) else right)
+            if isinstance(count, int) and count * max(size, 1) > MAX_OUTPUT:
+                raise TemplateError("repetition too large")
+        return super().call_binop(context, operator, left, right)
+
+
+def _short_range(*args: int) -> range:
+    """`range` for a message: nested loops over Jinja's own 100,000-long ranges would stall."""
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise TemplateError(f"range longer than {MAX_RANGE}")
+    return numbers
+
+
 @lru_cache(maxsize=64)
 def _environment(escape: Any) -> SandboxedEnvironment:
-    return SandboxedEnvironment(autoescape=False, finalize=_escaping(escape))
+    env = _BoundedEnvironment(autoescape=False, finalize=_escaping(escape))
+    env.globals["range"] = _short_range
+    return env
 
 
 def variables(notice: Notice) -> dict[str, Any]:
@@ -87,6 +115,8 @@ def check_template(source: str) -> str:
         raise TemplateInvalid(f"A template may have at most {MAX_SOURCE} characters")
     try:
         _environment(str).parse(source)
+    except RecursionError:  # Jinja's parser recurses once per nesting level
+        raise TemplateInvalid("Template error: nested too deeply") from None
     except TemplateError as err:
         line = getattr(err, "lineno", None)
         raise TemplateInvalid(

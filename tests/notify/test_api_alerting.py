@@ -128,6 +128,8 @@ async def test_template_preview_escapes_for_the_chosen_service(
             "{% for i in range(100000) %}{% for j in range(100000) %}.{% endfor %}{% endfor %}",
             "range longer than",
         ),
+        ('{{ "x"|center(1000000000) }}', "center width larger than"),
+        ("{{ lipsum(1000000) }}", "lipsum"),
     ]:
         status, answer, _ = await client.post(
             "/api/notification-templates/preview", token=admin.token, json={**body, "body": source}

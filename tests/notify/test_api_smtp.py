@@ -22,6 +22,20 @@ def second_server(smtp_certificate: tuple[Path, Path]) -> Iterator[SmtpServer]:
         yield server
 
 
+async def tested_email_channel(client: Client, member: Account) -> dict[str, object]:
+    """A new email channel of `member`'s, tested: it must have been delivered."""
+    _, channel, _ = await client.post(
+        "/api/notification-channels",
+        token=member.token,
+        json={"kind": "email", "config": {"recipients": "me@example.com"}},
+    )
+    status, tested, _ = await client.post(
+        f"/api/notification-channels/{channel['id']}/test", token=member.token
+    )
+    assert status == 200 and tested["delivery"]["state"] == "delivered", tested
+    return channel
+
+
 async def test_the_saved_server_replaces_the_environment_for_every_email_channel(
     client: Client,
     admin: Account,
@@ -53,15 +67,7 @@ async def test_the_saved_server_replaces_the_environment_for_every_email_channel
         SMTP, token=admin.token, json={k: v for k, v in saved.items() if k != "password"}
     )
     assert status == 200 and body["password"] == {"set": True}
-    _, channel, _ = await client.post(
-        "/api/notification-channels",
-        token=member.token,
-        json={"kind": "email", "config": {"recipients": "me@example.com"}},
-    )
-    status, tested, _ = await client.post(
-        f"/api/notification-channels/{channel['id']}/test", token=member.token
-    )
-    assert status == 200, tested
+    channel = await tested_email_channel(client, member)
     [mail] = second_server.wait_messages(1)
     assert (mail.tls, mail.login, mail.mail_from) == (True, SMTP_USER, "ups@example.com")
     assert smtp.messages == []
@@ -83,15 +89,7 @@ async def test_saving_over_the_environment_keeps_its_password(
         SMTP, token=admin.token, json=edited | {"from": "changed@example.com"}
     )
     assert status == 200 and body["source"] == "settings", body
-    _, channel, _ = await client.post(
-        "/api/notification-channels",
-        token=member.token,
-        json={"kind": "email", "config": {"recipients": "me@example.com"}},
-    )
-    status, tested, _ = await client.post(
-        f"/api/notification-channels/{channel['id']}/test", token=member.token
-    )
-    assert status == 200 and tested["delivery"]["state"] == "delivered", tested
+    await tested_email_channel(client, member)
     [mail] = smtp.wait_messages(1)
     assert (mail.login, mail.mail_from) == (SMTP_USER, "changed@example.com")
 

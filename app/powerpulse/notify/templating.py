@@ -59,7 +59,7 @@ def _escaping(escape: Any) -> Any:
 
 
 class _BoundedEnvironment(SandboxedEnvironment):
-    """The sandbox, plus no `"x" * 10**9` or `9 ** 9 ** 9`: a saved template runs in the
+    """The sandbox, plus no `"x" * 10**9` or `9 ** 10**9`: a saved template runs in the
     dispatcher and must not stall it."""
 
     intercepted_binops = frozenset({"*", "**"})
@@ -83,10 +83,27 @@ def _short_range(*args: int) -> range:
     return numbers
 
 
+def _bounded_width(name: str, width: Any) -> None:
+    if isinstance(width, int) and width > MAX_OUTPUT:
+        raise TemplateError(f"{name} width larger than {MAX_OUTPUT}")
+
+
 @lru_cache(maxsize=64)
 def _environment(escape: Any) -> SandboxedEnvironment:
     env = _BoundedEnvironment(autoescape=False, finalize=_escaping(escape))
     env.globals["range"] = _short_range
+    del env.globals["lipsum"]  # lipsum(10**6) writes megabytes; no message needs it
+    center, indent = env.filters["center"], env.filters["indent"]
+
+    def bounded_center(value: Any, width: int = 80) -> str:
+        _bounded_width("center", width)
+        return str(center(value, width))
+
+    def bounded_indent(value: Any, width: Any = 4, *args: Any, **kwargs: Any) -> str:
+        _bounded_width("indent", width)
+        return str(indent(value, width, *args, **kwargs))
+
+    env.filters["center"], env.filters["indent"] = bounded_center, bounded_indent
     return env
 
 

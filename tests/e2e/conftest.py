@@ -27,6 +27,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # The UI follows the browser's language: every context not given a locale is English.
+    "--lang=en-US",
 ]
 ADMIN = ("admin", "admin-pass-1")
 UI = tuple[Stack, NutServer]
@@ -66,7 +68,9 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, color_scheme="light")
+    ctx = browser.new_context(
+        viewport={"width": 1440, "height": 900}, color_scheme="light", locale="en-US"
+    )
     ctx.set_default_timeout(10_000)
     yield ctx
     ctx.close()

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { acknowledgeAlert } from '../api/endpoints';
 import { keys } from '../api/keys';
 import type { AlertItem } from '../types';
@@ -7,6 +8,7 @@ import { Notice } from './Notice';
 
 /** "Acknowledge" with an optional note: reminders stop and everyone told hears who. */
 export function AcknowledgeAlert({ alert }: { alert: AlertItem }) {
+  const { t } = useTranslation('alerts');
   const client = useQueryClient();
   const [open, setOpen] = useState(false);
   const [note, setNote] = useState('');
@@ -25,19 +27,19 @@ export function AcknowledgeAlert({ alert }: { alert: AlertItem }) {
   };
   if (!open) {
     return (
-      <button type="button" className="button-secondary" onClick={() => setOpen(true)} aria-label={`Acknowledge ${alert.title}`}>
-        Acknowledge
+      <button type="button" className="button-secondary" onClick={() => setOpen(true)} aria-label={t('ackOf', { title: alert.title })}>
+        {t('ack')}
       </button>
     );
   }
   return (
-    <form className="inline-form ack-form" onSubmit={submit} aria-label={`Acknowledge ${alert.title}`}>
-      <input aria-label="Note (optional)" placeholder="Note (optional), e.g. on my way" maxLength={200} value={note} onChange={(e) => setNote(e.target.value)} />
+    <form className="inline-form ack-form" onSubmit={submit} aria-label={t('ackOf', { title: alert.title })}>
+      <input aria-label={t('note')} placeholder={t('notePlaceholder')} maxLength={200} value={note} onChange={(e) => setNote(e.target.value)} />
       <button type="submit" disabled={ack.isPending}>
-        {ack.isPending ? 'Acknowledging…' : 'Confirm acknowledge'}
+        {ack.isPending ? t('acking') : t('confirmAck')}
       </button>
       <button type="button" className="button-secondary" onClick={() => setOpen(false)}>
-        Cancel
+        {t('common:actions.cancel')}
       </button>
       {ack.isError && <Notice kind="error" error={ack.error} />}
     </form>

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { AlertItem } from '../types';
 import { AcknowledgeAlert } from './AcknowledgeAlert';
 import { TimeAgo } from './TimeAgo';
@@ -6,18 +7,19 @@ const SEVERITY_CHIP: Record<string, string> = { critical: 'chip-critical', warni
 
 /** One open alert: what, since when, and who acknowledged it (or the button to). */
 export function AlertRow({ alert }: { alert: AlertItem }) {
+  const { t } = useTranslation('alerts');
   const ack = alert.acknowledged;
   return (
     <li className="alert-row" data-testid="alert-row" data-alert-id={alert.id}>
       <div>
-        <strong>{alert.title}</strong> <span className={`status-chip ${SEVERITY_CHIP[alert.severity] ?? ''}`}>{alert.severity}</span>{' '}
+        <strong>{alert.title}</strong> <span className={`status-chip ${SEVERITY_CHIP[alert.severity] ?? ''}`}>{t(`status:severity.${alert.severity}`, { defaultValue: alert.severity })}</span>{' '}
         <span className="muted small">
-          since <TimeAgo iso={alert.startedAt} />
+          {t('since')} <TimeAgo iso={alert.startedAt} />
         </span>
       </div>
       {ack ? (
         <p className="small" data-testid="acknowledged">
-          ✓ Acknowledged by {ack.by ?? 'someone'}
+          ✓ {ack.by ? t('acknowledgedBy', { name: ack.by }) : t('acknowledgedBySomeone')}
           {ack.at && (
             <>
               {' '}

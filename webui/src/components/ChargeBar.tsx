@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { chargeBand, formatPercent } from '../lib/format';
 
 interface Props {
@@ -7,7 +8,8 @@ interface Props {
 }
 
 /** Battery charge as a bar with its value in words next to it. */
-export function ChargeBar({ charge, label = 'Battery charge', showValue = true }: Props) {
+export function ChargeBar({ charge, label, showValue = true }: Props) {
+  const { t } = useTranslation('dashboard');
   const band = chargeBand(charge);
   const pct = typeof charge === 'number' ? Math.max(0, Math.min(100, charge)) : 0;
   return (
@@ -15,11 +17,11 @@ export function ChargeBar({ charge, label = 'Battery charge', showValue = true }
       <div
         className={`charge-track band-${band}`}
         role="progressbar"
-        aria-label={label}
+        aria-label={label ?? t('readings.batteryCharge')}
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={typeof charge === 'number' ? Math.round(charge) : undefined}
-        aria-valuetext={typeof charge === 'number' ? formatPercent(charge) : 'unknown'}
+        aria-valuetext={typeof charge === 'number' ? formatPercent(charge) : t('common:state.unknown')}
       >
         <div className="charge-fill" style={{ width: `${pct}%` }} />
       </div>

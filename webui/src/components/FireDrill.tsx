@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { startDrill } from '../api/endpoints';
 import { keys } from '../api/keys';
 import { DrillReportView } from './DrillReportView';
@@ -15,6 +16,7 @@ interface Props {
 
 /** Admin: a simulated outage of this UPS through the real rules and channels, with its report. */
 export function FireDrill({ upsId, upsName, pollMs }: Props) {
+  const { t } = useTranslation('drill');
   const client = useQueryClient();
   const [seconds, setSeconds] = useState('30');
   const [drillId, setDrillId] = useState<number | null>(null);
@@ -31,15 +33,12 @@ export function FireDrill({ upsId, upsName, pollMs }: Props) {
   };
   return (
     <section className="panel fire-drill" aria-labelledby="drill-title">
-      <h2 id="drill-title">Fire drill</h2>
-      <p className="muted small">
-        Sends “power lost” for {upsName} through every rule and user channel that would hear of a real outage, marked as a drill, then “power
-        restored”. Nothing happens to the UPS.
-      </p>
-      <form className="inline-form" onSubmit={submit} aria-label="Start a fire drill">
-        <Field label="Power restored after (seconds)" name="restore-after" type="number" min={0} max={3600} required className="narrow" value={seconds} onChange={(e) => setSeconds(e.target.value)} />
+      <h2 id="drill-title">{t('title')}</h2>
+      <p className="muted small">{t('intro', { name: upsName })}</p>
+      <form className="inline-form" onSubmit={submit} aria-label={t('startLabel')}>
+        <Field label={t('restoreAfter')} name="restore-after" type="number" min={0} max={3600} required className="narrow" value={seconds} onChange={(e) => setSeconds(e.target.value)} />
         <button type="submit" disabled={start.isPending}>
-          {start.isPending ? 'Starting…' : drillId ? 'Run another drill' : 'Start fire drill'}
+          {start.isPending ? t('starting') : drillId ? t('again') : t('start')}
         </button>
       </form>
       {start.isError && <Notice kind="error" error={start.error} />}

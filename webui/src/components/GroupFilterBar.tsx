@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { groupChoices, type GroupFilter, type Grouping } from '../lib/groups';
 
 interface Props {
@@ -11,6 +12,7 @@ interface Props {
 
 /** Site and tag choices over a UPS list, and the dashboard's Group by. */
 export function GroupFilterBar({ list, filter, onChange, grouping, onGrouping }: Props) {
+  const { t } = useTranslation('dashboard');
   const choices = groupChoices(list);
   const filtered = filter.sites.length > 0 || filter.tags.length > 0;
   // Hidden while nothing has a site or a tag, unless a filter is set (an old bookmark): then
@@ -20,12 +22,12 @@ export function GroupFilterBar({ list, filter, onChange, grouping, onGrouping }:
   const toggleTag = (tag: string) =>
     onChange({ ...filter, tags: filter.tags.includes(tag) ? filter.tags.filter((t) => t !== tag) : [...filter.tags, tag] });
   return (
-    <div className="group-filter" role="group" aria-label="Filter by site and tag">
+    <div className="group-filter" role="group" aria-label={t('filter.label')}>
       {choices.sites.length > 0 && (
         <label>
-          Site{' '}
+          {t('filter.site')}{' '}
           <select value={site} onChange={(e) => onChange({ ...filter, sites: e.target.value ? [e.target.value] : [] })}>
-            <option value="">All sites</option>
+            <option value="">{t('filter.allSites')}</option>
             {site === '*several*' && <option value="*several*">{filter.sites.join(', ')}</option>}
             {choices.sites.map((s) => (
               <option key={s} value={s}>
@@ -37,7 +39,7 @@ export function GroupFilterBar({ list, filter, onChange, grouping, onGrouping }:
       )}
       {choices.tags.length > 0 && (
         <span className="tag-choices">
-          <span className="muted small">Tags</span>
+          <span className="muted small">{t('filter.tags')}</span>
           {choices.tags.map((tag) => (
             <button key={tag} type="button" className="tag-chip" aria-pressed={filter.tags.includes(tag)} onClick={() => toggleTag(tag)}>
               {tag}
@@ -47,17 +49,17 @@ export function GroupFilterBar({ list, filter, onChange, grouping, onGrouping }:
       )}
       {grouping && onGrouping && (
         <label>
-          Group by{' '}
+          {t('filter.groupBy')}{' '}
           <select value={grouping} onChange={(e) => onGrouping(e.target.value as Grouping)}>
-            <option value="site">Site</option>
-            <option value="tag">Tag</option>
-            <option value="none">Nothing</option>
+            <option value="site">{t('filter.bySite')}</option>
+            <option value="tag">{t('filter.byTag')}</option>
+            <option value="none">{t('filter.byNothing')}</option>
           </select>
         </label>
       )}
       {filtered && (
         <button type="button" className="button-secondary small" onClick={() => onChange({ sites: [], tags: [] })}>
-          Show all
+          {t('filter.showAll')}
         </button>
       )}
     </div>

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Ups } from '../types';
 import { formatPercent, formatRuntime, formatVolts } from '../lib/format';
 
@@ -11,18 +12,19 @@ interface Props {
 
 /** The readings every UPS view leads with: runtime, load and input voltage. */
 export function KeyReadings({ ups, className, children }: Props) {
+  const { t } = useTranslation('dashboard');
   return (
     <dl className={className}>
       <div>
-        <dt>Runtime</dt>
+        <dt>{t('readings.runtime')}</dt>
         <dd>{formatRuntime(ups.runtimeRemaining)}</dd>
       </div>
       <div>
-        <dt>Load</dt>
+        <dt>{t('readings.load')}</dt>
         <dd>{formatPercent(ups.load)}</dd>
       </div>
       <div>
-        <dt>Input</dt>
+        <dt>{t('readings.input')}</dt>
         <dd>{formatVolts(ups.inputVoltage)}</dd>
       </div>
       {children}

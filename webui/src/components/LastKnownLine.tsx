@@ -1,4 +1,5 @@
 import { memo } from 'react';
+import { useTranslation } from 'react-i18next';
 import { formatDateTime, formatPercent, formatRuntime, formatTemperature, formatVolts } from '../lib/format';
 import { upsStatus, type UpsLike } from '../lib/status';
 import { Metric } from './Metric';
@@ -16,6 +17,7 @@ interface Props {
  * Battery · 92% · 2 min ago", greyed and dated so it never reads as live. Nothing while live.
  */
 export const LastKnownLine = memo(function LastKnownLine({ ups, variant = 'line', className = '' }: Props) {
+  const { t } = useTranslation('dashboard');
   const view = upsStatus(ups);
   if (view.freshness === 'live') return null;
   const lk = view.lastKnown;
@@ -24,15 +26,15 @@ export const LastKnownLine = memo(function LastKnownLine({ ups, variant = 'line'
     if (view.freshness === 'waiting') return null;
     return (
       <p className={`last-known is-empty ${className}`} data-testid="last-known">
-        No earlier data from this UPS to show.
+        {t('lastKnown.none')}
       </p>
     );
   }
   const r = lk.readings;
   return (
-    <div className={`last-known ${className}`} data-testid="last-known" title={`Last known state, from ${formatDateTime(lk.at)}: not live`}>
+    <div className={`last-known ${className}`} data-testid="last-known" title={t('lastKnown.title', { at: formatDateTime(lk.at) })}>
       <p className="last-known-line">
-        <span className="last-known-tag">Last known:</span>{' '}
+        <span className="last-known-tag">{t('lastKnown.tag')}</span>{' '}
         <span className="last-known-status" data-tone={lk.tone}>
           {lk.label}
         </span>
@@ -46,14 +48,14 @@ export const LastKnownLine = memo(function LastKnownLine({ ups, variant = 'line'
         ))}
       </p>
       {variant === 'full' && (
-        <dl className="metrics last-known-metrics" aria-label="Last known readings">
-          <Metric label="Battery charge" value={formatPercent(r.batteryCharge)} />
-          <Metric label="Runtime remaining" value={formatRuntime(r.runtimeRemaining)} />
-          <Metric label="Load" value={formatPercent(r.load)} />
-          <Metric label="Input voltage" value={formatVolts(r.inputVoltage)} />
-          <Metric label="Output voltage" value={formatVolts(r.outputVoltage)} />
-          <Metric label="Battery voltage" value={formatVolts(r.batteryVoltage)} />
-          <Metric label="Temperature" value={formatTemperature(r.temperature)} />
+        <dl className="metrics last-known-metrics" aria-label={t('lastKnown.readings')}>
+          <Metric label={t('readings.batteryCharge')} value={formatPercent(r.batteryCharge)} />
+          <Metric label={t('readings.runtimeRemaining')} value={formatRuntime(r.runtimeRemaining)} />
+          <Metric label={t('readings.load')} value={formatPercent(r.load)} />
+          <Metric label={t('readings.inputVoltage')} value={formatVolts(r.inputVoltage)} />
+          <Metric label={t('readings.outputVoltage')} value={formatVolts(r.outputVoltage)} />
+          <Metric label={t('readings.batteryVoltage')} value={formatVolts(r.batteryVoltage)} />
+          <Metric label={t('readings.temperature')} value={formatTemperature(r.temperature)} />
         </dl>
       )}
     </div>

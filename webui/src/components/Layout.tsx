@@ -7,12 +7,14 @@ import { useLiveState, useLiveUpdates } from '../hooks/useLiveUpdates';
 import { usePollIntervalMs, useSettings } from '../hooks/usePollInterval';
 import { useSession } from '../hooks/useSession';
 import { useTheme } from '../hooks/useTheme';
+import { useTranslation } from 'react-i18next';
 import { LiveIndicator } from './LiveIndicator';
 import { Loading } from './Loading';
 import { ThemeToggle } from './ThemeToggle';
 
 /** The signed-in frame: navigation, theme, live status, sign-out and inactivity logout. */
 export function Layout() {
+  const { t } = useTranslation('nav');
   const { user } = useSession();
   const { theme, toggle } = useTheme();
   const [menuOpen, setMenuOpen] = useState(false);
@@ -32,14 +34,14 @@ export function Layout() {
     [client, navigate],
   );
   const timeout = Number(settings.data?.inactivity_timeout) || null;
-  const onIdle = useCallback(() => signOut(`You were signed out after ${timeout} minutes without activity.`), [signOut, timeout]);
+  const onIdle = useCallback(() => signOut(t('signedOutIdle', { count: timeout ?? 0 })), [signOut, t, timeout]);
   useInactivityLogout(timeout, onIdle);
 
   const close = () => setMenuOpen(false);
   return (
     <div className="app">
       <a href="#main" className="skip-link">
-        Skip to content
+        {t('skipToContent')}
       </a>
       <header className="topbar">
         <NavLink to="/" className="brand" onClick={close}>
@@ -55,31 +57,31 @@ export function Layout() {
           aria-controls="main-nav"
           onClick={() => setMenuOpen((o) => !o)}
         >
-          <span aria-hidden="true">☰</span> Menu
+          <span aria-hidden="true">☰</span> {t('menu')}
         </button>
-        <nav id="main-nav" className={`nav ${menuOpen ? 'open' : ''}`} aria-label="Main">
+        <nav id="main-nav" className={`nav ${menuOpen ? 'open' : ''}`} aria-label={t('main')}>
           <NavLink to="/" end onClick={close}>
-            Dashboard
+            {t('dashboard')}
           </NavLink>
           <NavLink to="/ups-systems" onClick={close}>
-            UPS systems
+            {t('upsSystems')}
           </NavLink>
           <NavLink to="/servers" onClick={close}>
-            NUT servers
+            {t('nutServers')}
           </NavLink>
           <NavLink to="/settings" onClick={close}>
-            Settings
+            {t('settings')}
           </NavLink>
         </nav>
         <div className="topbar-right">
           <LiveIndicator state={live} pollSeconds={Math.round(pollMs / 1000)} />
           <ThemeToggle theme={theme} onToggle={toggle} />
-          <span className="user-chip hide-narrow" title={`Signed in as ${user?.username} (${user?.role})`}>
+          <span className="user-chip hide-narrow" title={t('signedInAs', { user: user?.username, role: user?.role === 'admin' ? t('roleAdmin') : t('roleUser') })}>
             {user?.username}
-            {user?.role === 'admin' && <span className="role-tag">admin</span>}
+            {user?.role === 'admin' && <span className="role-tag">{t('roleAdmin')}</span>}
           </span>
           <button type="button" className="button-secondary" onClick={() => signOut()}>
-            Sign out
+            {t('signOut')}
           </button>
         </div>
       </header>

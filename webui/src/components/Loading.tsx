@@ -1,12 +1,15 @@
+import { useTranslation } from 'react-i18next';
+
 interface Props {
   label?: string;
 }
 
-export function Loading({ label = 'Loading…' }: Props) {
+export function Loading({ label }: Props) {
+  const { t } = useTranslation('common');
   return (
     <div className="loading" role="status" aria-live="polite">
       <span className="spinner" aria-hidden="true" />
-      {label}
+      {label ?? t('state.loading')}
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../lib/format';
 import { isMuted } from '../lib/mute';
 import type { Ups } from '../types';
@@ -9,6 +10,7 @@ interface Props {
 
 /** "Muted until … (reason)" while a mute is ahead; nothing otherwise (it goes when it ends). */
 export function MutedNotice({ ups }: Props) {
+  const { t } = useTranslation('dashboard');
   const [now, setNow] = useState(() => Date.now());
   const muted = isMuted(ups.mutedUntil, now);
   useEffect(() => {
@@ -19,8 +21,9 @@ export function MutedNotice({ ups }: Props) {
   if (!muted) return null;
   return (
     <p className="muted-notice small" data-testid="muted">
-      Muted until {formatDateTime(ups.mutedUntil)}
-      {ups.muteReason ? ` (${ups.muteReason})` : ''}
+      {ups.muteReason
+        ? t('muted.untilReason', { until: formatDateTime(ups.mutedUntil), reason: ups.muteReason })
+        : t('muted.until', { until: formatDateTime(ups.mutedUntil) })}
     </p>
   );
 }

@@ -1,5 +1,6 @@
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { setNickname } from '../api/endpoints';
 import { keys } from '../api/keys';
 import type { Ups } from '../types';
@@ -11,6 +12,7 @@ interface Props {
 
 /** The UPS name as a heading, editable in place (Enter saves, Escape cancels). */
 export function NicknameEditor({ ups }: Props) {
+  const { t } = useTranslation('upsPage');
   const client = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [value, setValue] = useState(ups.nickname ?? '');
@@ -44,8 +46,8 @@ export function NicknameEditor({ ups }: Props) {
     return (
       <div className="nickname">
         <h1 data-testid="ups-title">{ups.displayName}</h1>
-        <button type="button" className="icon-button" onClick={start} aria-label={`Edit nickname of ${ups.displayName}`}>
-          <span aria-hidden="true">✎</span> Rename
+        <button type="button" className="icon-button" onClick={start} aria-label={t('nickname.editOf', { name: ups.displayName })}>
+          <span aria-hidden="true">✎</span> {t('nickname.rename')}
         </button>
       </div>
     );
@@ -53,17 +55,17 @@ export function NicknameEditor({ ups }: Props) {
   return (
     <form className="nickname editing" onSubmit={submit} onKeyDown={onKey}>
       <label htmlFor="nickname-input" className="visually-hidden">
-        Nickname
+        {t('nickname.label')}
       </label>
       <input id="nickname-input" value={value} maxLength={255} autoFocus placeholder={ups.name} onChange={(e) => setValue(e.target.value)} />
       <button type="submit" disabled={mutation.isPending}>
-        Save
+        {t('common:actions.save')}
       </button>
       <button type="button" className="button-secondary" onClick={() => setEditing(false)}>
-        Cancel
+        {t('common:actions.cancel')}
       </button>
       {mutation.isError && <Notice kind="error" error={mutation.error} />}
-      <span className="muted small">Leave empty to use the NUT name “{ups.name}”.</span>
+      <span className="muted small">{t('nickname.hint', { name: ups.name })}</span>
     </form>
   );
 }

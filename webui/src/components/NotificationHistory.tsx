@@ -1,7 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { listUsers, notificationHistory, notificationLog } from '../api/endpoints';
 import { keys } from '../api/keys';
 import { formatDateTime } from '../lib/format';
+import { powerStateLabel } from '../lib/status';
 import type { NotificationDelivery, NotificationHistoryItem } from '../types';
 import { Loading } from './Loading';
 import { Notice } from './Notice';
@@ -23,12 +25,13 @@ export function channelText(d: Pick<NotificationDelivery, 'channel' | 'channelNa
 }
 
 function Outcome({ d }: { d: NotificationDelivery }) {
+  const { t } = useTranslation('notifications');
   const err = d.lastError;
   const icon = d.state === 'delivered' ? '✓' : d.state === 'failed' ? '✖' : '…';
   return (
     <li className={`delivery delivery-${d.state}`} title={err ?? undefined}>
-      <span aria-hidden="true">{icon}</span> {channelText(d)}: {d.state}
-      {d.attempts && d.attempts > 1 ? ` after ${d.attempts} attempts` : ''}
+      <span aria-hidden="true">{icon}</span> {channelText(d)}: {t(`drill:deliveryState.${d.state}`, { defaultValue: d.state })}
+      {d.attempts && d.attempts > 1 ? t('drill:afterAttempts', { count: d.attempts }) : ''}
       {err ? ` — ${err}` : ''}
     </li>
   );
@@ -36,17 +39,18 @@ function Outcome({ d }: { d: NotificationDelivery }) {
 
 /** Who it went to and why: the rule that sent it, else the user's own channels. */
 function SentBy({ n, userName }: { n: NotificationHistoryItem; userName: string | null }) {
+  const { t } = useTranslation('notifications');
   return (
     <>
-      {n.rule ? <span data-testid="rule">Rule {n.rule.name}</span> : <span>{userName ?? 'Your channels'}</span>}
+      {n.rule ? <span data-testid="rule">{t('drill:rule', { name: n.rule.name })}</span> : <span>{userName ?? t('history.yourChannels')}</span>}
       {n.drill_id != null && (
-        <span className="status-chip chip-info history-badge" data-testid="drill-badge" title={`Fire drill #${n.drill_id}`}>
-          drill
+        <span className="status-chip chip-info history-badge" data-testid="drill-badge" title={t('history.drillTitle', { id: n.drill_id })}>
+          {t('history.drill')}
         </span>
       )}
       {n.suppressed === 'muted' && (
-        <span className="status-chip chip-warning history-badge" data-testid="muted-badge" title="Recorded, not sent: the UPS was muted">
-          muted
+        <span className="status-chip chip-warning history-badge" data-testid="muted-badge" title={t('history.mutedTitle')}>
+          {t('history.muted')}
         </span>
       )}
     </>
@@ -59,31 +63,32 @@ interface Props {
 }
 
 export function NotificationHistory({ source = 'mine' }: Props) {
+  const { t } = useTranslation('notifications');
   const log = source === 'log';
   const users = useQuery({ queryKey: keys.users, queryFn: listUsers, enabled: log, staleTime: 60_000 });
   // A log row with neither a rule nor a user was sent by a rule that has since been deleted.
   const userName = (id: number | null) =>
-    !log ? null : id == null ? 'Deleted rule' : (users.data?.find((u) => u.id === id)?.username ?? `User #${id}`);
+    !log ? null : id == null ? t('history.deletedRule') : (users.data?.find((u) => u.id === id)?.username ?? t('drill:userN', { id }));
   const query = useQuery({
     queryKey: log ? keys.notificationLog : keys.notificationHistory,
     queryFn: log ? notificationLog : notificationHistory,
     // Deliveries still pending are retried by the server: show their outcome as it comes.
     refetchInterval: (q) => (hasPending(q.state.data) ? 3_000 : 60_000),
   });
-  if (query.isPending) return <Loading label="Loading history…" />;
+  if (query.isPending) return <Loading label={t('history.loading')} />;
   if (query.isError) return <Notice kind="error" error={query.error} />;
   const items = itemsOf(query.data);
-  if (!items.length) return <p className="muted">No notifications sent yet.</p>;
+  if (!items.length) return <p className="muted">{t('history.empty')}</p>;
   return (
     <div className="table-wrap">
       <table data-testid="notification-history">
         <thead>
           <tr>
-            <th scope="col">When</th>
-            <th scope="col">UPS</th>
-            <th scope="col">Change</th>
-            <th scope="col">Sent by</th>
-            <th scope="col">Delivery</th>
+            <th scope="col">{t('history.when')}</th>
+            <th scope="col">{t('history.ups')}</th>
+            <th scope="col">{t('history.change')}</th>
+            <th scope="col">{t('history.sentBy')}</th>
+            <th scope="col">{t('history.delivery')}</th>
           </tr>
         </thead>
         <tbody>
@@ -92,7 +97,7 @@ export function NotificationHistory({ source = 'mine' }: Props) {
               <td>{formatDateTime(n.created_at)}</td>
               <td>{n.ups_name}</td>
               <td>
-                {n.previous_status || '–'} → {n.status}
+                {powerStateLabel(n.previous_status) || '–'} → {powerStateLabel(n.status)}
               </td>
               <td>
                 <SentBy n={n} userName={userName(n.user_id)} />
@@ -105,7 +110,7 @@ export function NotificationHistory({ source = 'mine' }: Props) {
                     ))}
                   </ul>
                 ) : (
-                  <span className="muted">{n.suppressed === 'muted' ? 'Not sent (muted)' : 'No channel'}</span>
+                  <span className="muted">{n.suppressed === 'muted' ? t('history.notSentMuted') : t('history.noChannel')}</span>
                 )}
               </td>
             </tr>

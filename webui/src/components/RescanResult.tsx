@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { NutServerRescan } from '../types';
 import { Notice } from './Notice';
 
@@ -7,15 +8,16 @@ interface Props {
 }
 
 function names(label: string, list: string[]): string {
-  return list.length ? ` ${label}: ${list.join(', ')}.` : '';
+  return list.length ? ` ${label} ${list.join(', ')}.` : '';
 }
 
 /** What a rescan found on the NUT server: added now, left alone (auto-add off or deleted), gone. */
 export function RescanResult({ mutation }: Props) {
+  const { t } = useTranslation('servers');
   if (mutation.isError) {
     return (
       <div data-testid="rescan-result">
-        <Notice kind="error">Rescan failed: {mutation.error?.message}</Notice>
+        <Notice kind="error">{t('rescanResult.failed', { message: mutation.error?.message })}</Notice>
       </div>
     );
   }
@@ -23,11 +25,11 @@ export function RescanResult({ mutation }: Props) {
   if (!data) return null;
   const text =
     `${data.message}.` +
-    (data.found.length ? '' : ' The server answered but serves no UPS.') +
-    names('Found', data.found) +
-    names('Added', data.added.map((u) => u.upsName)) +
-    names('Not added (auto-add is off, or deleted here)', data.notAdded) +
-    names('No longer on the server (kept with their history)', data.missing);
+    (data.found.length ? '' : ` ${t('rescanResult.noUps')}`) +
+    names(t('rescanResult.found'), data.found) +
+    names(t('rescanResult.added'), data.added.map((u) => u.upsName)) +
+    names(t('rescanResult.notAdded'), data.notAdded) +
+    names(t('rescanResult.missing'), data.missing);
   return (
     <div data-testid="rescan-result">
       <Notice kind={data.missing.length ? 'warning' : 'success'}>{text}</Notice>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { deleteServer, rescanServer, testServer } from '../api/endpoints';
 import { keys } from '../api/keys';
 import type { NutServer } from '../types';
@@ -16,35 +17,37 @@ interface Props {
 }
 
 function Reachability({ server }: { server: NutServer }) {
+  const { t } = useTranslation('servers');
   const err = server.error?.message ?? server.error?.code;
   const checked = server.lastChecked ? (
     <span className="muted">
       {' '}
-      · checked <TimeAgo iso={server.lastChecked} />
+      · {t('checked')} <TimeAgo iso={server.lastChecked} />
     </span>
   ) : null;
   if (server.reachable === true)
     return (
       <span data-testid="reachability">
-        <span className="tone-text-ok">✓ Reachable</span>
+        <span className="tone-text-ok">✓ {t('reachable')}</span>
         {checked}
       </span>
     );
   if (server.reachable === false)
     return (
       <span data-testid="reachability">
-        <span className="tone-text-critical">✖ Unreachable{err ? `: ${err}` : ''}</span>
+        <span className="tone-text-critical">✖ {err ? t('unreachableWhy', { error: err }) : t('unreachable')}</span>
         {checked}
       </span>
     );
   return (
     <span data-testid="reachability" className="muted">
-      Not polled yet
+      {t('notPolled')}
     </span>
   );
 }
 
 export function ServerRow({ server, isAdmin, onEdit, onDeleted }: Props) {
+  const { t } = useTranslation('servers');
   const client = useQueryClient();
   const [confirming, setConfirming] = useState(false);
   const test = useMutation({ mutationFn: () => testServer(server.id) });
@@ -65,7 +68,7 @@ export function ServerRow({ server, isAdmin, onEdit, onDeleted }: Props) {
   });
   const name = `${server.host}:${server.port}`;
   return (
-    <li className="panel server-row" data-testid="server-row" aria-label={`NUT server ${name}`}>
+    <li className="panel server-row" data-testid="server-row" aria-label={t('rowLabel', { name })}>
       <div className="server-main">
         <h3>{name}</h3>
         <p className="small">
@@ -73,46 +76,46 @@ export function ServerRow({ server, isAdmin, onEdit, onDeleted }: Props) {
         </p>
         {server.pollerMissing && (
           <p className="small tone-text-critical" data-testid="poller-missing" role="status">
-            ⚠ No poller is running for {server.site ? `site ${server.site}` : 'servers without a site'}: this server is not polled.
+            ⚠ {server.site ? t('pollerMissingSite', { site: server.site }) : t('pollerMissingNoSite')}
           </p>
         )}
         <p className="muted small">
-          {server.site ? <span data-testid="site">Site {server.site} · </span> : null}
-          {server.username ? `Signs in as ${server.username}${server.hasPassword ? ' (password stored)' : ''}` : 'No credentials'}
+          {server.site ? <span data-testid="site">{t('site', { site: server.site })} · </span> : null}
+          {server.username ? t(server.hasPassword ? 'signsInAsWithPassword' : 'signsInAs', { user: server.username }) : t('noCredentials')}
           {' · '}
-          <span data-testid="auto-add">{server.autoAdd ? 'New UPS added automatically' : 'New UPS not added automatically'}</span>
+          <span data-testid="auto-add">{server.autoAdd ? t('autoAddOn') : t('autoAddOff')}</span>
           {server.updated_at ? (
             <>
               {' '}
-              · changed <TimeAgo iso={server.updated_at} />
+              · {t('changed')} <TimeAgo iso={server.updated_at} />
             </>
           ) : null}
         </p>
       </div>
       <div className="button-row">
-        <button type="button" className="button-secondary" onClick={() => test.mutate()} disabled={test.isPending} aria-label={`Test connection to ${name}`}>
-          {test.isPending ? 'Testing…' : 'Test connection'}
+        <button type="button" className="button-secondary" onClick={() => test.mutate()} disabled={test.isPending} aria-label={t('testOf', { name })}>
+          {test.isPending ? t('common:actions.testing') : t('auth:setup.testConnection')}
         </button>
         {isAdmin && (
           <>
-            <button type="button" className="button-secondary" onClick={() => rescan.mutate()} disabled={rescan.isPending} aria-label={`Rescan ${name}`}>
-              {rescan.isPending ? 'Rescanning…' : 'Rescan'}
+            <button type="button" className="button-secondary" onClick={() => rescan.mutate()} disabled={rescan.isPending} aria-label={t('rescanOf', { name })}>
+              {rescan.isPending ? t('rescanning') : t('rescan')}
             </button>
-            <button type="button" className="button-secondary" onClick={() => onEdit(server)} aria-label={`Edit ${name}`}>
-              Edit
+            <button type="button" className="button-secondary" onClick={() => onEdit(server)} aria-label={t('editOf', { name })}>
+              {t('common:actions.edit')}
             </button>
             {confirming ? (
               <>
                 <button type="button" className="button-danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
-                  Delete {name} and its UPS
+                  {t('deleteWithUps', { name })}
                 </button>
                 <button type="button" className="button-secondary" onClick={() => setConfirming(false)}>
-                  Keep
+                  {t('common:actions.keep')}
                 </button>
               </>
             ) : (
-              <button type="button" className="button-danger-outline" onClick={() => setConfirming(true)} aria-label={`Delete ${name}`}>
-                Delete
+              <button type="button" className="button-danger-outline" onClick={() => setConfirming(true)} aria-label={t('common:actions.deleteWhat', { what: name })}>
+                {t('common:actions.delete')}
               </button>
             )}
           </>

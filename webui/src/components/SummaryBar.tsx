@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useStatusModel } from '../hooks/useStatusModel';
 import { severityIcon, summarize, type UpsLike } from '../lib/status';
 
@@ -11,10 +12,11 @@ interface Props {
  * those of the worst UPS in it, next to its words.
  */
 export function SummaryBar({ list }: Props) {
+  const { t } = useTranslation('dashboard');
   const model = useStatusModel();
   const counts = summarize(list, model.data?.buckets);
   return (
-    <ul className="summary" aria-label="Summary">
+    <ul className="summary" aria-label={t('summary')}>
       {counts.map((b) => {
         const tone = b.n > 0 ? b.tone : 'none';
         return (

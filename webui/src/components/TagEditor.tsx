@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { setUpsTags } from '../api/endpoints';
 import { keys } from '../api/keys';
 import { splitList } from '../lib/groups';
@@ -14,6 +15,7 @@ interface Props {
 /** A UPS's site and tags; an admin edits the tags as a comma-separated list (the API checks
  * them and its message is shown as it is). */
 export function TagEditor({ ups, canEdit }: Props) {
+  const { t } = useTranslation('upsPage');
   const client = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [value, setValue] = useState('');
@@ -38,23 +40,23 @@ export function TagEditor({ ups, canEdit }: Props) {
   };
   return (
     <div className="ups-groups" data-testid="ups-groups">
-      <span className="muted small">Site</span> <span data-testid="ups-site">{ups.site ?? 'none'}</span>
+      <span className="muted small">{t('dashboard:filter.site')}</span> <span data-testid="ups-site">{ups.site ?? t('tags.none')}</span>
       {' · '}
-      <span className="muted small">Tags</span>{' '}
+      <span className="muted small">{t('dashboard:filter.tags')}</span>{' '}
       {!editing && (
         <>
           {ups.tags.length ? (
-            <ul className="tag-list" aria-label="Tags">
-              {ups.tags.map((t) => (
-                <li key={t}>{t}</li>
+            <ul className="tag-list" aria-label={t('dashboard:filter.tags')}>
+              {ups.tags.map((tag) => (
+                <li key={tag}>{tag}</li>
               ))}
             </ul>
           ) : (
-            <span className="muted">none</span>
+            <span className="muted">{t('tags.none')}</span>
           )}
           {canEdit && (
-            <button type="button" className="icon-button" onClick={start} aria-label={`Edit tags of ${ups.displayName}`}>
-              <span aria-hidden="true">✎</span> Tags
+            <button type="button" className="icon-button" onClick={start} aria-label={t('tags.editOf', { name: ups.displayName })}>
+              <span aria-hidden="true">✎</span> {t('dashboard:filter.tags')}
             </button>
           )}
         </>
@@ -62,14 +64,14 @@ export function TagEditor({ ups, canEdit }: Props) {
       {editing && (
         <form className="tag-form" onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && setEditing(false)}>
           <label htmlFor="tags-input" className="visually-hidden">
-            Tags, separated by commas
+            {t('tags.label')}
           </label>
-          <input id="tags-input" value={value} autoFocus placeholder="rack-a, core" onChange={(e) => setValue(e.target.value)} />
+          <input id="tags-input" value={value} autoFocus placeholder={t('tags.placeholder')} onChange={(e) => setValue(e.target.value)} />
           <button type="submit" disabled={mutation.isPending}>
-            Save
+            {t('common:actions.save')}
           </button>
           <button type="button" className="button-secondary" onClick={() => setEditing(false)}>
-            Cancel
+            {t('common:actions.cancel')}
           </button>
           {mutation.isError && <Notice kind="error" error={mutation.error} />}
         </form>

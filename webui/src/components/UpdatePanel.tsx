@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { checkForUpdate, getUpdateStatus, startUpdate } from '../api/endpoints';
 import { keys } from '../api/keys';
 import { formatDateTime } from '../lib/format';
@@ -14,6 +15,7 @@ const short = (digest: string | null | undefined) => (digest ? digest.replace(/^
 
 /** Self-update (admin): check the registry, start the update, follow it through the restart. */
 export function UpdatePanel({ version }: Props) {
+  const { t } = useTranslation('settings');
   const client = useQueryClient();
   const [confirming, setConfirming] = useState(false);
   const status = useQuery({
@@ -37,33 +39,29 @@ export function UpdatePanel({ version }: Props) {
 
   return (
     <section className="panel settings-form" aria-labelledby="update-title" data-testid="update-panel">
-      <h2 id="update-title">Updates</h2>
-      {version?.imageRef && (
-        <p className="muted small">
-          Image {version.imageRef} · digest {short(version.imageDigest)}
-        </p>
-      )}
+      <h2 id="update-title">{t('update.title')}</h2>
+      {version?.imageRef && <p className="muted small">{t('update.image', { ref: version.imageRef, digest: short(version.imageDigest) })}</p>}
       {!possible && (
         <Notice kind="info">
-          Self-update is not available here{version?.selfUpdate?.reason ? `: ${version.selfUpdate.reason}` : '.'}
+          {version?.selfUpdate?.reason ? t('update.unavailableWhy', { reason: version.selfUpdate.reason }) : t('update.unavailable')}
         </Notice>
       )}
       <div className="button-row">
         <button type="button" className="button-secondary" onClick={() => check.mutate()} disabled={!possible || check.isPending || running}>
-          {check.isPending ? 'Checking…' : 'Check for updates'}
+          {check.isPending ? t('update.checking') : t('update.check')}
         </button>
         {check.data?.updateAvailable && !confirming && (
           <button type="button" onClick={() => setConfirming(true)} disabled={running}>
-            Update now
+            {t('update.now')}
           </button>
         )}
         {confirming && (
           <>
             <button type="button" className="button-danger" onClick={() => update.mutate()} disabled={update.isPending}>
-              Pull the new image and restart PowerPulse
+              {t('update.confirm')}
             </button>
             <button type="button" className="button-secondary" onClick={() => setConfirming(false)}>
-              Not now
+              {t('update.notNow')}
             </button>
           </>
         )}
@@ -72,10 +70,10 @@ export function UpdatePanel({ version }: Props) {
       {check.isSuccess &&
         (check.data.updateAvailable ? (
           <Notice kind="warning">
-            A newer image is available ({short(check.data.latestDigest)}; running {short(check.data.currentDigest)}).
+            {t('update.available', { latest: short(check.data.latestDigest), current: short(check.data.currentDigest) })}
           </Notice>
         ) : (
-          <Notice kind="success">PowerPulse is up to date{check.data.reason ? ` — ${check.data.reason}` : '.'}</Notice>
+          <Notice kind="success">{check.data.reason ? t('update.upToDateWhy', { reason: check.data.reason }) : t('update.upToDate')}</Notice>
         ))}
       {update.isError && <Notice kind="error" error={update.error} />}
       {update.isSuccess && (
@@ -83,12 +81,12 @@ export function UpdatePanel({ version }: Props) {
           {update.data.message}. {update.data.details}
         </Notice>
       )}
-      {status.isError && running && <Notice kind="info">PowerPulse is restarting…</Notice>}
+      {status.isError && running && <Notice kind="info">{t('update.restarting')}</Notice>}
       {last && last.state !== 'idle' && (
         <div data-testid="update-status">
           <h3>
-            Last update: {last.state}
-            {running ? ' (in progress)' : ''}
+            {t('update.last', { state: t(`update.state.${last.state}`, { defaultValue: last.state }) })}
+            {running ? ` ${t('update.inProgress')}` : ''}
           </h3>
           <p>{last.message}</p>
           <ol className="small muted">

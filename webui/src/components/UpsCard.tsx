@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import { Link } from 'react-router';
+import { useTranslation } from 'react-i18next';
 import type { Ups } from '../types';
 import { statusAriaLabel, upsStatus } from '../lib/status';
 import { ChargeBar } from './ChargeBar';
@@ -21,11 +22,13 @@ interface Props {
 }
 
 function OpenAlertsLine({ open, unacknowledged }: { open: number; unacknowledged: number }) {
+  const { t } = useTranslation('dashboard');
   if (!open) return null;
+  const ack = unacknowledged ? (unacknowledged === open ? t('card.noneAcknowledged', { count: open }) : t('card.someUnacknowledged', { count: unacknowledged })) : t('card.acknowledged', { count: open });
   return (
     <p className={`small open-alerts ${unacknowledged ? 'tone-text-critical' : 'muted'}`} data-testid="open-alerts">
-      ⚠ {open} open alert{open > 1 ? 's' : ''}
-      {unacknowledged ? (unacknowledged === open ? ', not acknowledged' : `, ${unacknowledged} not acknowledged`) : ', acknowledged'}
+      ⚠ {t('card.openAlerts', { count: open })}
+      {ack}
     </p>
   );
 }
@@ -44,6 +47,7 @@ if (typeof window !== 'undefined') {
  * unchanged UPS objects identical, so a live update re-renders only this card.
  */
 export const UpsCard = memo(function UpsCard({ ups, selected, kioskChecked, onSelect, onKioskToggle, openAlerts = 0, unacknowledgedAlerts = 0 }: Props) {
+  const { t } = useTranslation('dashboard');
   renderCounts.set(ups.id, (renderCounts.get(ups.id) ?? 0) + 1);
   const view = upsStatus(ups);
   const err = view.freshness === 'live' ? '' : errorText(ups);
@@ -63,7 +67,7 @@ export const UpsCard = memo(function UpsCard({ ups, selected, kioskChecked, onSe
       <LastKnownLine ups={ups} />
       <MutedNotice ups={ups} />
       <OpenAlertsLine open={openAlerts} unacknowledged={unacknowledgedAlerts} />
-      <ChargeBar charge={ups.batteryCharge} label={`Battery charge of ${ups.displayName}`} />
+      <ChargeBar charge={ups.batteryCharge} label={t('card.chargeOf', { name: ups.displayName })} />
       <KeyReadings ups={ups} className="ups-card-metrics" />
       {err && (
         <p className="ups-card-error" role="note">
@@ -75,16 +79,16 @@ export const UpsCard = memo(function UpsCard({ ups, selected, kioskChecked, onSe
           {/* Not live: the last known line carries the time ("Updated just now" would read as fresh). */}
           {view.freshness === 'live' && (
             <>
-              Updated <TimeAgo iso={ups.lastUpdated} />
+              {t('card.updated')} <TimeAgo iso={ups.lastUpdated} />
             </>
           )}
         </span>
         <span className="ups-card-actions">
           <label className="small">
-            <input type="checkbox" checked={kioskChecked} onChange={(e) => onKioskToggle(ups.id, e.target.checked)} /> Kiosk
+            <input type="checkbox" checked={kioskChecked} onChange={(e) => onKioskToggle(ups.id, e.target.checked)} /> {t('card.kiosk')}
           </label>
-          <Link to={`/ups-systems/${ups.id}`} className="small" aria-label={`Details of ${ups.displayName}`}>
-            Details
+          <Link to={`/ups-systems/${ups.id}`} className="small" aria-label={t('card.detailsOf', { name: ups.displayName })}>
+            {t('card.details')}
           </Link>
         </span>
       </div>

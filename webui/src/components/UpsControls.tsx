@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { listUpsCommands, listUpsVariables, runUpsCommand, setUpsVariable } from '../api/endpoints';
 import { keys } from '../api/keys';
 import type { UpsCommand, WritableVariable } from '../types';
@@ -11,11 +12,12 @@ import { Notice } from './Notice';
  * server itself, so nothing is fetched until the panel is opened.
  */
 export function UpsControls({ upsId }: { upsId: number }) {
+  const { t } = useTranslation('controls');
   const [open, setOpen] = useState(false);
   return (
     <details className="panel var-group" onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
       <summary>
-        <h3>Controls</h3> <span className="muted small">instant commands and settings, sent to the NUT server</span>
+        <h3>{t('title')}</h3> <span className="muted small">{t('subtitle')}</span>
       </summary>
       {open && (
         <>
@@ -28,25 +30,22 @@ export function UpsControls({ upsId }: { upsId: number }) {
 }
 
 function CredentialsHint({ credentials }: { credentials: boolean }) {
+  const { t } = useTranslation('controls');
   if (credentials) return null;
-  return (
-    <Notice kind="info">
-      This NUT server has no username set: upsd will refuse commands and changes. Add a NUT user with instcmds / actions = SET
-      rights under NUT servers.
-    </Notice>
-  );
+  return <Notice kind="info">{t('noCredentials')}</Notice>;
 }
 
 function Commands({ upsId }: { upsId: number }) {
+  const { t } = useTranslation('controls');
   const query = useQuery({ queryKey: keys.upsCommands(upsId), queryFn: () => listUpsCommands(upsId), staleTime: 60_000 });
-  if (query.isPending) return <Loading label="Asking the NUT server for commands…" />;
+  if (query.isPending) return <Loading label={t('askingCommands')} />;
   if (query.isError) return <Notice kind="error" error={query.error} />;
   const { commands, credentials } = query.data;
   return (
-    <section aria-label="Instant commands">
-      <h4>Instant commands</h4>
+    <section aria-label={t('commands')}>
+      <h4>{t('commands')}</h4>
       <CredentialsHint credentials={credentials} />
-      {commands.length === 0 && <p className="muted">This UPS offers no instant commands.</p>}
+      {commands.length === 0 && <p className="muted">{t('noCommands')}</p>}
       <ul className="controls" data-testid="ups-commands">
         {commands.map((c) => (
           <CommandRow key={c.name} upsId={upsId} command={c} />
@@ -57,6 +56,7 @@ function Commands({ upsId }: { upsId: number }) {
 }
 
 function CommandRow({ upsId, command }: { upsId: number; command: UpsCommand }) {
+  const { t } = useTranslation('controls');
   const [confirming, setConfirming] = useState(false);
   const run = useMutation({
     mutationFn: () => runUpsCommand(upsId, command.name, command.warning !== null),
@@ -69,13 +69,13 @@ function CommandRow({ upsId, command }: { upsId: number; command: UpsCommand }) 
         {confirming ? (
           <>
             <span className="notice-inline" role="alert">
-              {command.warning}. Are you sure?
+              {t('areYouSure', { warning: command.warning })}
             </span>
             <button type="button" className="button-danger" onClick={() => run.mutate()} disabled={run.isPending}>
-              Run {command.name}
+              {t('runName', { name: command.name })}
             </button>
             <button type="button" className="button-secondary" onClick={() => setConfirming(false)}>
-              Cancel
+              {t('common:actions.cancel')}
             </button>
           </>
         ) : (
@@ -84,9 +84,9 @@ function CommandRow({ upsId, command }: { upsId: number; command: UpsCommand }) 
             className={command.warning ? 'button-danger-outline' : 'button-secondary'}
             onClick={() => (command.warning ? setConfirming(true) : run.mutate())}
             disabled={run.isPending}
-            aria-label={`Run ${command.name}`}
+            aria-label={t('runName', { name: command.name })}
           >
-            {command.warning ? 'Run…' : 'Run'}
+            {command.warning ? t('runConfirm') : t('run')}
           </button>
         )}
       </div>
@@ -97,14 +97,15 @@ function CommandRow({ upsId, command }: { upsId: number; command: UpsCommand }) 
 }
 
 function Variables({ upsId }: { upsId: number }) {
+  const { t } = useTranslation('controls');
   const query = useQuery({ queryKey: keys.upsVariables(upsId), queryFn: () => listUpsVariables(upsId), staleTime: 60_000 });
-  if (query.isPending) return <Loading label="Asking the NUT server for settings…" />;
+  if (query.isPending) return <Loading label={t('askingSettings')} />;
   if (query.isError) return <Notice kind="error" error={query.error} />;
   const { variables } = query.data;
   return (
-    <section aria-label="Writable settings">
-      <h4>Settings</h4>
-      {variables.length === 0 && <p className="muted">This UPS has no writable settings.</p>}
+    <section aria-label={t('writable')}>
+      <h4>{t('settings')}</h4>
+      {variables.length === 0 && <p className="muted">{t('noSettings')}</p>}
       <ul className="controls" data-testid="ups-variables">
         {variables.map((v) => (
           <VariableRow key={v.name} upsId={upsId} variable={v} />
@@ -115,6 +116,7 @@ function Variables({ upsId }: { upsId: number }) {
 }
 
 function VariableRow({ upsId, variable }: { upsId: number; variable: WritableVariable }) {
+  const { t } = useTranslation('controls');
   const id = useId();
   const client = useQueryClient();
   const [value, setValue] = useState(variable.value);
@@ -156,7 +158,7 @@ function VariableRow({ upsId, variable }: { upsId: number; variable: WritableVar
           />
         )}
         <button type="submit" className="button-secondary" disabled={save.isPending || value.trim() === variable.value}>
-          Save
+          {t('common:actions.save')}
         </button>
       </form>
       {save.isError && <Notice kind="error" error={save.error} />}

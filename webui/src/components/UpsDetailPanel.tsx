@@ -1,5 +1,6 @@
 import { lazy, Suspense } from 'react';
 import { Link } from 'react-router';
+import { useTranslation } from 'react-i18next';
 import type { Ups } from '../types';
 import { formatPercent, formatRuntime, formatTemperature, formatVolts } from '../lib/format';
 import { useIdle } from '../hooks/useIdle';
@@ -23,6 +24,7 @@ interface Props {
 
 /** The selected UPS in full, with its history charts (loaded on demand). */
 export function UpsDetailPanel({ ups }: Props) {
+  const { t } = useTranslation('dashboard');
   const err = errorText(ups);
   const idle = useIdle();
   const { isAdmin } = useSession();
@@ -37,26 +39,26 @@ export function UpsDetailPanel({ ups }: Props) {
         </div>
         <StatusBadge ups={ups} size="large" />
       </header>
-      {err && <p className="ups-card-error">Last poll failed: {err}</p>}
+      {err && <p className="ups-card-error">{t('detail.pollFailed', { error: err })}</p>}
       <MuteControl key={ups.id} ups={ups} canMute={isAdmin} />
       <UpsAlerts upsId={ups.id} />
       <LastKnownLine ups={ups} variant="full" />
       <ChargeBar charge={ups.batteryCharge} />
       <dl className="metrics">
-        <Metric label="Battery charge" value={formatPercent(ups.batteryCharge)} />
-        <Metric label="Runtime remaining" value={formatRuntime(ups.runtimeRemaining)} />
-        <Metric label="Load" value={formatPercent(ups.load)} />
-        <Metric label="Input voltage" value={formatVolts(ups.inputVoltage)} />
-        <Metric label="Output voltage" value={formatVolts(ups.outputVoltage)} />
-        <Metric label="Battery voltage" value={formatVolts(ups.batteryVoltage)} />
-        <Metric label="Temperature" value={formatTemperature(ups.temperature)} />
-        <Metric label="Last update" value={<TimeAgo iso={ups.lastUpdated} />} />
+        <Metric label={t('readings.batteryCharge')} value={formatPercent(ups.batteryCharge)} />
+        <Metric label={t('readings.runtimeRemaining')} value={formatRuntime(ups.runtimeRemaining)} />
+        <Metric label={t('readings.load')} value={formatPercent(ups.load)} />
+        <Metric label={t('readings.inputVoltage')} value={formatVolts(ups.inputVoltage)} />
+        <Metric label={t('readings.outputVoltage')} value={formatVolts(ups.outputVoltage)} />
+        <Metric label={t('readings.batteryVoltage')} value={formatVolts(ups.batteryVoltage)} />
+        <Metric label={t('readings.temperature')} value={formatTemperature(ups.temperature)} />
+        <Metric label={t('readings.lastUpdate')} value={<TimeAgo iso={ups.lastUpdated} />} />
       </dl>
       <p>
-        <Link to={`/ups-systems/${ups.id}`}>All variables and events of {ups.displayName} →</Link>
+        <Link to={`/ups-systems/${ups.id}`}>{t('detail.allOf', { name: ups.displayName })}</Link>
       </p>
-      <Suspense fallback={<Loading label="Loading charts…" />}>
-        {idle ? <HistoryCharts upsId={ups.id} /> : <Loading label="Loading charts…" />}
+      <Suspense fallback={<Loading label={t('detail.loadingCharts')} />}>
+        {idle ? <HistoryCharts upsId={ups.id} /> : <Loading label={t('detail.loadingCharts')} />}
       </Suspense>
     </section>
   );

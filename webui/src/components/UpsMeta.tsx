@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { Ups } from '../types';
 import { useNutServer } from '../hooks/useNutServer';
 import { useSession } from '../hooks/useSession';
@@ -13,16 +14,17 @@ interface Props {
  * Never used on the kiosk.
  */
 export function UpsMeta({ ups }: Props) {
+  const { t } = useTranslation('upsPage');
   const { isAdmin } = useSession();
   const server = useNutServer(ups.nutServerId, isAdmin);
   const serial = isAdmin ? serialOf(ups) : null;
   return (
     <>
-      <span data-testid="ups-model">{makeAndModel(ups) ?? 'Model unknown'}</span>
+      <span data-testid="ups-model">{makeAndModel(ups) ?? t('meta.modelUnknown')}</span>
       {serial && (
         <>
           {' · '}
-          <span data-testid="ups-serial">S/N {serial}</span>
+          <span data-testid="ups-serial">{t('meta.serial', { serial })}</span>
         </>
       )}
       {server && (

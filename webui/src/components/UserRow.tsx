@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { deleteUser, resetPassword, updateUser } from '../api/endpoints';
 import { getToken, setSession } from '../api/session';
 import { keys } from '../api/keys';
@@ -14,6 +15,7 @@ interface Props {
 
 /** One user with role change, password reset and delete; API errors (last admin…) shown as given. */
 export function UserRow({ user, isSelf }: Props) {
+  const { t } = useTranslation('settings');
   const client = useQueryClient();
   const [resetting, setResetting] = useState(false);
   const [password, setPassword] = useState('');
@@ -23,7 +25,7 @@ export function UserRow({ user, isSelf }: Props) {
     setDone(msg);
     void client.invalidateQueries({ queryKey: keys.users });
   };
-  const role = useMutation({ mutationFn: (r: Role) => updateUser(user.id, { role: r }), onSuccess: (res) => onSuccess(`${res.message}: ${user.username} is now ${res.user.role}`) });
+  const role = useMutation({ mutationFn: (r: Role) => updateUser(user.id, { role: r }), onSuccess: (res) => onSuccess(`${res.message}: ${t('users.nowRole', { name: user.username, role: res.user.role === 'admin' ? t('nav:roleAdmin') : t('nav:roleUser') })}`) });
   const reset = useMutation({
     mutationFn: () => resetPassword(user.id, password),
     onSuccess: (res) => {
@@ -31,7 +33,7 @@ export function UserRow({ user, isSelf }: Props) {
       if (res.token && getToken()) setSession(res.token, res.user);
       setResetting(false);
       setPassword('');
-      onSuccess(res.message || 'Password reset');
+      onSuccess(res.message || t('users.passwordReset'));
     },
   });
   const remove = useMutation({ mutationFn: () => deleteUser(user.id), onSuccess: (res) => onSuccess(res.message) });
@@ -45,16 +47,16 @@ export function UserRow({ user, isSelf }: Props) {
     <tr data-testid="user-row" data-username={user.username}>
       <td>
         {user.username}
-        {isSelf && <span className="muted small"> (you)</span>}
+        {isSelf && <span className="muted small"> {t('users.you')}</span>}
       </td>
       <td>{user.email || '–'}</td>
       <td>
         <label className="visually-hidden" htmlFor={`role-${user.id}`}>
-          Role of {user.username}
+          {t('users.roleOf', { name: user.username })}
         </label>
         <select id={`role-${user.id}`} value={user.role} disabled={role.isPending} onChange={(e) => role.mutate(e.target.value as Role)}>
-          <option value="user">user</option>
-          <option value="admin">admin</option>
+          <option value="user">{t('nav:roleUser')}</option>
+          <option value="admin">{t('nav:roleAdmin')}</option>
         </select>
       </td>
       <td>{formatDateTime(user.created_at)}</td>
@@ -63,33 +65,33 @@ export function UserRow({ user, isSelf }: Props) {
           {resetting ? (
             <form onSubmit={submitReset} className="inline-form">
               <label className="visually-hidden" htmlFor={`pw-${user.id}`}>
-                New password for {user.username}
+                {t('users.newPasswordFor', { name: user.username })}
               </label>
-              <input id={`pw-${user.id}`} type="password" autoComplete="new-password" minLength={8} required placeholder="New password" value={password} onChange={(e) => setPassword(e.target.value)} />
+              <input id={`pw-${user.id}`} type="password" autoComplete="new-password" minLength={8} required placeholder={t('account.newPassword')} value={password} onChange={(e) => setPassword(e.target.value)} />
               <button type="submit" disabled={reset.isPending}>
-                Set password
+                {t('users.setPassword')}
               </button>
               <button type="button" className="button-secondary" onClick={() => setResetting(false)}>
-                Cancel
+                {t('common:actions.cancel')}
               </button>
             </form>
           ) : (
-            <button type="button" className="button-secondary" onClick={() => setResetting(true)} aria-label={`Reset password of ${user.username}`}>
-              Reset password
+            <button type="button" className="button-secondary" onClick={() => setResetting(true)} aria-label={t('users.resetOf', { name: user.username })}>
+              {t('users.reset')}
             </button>
           )}
           {confirmDelete ? (
             <>
               <button type="button" className="button-danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
-                Delete {user.username}
+                {t('common:actions.deleteWhat', { what: user.username })}
               </button>
               <button type="button" className="button-secondary" onClick={() => setConfirmDelete(false)}>
-                Keep
+                {t('common:actions.keep')}
               </button>
             </>
           ) : (
-            <button type="button" className="button-danger-outline" onClick={() => setConfirmDelete(true)} aria-label={`Delete ${user.username}`}>
-              Delete
+            <button type="button" className="button-danger-outline" onClick={() => setConfirmDelete(true)} aria-label={t('common:actions.deleteWhat', { what: user.username })}>
+              {t('common:actions.delete')}
             </button>
           )}
         </div>

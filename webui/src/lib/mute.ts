@@ -1,6 +1,7 @@
 /** Mutes: a UPS's notifications are recorded, not sent, until `mutedUntil`. */
 import type { QueryClient } from '@tanstack/react-query';
 import { keys } from '../api/keys';
+import { currentLocale } from '../i18n';
 import type { MuteState, Ups } from '../types';
 
 /** Whether `mutedUntil` is still ahead. */
@@ -11,14 +12,19 @@ export function isMuted(mutedUntil: string | null | undefined, now: number = Dat
 }
 
 /** Durations offered for a mute, in minutes (the API takes 1 minute to 30 days). */
-export const MUTE_CHOICES: { minutes: number; label: string }[] = [
-  { minutes: 15, label: '15 minutes' },
-  { minutes: 60, label: '1 hour' },
-  { minutes: 240, label: '4 hours' },
-  { minutes: 480, label: '8 hours' },
-  { minutes: 1440, label: '1 day' },
-  { minutes: 10080, label: '1 week' },
+export const MUTE_CHOICES: { minutes: number; amount: number; unit: 'minute' | 'hour' | 'day' | 'week' }[] = [
+  { minutes: 15, amount: 15, unit: 'minute' },
+  { minutes: 60, amount: 1, unit: 'hour' },
+  { minutes: 240, amount: 4, unit: 'hour' },
+  { minutes: 480, amount: 8, unit: 'hour' },
+  { minutes: 1440, amount: 1, unit: 'day' },
+  { minutes: 10080, amount: 1, unit: 'week' },
 ];
+
+/** "4 hours", "4 Stunden", "4 heures": Intl has the unit words of every language. */
+export function muteChoiceLabel(c: (typeof MUTE_CHOICES)[number]): string {
+  return new Intl.NumberFormat(currentLocale(), { style: 'unit', unit: c.unit, unitDisplay: 'long' }).format(c.amount);
+}
 
 /** Puts a mute answer into the cached UPS (list and detail) at once; `upsId` null: every UPS. */
 export function applyMuteState(client: QueryClient, upsId: number | null, state: MuteState): void {

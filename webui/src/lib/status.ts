@@ -7,7 +7,24 @@
  * Old data is never shown as live: while the API says the data is stale or the server is
  * unreachable, the headline says so and the last known state is a separate, dated view.
  */
+import { i18n } from '../i18n';
 import type { Condition, LastKnown, Severity } from '../types';
+
+/**
+ * The API's words in the chosen language, looked up by the API's code; a code the UI has no translation
+ * for (a newer API) shows the API's own English label, so the API stays the owner of which statuses exist.
+ */
+function word(group: 'power' | 'condition' | 'bucket', code: string | null | undefined, apiLabel: string): string {
+  if (!code) return apiLabel;
+  // "Alarm: <ups.alarm text>" and "Flag <token>" carry a value after the word.
+  const alarm = code === 'alarm' && /^Alarm: (.+)$/s.exec(apiLabel);
+  if (alarm) return i18n.t('status:condition.alarmText', { text: alarm[1] });
+  const flag = code === 'unknown_flag' && /^Flag (.+)$/.exec(apiLabel);
+  if (flag) return i18n.t('status:condition.unknown_flag', { token: flag[1] });
+  const key = `status:${group}.${code}`;
+  // Only when the UI's English agrees with the API's label: otherwise the API has said something newer.
+  return i18n.exists(key) && i18n.t(key, { lng: 'en' }) === apiLabel ? i18n.t(key) : apiLabel;
+}
 
 export type Tone = Severity;
 
@@ -31,10 +48,10 @@ const ICONS: Record<Severity, string> = {
 export type Freshness = 'live' | 'stale' | 'unreachable' | 'waiting';
 
 /** The UI's own words for the freshness states (the API leaves the headline "Unknown"). */
-const FRESHNESS: Record<Exclude<Freshness, 'live'>, { label: string; icon: string }> = {
-  unreachable: { label: 'Unreachable', icon: '⨯' },
-  stale: { label: 'No fresh data', icon: '◔' },
-  waiting: { label: 'Waiting for first data', icon: '…' },
+const FRESHNESS: Record<Exclude<Freshness, 'live'>, { key: string; icon: string }> = {
+  unreachable: { key: 'status:freshness.unreachable', icon: '⨯' },
+  stale: { key: 'status:freshness.stale', icon: '◔' },
+  waiting: { key: 'status:freshness.waiting', icon: '…' },
 };
 
 export interface Chip {
@@ -72,6 +89,8 @@ export interface StatusView {
 /** The fields this module reads; every one may be missing (an older API, a partial update). */
 export interface UpsLike {
   status?: string | null;
+  /** The power state's code (the key of its translation). */
+  powerState?: string | null;
   severity?: string | null;
   conditions?: readonly Condition[] | null;
   summaryBucket?: string | null;
@@ -100,7 +119,7 @@ export function chipsOf(conditions: readonly Condition[] | null | undefined): Ch
     .filter((c) => c && typeof c.label === 'string' && c.label !== '')
     .map((c) => {
       const tone = severityOf(c.severity);
-      return { code: c.code, label: c.label, tone, icon: ICONS[tone] };
+      return { code: c.code, label: word('condition', c.code, c.label), tone, icon: ICONS[tone] };
     });
 }
 
@@ -114,7 +133,7 @@ function lastKnownView(lk: LastKnown | null | undefined): LastKnownView | null {
   if (!lk || typeof lk !== 'object') return null;
   const tone = severityOf(lk.severity);
   return {
-    label: lk.status || 'Unknown',
+    label: word('power', lk.powerState ?? (lk.status ? null : 'unknown'), lk.status || 'Unknown'),
     tone,
     icon: ICONS[tone],
     chips: chipsOf(lk.conditions),
@@ -135,12 +154,12 @@ function lastKnownView(lk: LastKnown | null | undefined): LastKnownView | null {
 export function upsStatus(ups: UpsLike): StatusView {
   const freshness = freshnessOf(ups);
   if (freshness !== 'live') {
-    const { label, icon } = FRESHNESS[freshness];
-    return { label, tone: 'unknown', icon, chips: [], freshness, lastKnown: lastKnownView(ups.lastKnown) };
+    const { key, icon } = FRESHNESS[freshness];
+    return { label: i18n.t(key), tone: 'unknown', icon, chips: [], freshness, lastKnown: lastKnownView(ups.lastKnown) };
   }
   const tone = severityOf(ups.severity);
   return {
-    label: ups.status || 'Unknown',
+    label: word('power', ups.powerState ?? (ups.status ? null : 'unknown'), ups.status || 'Unknown'),
     tone,
     icon: ICONS[tone],
     chips: chipsOf(ups.conditions),
@@ -149,10 +168,21 @@ export function upsStatus(ups: UpsLike): StatusView {
   };
 }
 
+/**
+ * A power state known only by the API's English label (history rows, events): in the chosen language when
+ * the label is one of the power states the UI has words for, else as the API sent it.
+ */
+export function powerStateLabel(label: string | null | undefined): string {
+  if (!label) return '';
+  const known = (i18n.getResourceBundle('en', 'status') as { power?: Record<string, string> } | undefined)?.power ?? {};
+  const code = Object.keys(known).find((c) => known[c] === label);
+  return code ? i18n.t(`status:power.${code}`) : label;
+}
+
 /** "closet: Unreachable, last known On Battery": what a screen reader hears for a UPS. */
 export function statusAriaLabel(name: string, view: StatusView): string {
   const chips = view.chips.map((c) => c.label).join(', ');
-  const last = view.lastKnown ? `, last known ${view.lastKnown.label}` : '';
+  const last = view.lastKnown ? i18n.t('status:aria.lastKnown', { label: view.lastKnown.label }) : '';
   return `${name}: ${view.label}${chips ? ` (${chips})` : ''}${last}`;
 }
 
@@ -184,13 +214,13 @@ function humanize(code: string): string {
  * (or the model is not loaded) is added after them, so no UPS goes uncounted.
  */
 export function summarize(list: readonly UpsLike[], buckets: readonly BucketLabel[] = []): BucketCount[] {
-  const out: BucketCount[] = buckets.map((b) => ({ code: b.code, label: b.label, n: 0, tone: 'unknown' }));
+  const out: BucketCount[] = buckets.map((b) => ({ code: b.code, label: word('bucket', b.code, b.label), n: 0, tone: 'unknown' }));
   const index = new Map(out.map((b, i) => [b.code, i]));
   for (const ups of list) {
     const code = bucketOf(ups);
     let i = index.get(code);
     if (i === undefined) {
-      i = out.push({ code, label: humanize(code), n: 0, tone: 'unknown' }) - 1;
+      i = out.push({ code, label: word('bucket', code, humanize(code)), n: 0, tone: 'unknown' }) - 1;
       index.set(code, i);
     }
     out[i].n += 1;

@@ -1,5 +1,7 @@
-/** Weekdays as the API numbers them: 0 = Monday … 6 = Sunday, named in the browser's language. */
-export function weekdayNames(style: 'short' | 'long' = 'short', locale?: string): string[] {
+import { currentLocale, i18n } from '../i18n';
+
+/** Weekdays as the API numbers them: 0 = Monday … 6 = Sunday, named in the UI's language. */
+export function weekdayNames(style: 'short' | 'long' = 'short', locale: string = currentLocale()): string[] {
   const format = new Intl.DateTimeFormat(locale, { weekday: style, timeZone: 'UTC' });
   // 1 January 2024 was a Monday.
   return Array.from({ length: 7 }, (_, i) => format.format(new Date(Date.UTC(2024, 0, 1 + i))));
@@ -8,7 +10,7 @@ export function weekdayNames(style: 'short' | 'long' = 'short', locale?: string)
 /** "Mon–Fri", "Sat, Sun", "Every day". */
 export function daysText(days: readonly number[], names: readonly string[] = weekdayNames()): string {
   const sorted = [...new Set(days)].filter((d) => d >= 0 && d <= 6).sort((a, b) => a - b);
-  if (sorted.length === 7) return 'Every day';
+  if (sorted.length === 7) return i18n.t('alerting:maintenance.everyDay');
   const runs: string[] = [];
   for (let i = 0; i < sorted.length; i++) {
     let j = i;

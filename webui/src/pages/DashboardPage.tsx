@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import { Trans, useTranslation } from 'react-i18next';
 import { buildKioskUrl } from '../lib/kioskParams';
 import { filterByGroup, groupFilterParams, groupUps, parseGroupFilter, parseGrouping, type GroupFilter, type Grouping } from '../lib/groups';
 import { GroupFilterBar } from '../components/GroupFilterBar';
@@ -14,6 +15,7 @@ import { UpsDetailPanel } from '../components/UpsDetailPanel';
 import { TimeAgo } from '../components/TimeAgo';
 
 export function DashboardPage() {
+  const { t } = useTranslation('dashboard');
   const query = useUpsList();
   const { isAdmin } = useSession();
   const list = query.data;
@@ -52,13 +54,13 @@ export function DashboardPage() {
   }, [alerts.data]);
   const updatedAt = query.dataUpdatedAt ? new Date(query.dataUpdatedAt).toISOString() : null;
 
-  if (query.isPending) return <Loading label="Loading UPS systems…" />;
+  if (query.isPending) return <Loading label={t('loading')} />;
   if (query.isError && !list) {
     return (
       <div className="page">
-        <h1>Dashboard</h1>
+        <h1>{t('title')}</h1>
         <Notice kind="error" error={query.error} />
-        <p className="muted">PowerPulse keeps trying in the background.</p>
+        <p className="muted">{t('keepsTrying')}</p>
       </div>
     );
   }
@@ -66,30 +68,30 @@ export function DashboardPage() {
   const sections = groupUps(shown, grouping);
   // Headings only when they say something: not for one section of UPS without a site or tag.
   const headed = sections.length > 1 || (sections.length === 1 && sections[0].key !== null);
-  const noKey = grouping === 'tag' ? 'Untagged' : 'No site';
+  const noKey = grouping === 'tag' ? t('untagged') : t('noSite');
   return (
     <div className="page">
       <div className="page-head">
-        <h1>Dashboard</h1>
+        <h1>{t('title')}</h1>
         <div className="button-row">
           <a className="button button-secondary" href={buildKioskUrl({ ups: kioskIds, filter })} target="_blank" rel="noopener">
-            Open kiosk{kioskIds.length ? ` (${kioskIds.length} selected)` : ''}
+            {kioskIds.length ? t('openKioskSelected', { count: kioskIds.length }) : t('openKiosk')}
           </a>
           <a className="button button-secondary" href={buildKioskUrl({ multi: true, ups: kioskIds, filter })} target="_blank" rel="noopener">
-            Open multi-view{kioskIds.length ? ` (${kioskIds.length} selected)` : ''}
+            {kioskIds.length ? t('openMultiSelected', { count: kioskIds.length }) : t('openMulti')}
           </a>
         </div>
       </div>
       {query.isError && (
         <Notice kind="warning">
-          Could not refresh ({query.error.message}). Showing data from <TimeAgo iso={updatedAt} />; retrying.
+          <Trans i18nKey="dashboard:refreshFailed" values={{ message: query.error.message }} components={{ time: <TimeAgo iso={updatedAt} /> }} />
         </Notice>
       )}
       {ups.length === 0 ? (
         <div className="panel empty">
-          <h2>No UPS systems yet</h2>
-          <p>PowerPulse shows the UPS served by your NUT servers.</p>
-          {isAdmin ? <Link to="/servers">Add a NUT server</Link> : <p className="muted">Ask an administrator to add a NUT server.</p>}
+          <h2>{t('empty.title')}</h2>
+          <p>{t('empty.text')}</p>
+          {isAdmin ? <Link to="/servers">{t('empty.addServer')}</Link> : <p className="muted">{t('empty.askAdmin')}</p>}
         </div>
       ) : (
         <>
@@ -97,9 +99,9 @@ export function DashboardPage() {
           <SummaryBar list={shown} />
           <div className="dashboard-grid">
             <div className="cards-by-site">
-              {shown.length === 0 && <p className="muted">No UPS matches this filter.</p>}
+              {shown.length === 0 && <p className="muted">{t('noMatch')}</p>}
               {sections.map((section) => (
-                <section key={section.key ?? ''} aria-label={headed ? (section.key ?? noKey) : 'UPS systems'} className="site-section">
+                <section key={section.key ?? ''} aria-label={headed ? (section.key ?? noKey) : t('nav:upsSystems')} className="site-section">
                   {headed && <h2 className="site-title">{section.key ?? noKey}</h2>}
                   <div className="cards">
                     {section.ups.map((u) => (

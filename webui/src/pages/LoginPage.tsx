@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Navigate, useLocation, useNavigate } from 'react-router';
 import { useMutation, useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client';
 import { getVersion, login } from '../api/endpoints';
 import { keys } from '../api/keys';
@@ -15,6 +16,7 @@ interface LocationState {
 }
 
 export function LoginPage() {
+  const { t } = useTranslation('auth');
   const { token } = useSession();
   const navigate = useNavigate();
   const location = useLocation();
@@ -59,20 +61,21 @@ export function LoginPage() {
         <h1 id="login-title">
           <span aria-hidden="true">⚡</span> PowerPulse
         </h1>
-        <p className="muted">Sign in to monitor your UPS systems.</p>
+        <p className="muted">{t('login.intro')}</p>
         {state.notice && !err && <Notice kind="info">{state.notice}</Notice>}
         {err && err instanceof ApiError && err.status === 429 ? (
           <Notice kind="error">
             {err.message}
-            {waitSeconds > 0 ? ` Try again in ${waitSeconds} s.` : ' You can try again now.'}
+            {' '}
+            {waitSeconds > 0 ? t('login.waitSeconds', { count: waitSeconds }) : t('login.tryNow')}
           </Notice>
         ) : (
           err && <Notice kind="error" error={err} />
         )}
-        <Field label="Username" name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} autoFocus />
-        <Field label="Password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        <Field label={t('username')} name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} autoFocus />
+        <Field label={t('password')} name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
         <button type="submit" disabled={mutation.isPending || waitSeconds > 0}>
-          {mutation.isPending ? 'Signing in…' : 'Sign in'}
+          {mutation.isPending ? t('login.signingIn') : t('login.signIn')}
         </button>
         <p className="muted small">{version.data ? `PowerPulse v${version.data.version}` : ' '}</p>
       </form>

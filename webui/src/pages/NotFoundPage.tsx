@@ -1,11 +1,13 @@
 import { Link } from 'react-router';
+import { useTranslation } from 'react-i18next';
 
 export default function NotFoundPage() {
+  const { t } = useTranslation('nav');
   return (
     <div className="page">
-      <h1>Page not found</h1>
+      <h1>{t('notFound.title')}</h1>
       <p>
-        <Link to="/">Back to the dashboard</Link>
+        <Link to="/">{t('notFound.back')}</Link>
       </p>
     </div>
   );

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { listServers } from '../api/endpoints';
 import { keys } from '../api/keys';
 import { useSession } from '../hooks/useSession';
@@ -10,6 +11,7 @@ import { ServerForm } from '../components/ServerForm';
 import { ServerRow } from '../components/ServerRow';
 
 export default function ServersPage() {
+  const { t } = useTranslation('servers');
   const { isAdmin } = useSession();
   const query = useQuery({
     queryKey: keys.servers,
@@ -27,7 +29,7 @@ export default function ServersPage() {
   return (
     <div className="page">
       <div className="page-head">
-        <h1>NUT servers</h1>
+        <h1>{t('nav:nutServers')}</h1>
         {isAdmin && editing === null && (
           <button
             type="button"
@@ -36,18 +38,18 @@ export default function ServersPage() {
               setEditing('new');
             }}
           >
-            Add NUT server
+            {t('add')}
           </button>
         )}
       </div>
-      {!isAdmin && <p className="muted">Only administrators can add, change or remove NUT servers.</p>}
+      {!isAdmin && <p className="muted">{t('adminOnly')}</p>}
       {message && <Notice kind="success">{message}</Notice>}
       {editing !== null && (
         <ServerForm key={editing === 'new' ? 'new' : editing.id} server={editing === 'new' ? undefined : editing} onDone={done} onCancel={() => setEditing(null)} />
       )}
-      {query.isPending && <Loading label="Loading NUT servers…" />}
+      {query.isPending && <Loading label={t('loading')} />}
       {query.isError && <Notice kind={query.data ? 'warning' : 'error'} error={query.error} />}
-      {query.data && query.data.length === 0 && <p className="muted">No NUT servers configured.</p>}
+      {query.data && query.data.length === 0 && <p className="muted">{t('none')}</p>}
       <ul className="server-list">
         {query.data?.map((s) => (
           <ServerRow key={s.id} server={s} isAdmin={isAdmin} onEdit={setEditing} onDeleted={done} />

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { setup, testServerParams } from '../api/endpoints';
 import { keys } from '../api/keys';
 import { setSession } from '../api/session';
@@ -12,6 +13,7 @@ const MIN_PASSWORD = 8;
 
 /** First-time setup: the admin account, then the first NUT server, then the dashboard. */
 export default function SetupPage() {
+  const { t } = useTranslation('auth');
   const navigate = useNavigate();
   const client = useQueryClient();
   const [step, setStep] = useState<1 | 2>(1);
@@ -44,9 +46,9 @@ export default function SetupPage() {
 
   const nextStep = (e: FormEvent) => {
     e.preventDefault();
-    if (!username.trim()) return setAccountError('Choose a username.');
-    if (password.length < MIN_PASSWORD) return setAccountError(`The password needs at least ${MIN_PASSWORD} characters.`);
-    if (password !== confirm) return setAccountError('The two passwords differ.');
+    if (!username.trim()) return setAccountError(t('setup.chooseUsername'));
+    if (password.length < MIN_PASSWORD) return setAccountError(t('passwordTooShort', { count: MIN_PASSWORD }));
+    if (password !== confirm) return setAccountError(t('passwordsDiffer'));
     setAccountError('');
     setStep(2);
   };
@@ -59,46 +61,44 @@ export default function SetupPage() {
     <div className="center-page">
       <div className="panel auth-form wide">
         <h1>
-          <span aria-hidden="true">⚡</span> Welcome to PowerPulse
+          <span aria-hidden="true">⚡</span> {t('setup.welcome')}
         </h1>
-        <p className="muted">
-          First-time setup, step {step} of 2: {step === 1 ? 'create the administrator account' : 'connect your first NUT server'}.
-        </p>
-        <ol className="steps" aria-label="Setup steps">
-          <li aria-current={step === 1 ? 'step' : undefined}>Administrator</li>
-          <li aria-current={step === 2 ? 'step' : undefined}>NUT server</li>
+        <p className="muted">{step === 1 ? t('setup.step1') : t('setup.step2')}</p>
+        <ol className="steps" aria-label={t('setup.steps')}>
+          <li aria-current={step === 1 ? 'step' : undefined}>{t('setup.admin')}</li>
+          <li aria-current={step === 2 ? 'step' : undefined}>{t('setup.nutServer')}</li>
         </ol>
         {step === 1 ? (
-          <form onSubmit={nextStep} aria-label="Administrator account">
+          <form onSubmit={nextStep} aria-label={t('setup.adminAccount')}>
             {accountError && <Notice kind="error">{accountError}</Notice>}
-            <Field label="Admin username" name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />
-            <Field label="Password" name="password" type="password" autoComplete="new-password" required hint={`At least ${MIN_PASSWORD} characters.`} value={password} onChange={(e) => setPassword(e.target.value)} />
-            <Field label="Confirm password" name="confirm" type="password" autoComplete="new-password" required value={confirm} onChange={(e) => setConfirm(e.target.value)} />
-            <button type="submit">Next: NUT server</button>
+            <Field label={t('setup.adminUsername')} name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />
+            <Field label={t('password')} name="password" type="password" autoComplete="new-password" required hint={t('atLeast', { count: MIN_PASSWORD })} value={password} onChange={(e) => setPassword(e.target.value)} />
+            <Field label={t('confirmPassword')} name="confirm" type="password" autoComplete="new-password" required value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+            <button type="submit">{t('setup.next')}</button>
           </form>
         ) : (
-          <form onSubmit={submit} aria-label="NUT server">
+          <form onSubmit={submit} aria-label={t('setup.nutServer')}>
             <div className="row">
-              <Field label="NUT server host" name="host" required value={host} onChange={(e) => setHost(e.target.value)} placeholder="e.g. 192.168.1.100" />
-              <Field label="Port" name="port" type="number" min={1} max={65535} required value={port} onChange={(e) => setPort(e.target.value)} className="narrow" />
+              <Field label={t('setup.host')} name="host" required value={host} onChange={(e) => setHost(e.target.value)} placeholder={t('setup.hostPlaceholder')} />
+              <Field label={t('setup.port')} name="port" type="number" min={1} max={65535} required value={port} onChange={(e) => setPort(e.target.value)} className="narrow" />
             </div>
             <div className="row">
-              <Field label="NUT username (optional)" name="nutUsername" autoComplete="off" value={nutUser} onChange={(e) => setNutUser(e.target.value)} />
-              <Field label="NUT password (optional)" name="nutPassword" type="password" autoComplete="new-password" value={nutPass} onChange={(e) => setNutPass(e.target.value)} />
+              <Field label={t('setup.nutUsername')} name="nutUsername" autoComplete="off" value={nutUser} onChange={(e) => setNutUser(e.target.value)} />
+              <Field label={t('setup.nutPassword')} name="nutPassword" type="password" autoComplete="new-password" value={nutPass} onChange={(e) => setNutPass(e.target.value)} />
             </div>
             <div className="button-row">
               <button type="button" className="button-secondary" onClick={() => test.mutate()} disabled={test.isPending || !host.trim()}>
-                {test.isPending ? 'Testing…' : 'Test connection'}
+                {test.isPending ? t('common:actions.testing') : t('setup.testConnection')}
               </button>
             </div>
             <TestResult mutation={test} />
             {finish.isError && <Notice kind="error" error={finish.error} />}
             <div className="button-row">
               <button type="button" className="button-secondary" onClick={() => setStep(1)}>
-                Back
+                {t('common:actions.back')}
               </button>
               <button type="submit" disabled={finish.isPending}>
-                {finish.isPending ? 'Setting up…' : 'Finish setup'}
+                {finish.isPending ? t('setup.settingUp') : t('setup.finish')}
               </button>
             </div>
           </form>

@@ -1,5 +1,6 @@
 import { useCallback, useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import { useTranslation } from 'react-i18next';
 import { useUpsList } from '../hooks/useUpsList';
 import { filterByGroup, groupFilterParams, parseGroupFilter, type GroupFilter } from '../lib/groups';
 import { GroupFilterBar } from '../components/GroupFilterBar';
@@ -11,36 +12,37 @@ import { StatusBadge } from '../components/StatusBadge';
 import { TimeAgo } from '../components/TimeAgo';
 
 export default function UpsListPage() {
+  const { t } = useTranslation('dashboard');
   const query = useUpsList();
   const [search, setSearch] = useSearchParams();
   const filter = useMemo(() => parseGroupFilter(search), [search]);
   const setFilter = useCallback((next: GroupFilter) => setSearch(groupFilterParams(next), { replace: true }), [setSearch]);
   const all = useMemo(() => query.data ?? [], [query.data]);
   const list = useMemo(() => filterByGroup(all, filter), [all, filter]);
-  if (query.isPending) return <Loading label="Loading UPS systems…" />;
+  if (query.isPending) return <Loading label={t('loading')} />;
   return (
     <div className="page">
-      <h1>UPS systems</h1>
+      <h1>{t('nav:upsSystems')}</h1>
       {query.isError && <Notice kind={list.length ? 'warning' : 'error'} error={query.error} />}
       <GroupFilterBar list={all} filter={filter} onChange={setFilter} />
       {all.length === 0 ? (
-        <p className="muted">No UPS systems yet. They appear when a NUT server is added.</p>
+        <p className="muted">{t('list.empty')}</p>
       ) : list.length === 0 ? (
-        <p className="muted">No UPS matches this filter.</p>
+        <p className="muted">{t('noMatch')}</p>
       ) : (
         <div className="table-wrap">
           <table>
             <thead>
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">Charge</th>
-                <th scope="col">Runtime</th>
-                <th scope="col">Load</th>
-                <th scope="col">NUT name</th>
-                <th scope="col">Site</th>
-                <th scope="col">Tags</th>
-                <th scope="col">Updated</th>
+                <th scope="col">{t('list.name')}</th>
+                <th scope="col">{t('list.status')}</th>
+                <th scope="col">{t('list.charge')}</th>
+                <th scope="col">{t('readings.runtime')}</th>
+                <th scope="col">{t('readings.load')}</th>
+                <th scope="col">{t('list.nutName')}</th>
+                <th scope="col">{t('filter.site')}</th>
+                <th scope="col">{t('filter.tags')}</th>
+                <th scope="col">{t('list.updated')}</th>
               </tr>
             </thead>
             <tbody>

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useState, type FormEvent } from 'react';
 import { ApiError, fieldError } from '../../api/client';
 import { overridesToSend, readOverrides, type TemplateOverrides } from '../../lib/ruleTemplates';
@@ -29,6 +30,7 @@ const FIELDS = ['name', 'ups', 'events', 'channels', 'repeat_every'];
 
 /** Which events, for which UPS, go to which shared channels, how often. */
 export function AlertRuleForm({ rule, eventKinds, channels, upsList, submitLabel, pending, error, onSubmit, onCancel }: Props) {
+  const { t } = useTranslation('alerting');
   const [name, setName] = useState(rule?.name ?? '');
   const [enabled, setEnabled] = useState(rule?.enabled ?? true);
   const [ups, setUps] = useState<UpsScope>(rule?.ups ?? 'all');
@@ -60,34 +62,37 @@ export function AlertRuleForm({ rule, eventKinds, channels, upsList, submitLabel
   };
 
   return (
-    <form className="rule-form" onSubmit={submit} aria-label={rule ? `Edit rule ${rule.name}` : 'New alert rule'}>
-      <Field label="Rule name" name="rule-name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} error={errorFor('name')} />
-      <Switch label="Enabled" name="rule-enabled" checked={enabled} onChange={setEnabled} />
+    <form className="rule-form" onSubmit={submit} aria-label={rule ? t('rules.editOf', { name: rule.name }) : t('rules.new')}>
+      <Field label={t('rules.name')} name="rule-name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} error={errorFor('name')} />
+      <Switch label={t('common:state.enabled')} name="rule-enabled" checked={enabled} onChange={setEnabled} />
       <fieldset className="fieldset">
-        <legend>UPS</legend>
+        <legend>{t('notifications:history.ups')}</legend>
         <UpsScopePicker value={ups} onChange={setUps} upsList={upsList} error={errorFor('ups')} />
       </fieldset>
       <CheckboxGroup
-        legend="Events"
-        options={eventKinds.map((k) => ({ value: k.kind, label: k.title, hint: k.neverMuted ? `${k.severity}, sent even while muted` : k.severity }))}
+        legend={t('rules.events')}
+        options={eventKinds.map((k) => {
+          const severity = t(`status:severity.${k.severity}`, { defaultValue: k.severity }).toLowerCase();
+          return { value: k.kind, label: k.title, hint: k.neverMuted ? t('rules.sentWhileMuted', { severity }) : severity };
+        })}
         selected={events}
         onChange={setEvents}
         error={errorFor('events')}
       />
       <CheckboxGroup
-        legend="Send to (shared channels)"
-        options={channels.map((c) => ({ value: c.id, label: c.name, hint: c.enabled ? c.summary : `${c.summary} (off)` }))}
+        legend={t('rules.sendTo')}
+        options={channels.map((c) => ({ value: c.id, label: c.name, hint: c.enabled ? c.summary : t('rules.channelOff', { summary: c.summary }) }))}
         selected={channelIds}
         onChange={setChannelIds}
         error={errorFor('channels')}
-        empty="No shared channels yet: add one under Shared channels."
+        empty={t('rules.noChannels')}
       />
       <fieldset className="fieldset">
-        <legend>Reminders</legend>
-        <Switch label="Repeat while it lasts" name="rule-repeat" description="Until the condition clears or someone acknowledges it." checked={repeat} onChange={setRepeat} />
+        <legend>{t('rules.reminders')}</legend>
+        <Switch label={t('rules.repeat')} name="rule-repeat" description={t('rules.repeatHint')} checked={repeat} onChange={setRepeat} />
         {repeat && (
           <Field
-            label="Repeat every (minutes)"
+            label={t('rules.repeatEvery')}
             name="repeat-minutes"
             type="number"
             min={1}
@@ -101,9 +106,9 @@ export function AlertRuleForm({ rule, eventKinds, channels, upsList, submitLabel
         )}
       </fieldset>
       <Switch
-        label="Mutes silence critical events too"
+        label={t('rules.muteCritical')}
         name="mute-critical"
-        description={neverMuted.length ? `Without this, a mute never silences ${neverMuted.join(', ')}.` : undefined}
+        description={neverMuted.length ? t('rules.muteCriticalHint', { kinds: neverMuted.join(', ') }) : undefined}
         checked={muteCritical}
         onChange={setMuteCritical}
       />
@@ -111,11 +116,11 @@ export function AlertRuleForm({ rule, eventKinds, channels, upsList, submitLabel
       {error != null && !shownAtField && <Notice kind="error" error={error} />}
       <div className="button-row">
         <button type="submit" disabled={pending}>
-          {pending ? 'Saving…' : submitLabel}
+          {pending ? t('common:actions.saving') : submitLabel}
         </button>
         {onCancel && (
           <button type="button" className="button-secondary" onClick={onCancel}>
-            Cancel
+            {t('common:actions.cancel')}
           </button>
         )}
       </div>

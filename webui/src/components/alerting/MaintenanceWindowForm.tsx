@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useId, useState, type FormEvent } from 'react';
 import { ApiError, fieldError } from '../../api/client';
 import { weekdayNames } from '../../lib/weekdays';
@@ -26,6 +27,7 @@ function browserTimeZone(): string {
 
 /** A weekly window (e.g. Sundays 02:00 for 3 h) during which notifications are only recorded. */
 export function MaintenanceWindowForm({ upsList, pending, error, onSubmit, onCancel }: Props) {
+  const { t } = useTranslation('alerting');
   const id = useId();
   const [upsId, setUpsId] = useState<number | null>(null);
   const [days, setDays] = useState<number[]>([6]);
@@ -41,12 +43,12 @@ export function MaintenanceWindowForm({ upsList, pending, error, onSubmit, onCan
     onSubmit({ ups_id: upsId, days, start, minutes: Number(minutes), timezone: timezone.trim(), reason: reason.trim() });
   };
   return (
-    <form className="window-form" onSubmit={submit} aria-label="New maintenance window">
+    <form className="window-form" onSubmit={submit} aria-label={t('maintenance.new')}>
       <div className="row">
         <div className="field">
-          <label htmlFor={`${id}-ups`}>UPS</label>
+          <label htmlFor={`${id}-ups`}>{t('notifications:history.ups')}</label>
           <select id={`${id}-ups`} value={upsId ?? ''} onChange={(e) => setUpsId(e.target.value ? Number(e.target.value) : null)}>
-            <option value="">Every UPS</option>
+            <option value="">{t('scope.every')}</option>
             {upsList.map((u) => (
               <option key={u.id} value={u.id}>
                 {u.displayName}
@@ -55,21 +57,21 @@ export function MaintenanceWindowForm({ upsList, pending, error, onSubmit, onCan
           </select>
           {errorFor('ups_id') && <span className="field-error">{errorFor('ups_id')}</span>}
         </div>
-        <Field label="Reason" name="window-reason" maxLength={200} placeholder="Weekly generator test" value={reason} onChange={(e) => setReason(e.target.value)} error={errorFor('reason')} />
+        <Field label={t('alerts:mute.reason')} name="window-reason" maxLength={200} placeholder={t('maintenance.reasonPlaceholder')} value={reason} onChange={(e) => setReason(e.target.value)} error={errorFor('reason')} />
       </div>
-      <CheckboxGroup legend="Days" options={names.map((n, i) => ({ value: i, label: n }))} selected={days} onChange={setDays} error={errorFor('days')} />
+      <CheckboxGroup legend={t('maintenance.days')} options={names.map((n, i) => ({ value: i, label: n }))} selected={days} onChange={setDays} error={errorFor('days')} />
       <div className="row">
-        <Field label="Starts at" name="window-start" type="time" required className="narrow" value={start} onChange={(e) => setStart(e.target.value)} error={errorFor('start')} />
-        <Field label="Lasts (minutes)" name="window-minutes" type="number" min={1} required className="narrow" value={minutes} onChange={(e) => setMinutes(e.target.value)} error={errorFor('minutes')} />
-        <Field label="Time zone" name="window-timezone" required placeholder="Europe/Paris" value={timezone} onChange={(e) => setTimezone(e.target.value)} error={errorFor('timezone')} />
+        <Field label={t('maintenance.startsAt')} name="window-start" type="time" required className="narrow" value={start} onChange={(e) => setStart(e.target.value)} error={errorFor('start')} />
+        <Field label={t('maintenance.lasts')} name="window-minutes" type="number" min={1} required className="narrow" value={minutes} onChange={(e) => setMinutes(e.target.value)} error={errorFor('minutes')} />
+        <Field label={t('maintenance.timezone')} name="window-timezone" required placeholder="Europe/Paris" value={timezone} onChange={(e) => setTimezone(e.target.value)} error={errorFor('timezone')} />
       </div>
       {error != null && !shownAtField && <Notice kind="error" error={error} />}
       <div className="button-row">
         <button type="submit" disabled={pending}>
-          {pending ? 'Saving…' : 'Add window'}
+          {pending ? t('common:actions.saving') : t('maintenance.add')}
         </button>
         <button type="button" className="button-secondary" onClick={onCancel}>
-          Cancel
+          {t('common:actions.cancel')}
         </button>
       </div>
     </form>

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { fieldError } from '../../api/client';
@@ -17,6 +18,7 @@ interface Props {
 
 /** The wording of one event kind: title and body (blank: built in), preview per service. */
 export function MessageTemplateEditor({ item, eventTitle, channelKinds }: Props) {
+  const { t } = useTranslation('alerting');
   const client = useQueryClient();
   const [title, setTitle] = useState(item.title);
   const [body, setBody] = useState(item.body);
@@ -40,27 +42,27 @@ export function MessageTemplateEditor({ item, eventTitle, channelKinds }: Props)
   return (
     <li className="panel template-editor" data-testid="template-editor" data-kind={item.kind}>
       <h3>
-        {eventTitle} <span className="status-chip">{custom ? 'Custom' : 'Built-in wording'}</span>
+        {eventTitle} <span className="status-chip">{custom ? t('templates.custom') : t('templates.builtIn')}</span>
       </h3>
-      <Field label={`Title of ${eventTitle}`} name={`${ids}-title`} placeholder={item.defaultTitle} value={title} onChange={(e) => setTitle(e.target.value)} error={fieldError(saveError, 'template.title')} />
+      <Field label={t('templates.titleOf', { kind: eventTitle })} name={`${ids}-title`} placeholder={item.defaultTitle} value={title} onChange={(e) => setTitle(e.target.value)} error={fieldError(saveError, 'template.title')} />
       <div className="field">
-        <label htmlFor={`${ids}-body`}>Body of {eventTitle}</label>
+        <label htmlFor={`${ids}-body`}>{t('templates.bodyOf', { kind: eventTitle })}</label>
         <textarea id={`${ids}-body`} rows={4} placeholder={item.defaultBody} value={body} onChange={(e) => setBody(e.target.value)} />
-        <span className="muted small">Blank: the built-in wording (shown greyed). Jinja2; values are escaped for each service.</span>
+        <span className="muted small">{t('templates.hint')}</span>
         <FieldErrorText message={fieldError(saveError, 'template.body')} />
       </div>
       <div className="button-row">
         <button type="button" onClick={() => save.mutate()} disabled={!dirty || save.isPending}>
-          {save.isPending ? 'Saving…' : 'Save'}
+          {save.isPending ? t('common:actions.saving') : t('common:actions.save')}
         </button>
         {custom && (
           <button type="button" className="button-secondary" onClick={() => reset.mutate()} disabled={reset.isPending}>
-            Reset to built-in
+            {t('templates.reset')}
           </button>
         )}
         <label className="small">
-          Preview for{' '}
-          <select aria-label={`Preview ${eventTitle} for`} value={channelKind} onChange={(e) => setChannelKind(e.target.value)}>
+          {t('templates.previewFor')}{' '}
+          <select aria-label={t('templates.previewOfFor', { kind: eventTitle })} value={channelKind} onChange={(e) => setChannelKind(e.target.value)}>
             {channelKinds.map((k) => (
               <option key={k.kind} value={k.kind}>
                 {k.label}
@@ -69,12 +71,12 @@ export function MessageTemplateEditor({ item, eventTitle, channelKinds }: Props)
           </select>
         </label>
         <button type="button" className="button-secondary" onClick={() => preview.mutate()} disabled={!channelKind || preview.isPending}>
-          {preview.isPending ? 'Rendering…' : 'Preview'}
+          {preview.isPending ? t('templates.rendering') : t('templates.preview')}
         </button>
-        {dirty && <span className="muted small">Unsaved changes</span>}
+        {dirty && <span className="muted small">{t('notifications:prefs.unsaved')}</span>}
       </div>
-      {save.isSuccess && !dirty && <Notice kind="success">Saved.</Notice>}
-      {reset.isSuccess && !custom && <Notice kind="success">Back to the built-in wording.</Notice>}
+      {save.isSuccess && !dirty && <Notice kind="success">{t('settings:saved')}</Notice>}
+      {reset.isSuccess && !custom && <Notice kind="success">{t('templates.backToBuiltIn')}</Notice>}
       {[save, reset, preview].map((m, i) =>
         m.isError && !fieldError(m.error, 'template.title') && !fieldError(m.error, 'template.body') ? <Notice key={i} kind="error" error={m.error} /> : null,
       )}

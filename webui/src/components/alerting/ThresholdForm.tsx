@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useId, useState, type FormEvent } from 'react';
 import { ApiError, fieldError } from '../../api/client';
 import { variableLabel } from '../../lib/format';
@@ -25,6 +26,7 @@ const numberOrNull = (s: string) => (s.trim() === '' ? null : Number(s));
 
 /** A reading past a limit (above, below, or outside a range) for `hold` seconds is an event. */
 export function ThresholdForm({ threshold, metrics, upsList, submitLabel, pending, error, onSubmit, onCancel }: Props) {
+  const { t } = useTranslation('alerting');
   const metricId = useId();
   const [name, setName] = useState(threshold?.name ?? '');
   const [enabled, setEnabled] = useState(threshold?.enabled ?? true);
@@ -54,47 +56,47 @@ export function ThresholdForm({ threshold, metrics, upsList, submitLabel, pendin
   };
 
   return (
-    <form className="threshold-form" onSubmit={submit} aria-label={threshold ? `Edit threshold ${threshold.name}` : 'New threshold'}>
+    <form className="threshold-form" onSubmit={submit} aria-label={threshold ? t('thresholds.editOf', { name: threshold.name }) : t('thresholds.new')}>
       <div className="row">
         <div className="field">
-          <label htmlFor={metricId}>Reading</label>
+          <label htmlFor={metricId}>{t('thresholds.reading')}</label>
           <select id={metricId} value={metric} onChange={(e) => setMetric(e.target.value)} required>
             {metrics.map((m) => (
               <option key={m.metric} value={m.metric}>
-                {variableLabel(m.metric)}
+                {t(`thresholds.metric.${m.metric}`, { defaultValue: variableLabel(m.metric) })}
                 {m.unit ? ` (${m.unit})` : ''}
               </option>
             ))}
           </select>
           {chosen && (
             <span className="muted small">
-              Reads {chosen.variables.join(' or ')}; fires the event “{chosen.kind}” for rules.
+              {t('thresholds.reads', { variables: chosen.variables.join(' | '), kind: chosen.kind })}
             </span>
           )}
           {errorFor('metric') && <span className="field-error">{errorFor('metric')}</span>}
         </div>
-        <Field label="Name (optional)" name="threshold-name" maxLength={100} placeholder={metric ? `${metric} threshold` : ''} value={name} onChange={(e) => setName(e.target.value)} error={errorFor('name')} />
+        <Field label={t('thresholds.nameOptional')} name="threshold-name" maxLength={100} placeholder={metric ? t('thresholds.namePlaceholder', { metric }) : ''} value={name} onChange={(e) => setName(e.target.value)} error={errorFor('name')} />
       </div>
       <div className="row">
-        <Field label={`Above${unit}`} name="threshold-above" type="number" step="any" className="narrow" value={above} onChange={(e) => setAbove(e.target.value)} error={errorFor('above')} />
-        <Field label={`Below${unit}`} name="threshold-below" type="number" step="any" className="narrow" value={below} onChange={(e) => setBelow(e.target.value)} error={errorFor('below')} />
-        <Field label="For (seconds)" name="threshold-hold" type="number" min={0} max={86400} className="narrow" value={hold} onChange={(e) => setHold(e.target.value)} error={errorFor('hold')} />
-        <Field label={`Hysteresis${unit}`} name="threshold-hysteresis" type="number" step="any" min={0} className="narrow" value={hysteresis} onChange={(e) => setHysteresis(e.target.value)} error={errorFor('hysteresis')} />
+        <Field label={`${t('thresholds.above')}${unit}`} name="threshold-above" type="number" step="any" className="narrow" value={above} onChange={(e) => setAbove(e.target.value)} error={errorFor('above')} />
+        <Field label={`${t('thresholds.below')}${unit}`} name="threshold-below" type="number" step="any" className="narrow" value={below} onChange={(e) => setBelow(e.target.value)} error={errorFor('below')} />
+        <Field label={t('thresholds.forSeconds')} name="threshold-hold" type="number" min={0} max={86400} className="narrow" value={hold} onChange={(e) => setHold(e.target.value)} error={errorFor('hold')} />
+        <Field label={`${t('thresholds.hysteresis')}${unit}`} name="threshold-hysteresis" type="number" step="any" min={0} className="narrow" value={hysteresis} onChange={(e) => setHysteresis(e.target.value)} error={errorFor('hysteresis')} />
       </div>
-      <p className="muted small">Set above, below, or both (then the range between is normal). It clears once back inside by the hysteresis for as long.</p>
+      <p className="muted small">{t('thresholds.formHint')}</p>
       <fieldset className="fieldset">
-        <legend>UPS</legend>
+        <legend>{t('notifications:history.ups')}</legend>
         <UpsScopePicker value={ups} onChange={setUps} upsList={upsList} error={errorFor('ups')} />
       </fieldset>
-      <Switch label="Enabled" name="threshold-enabled" checked={enabled} onChange={setEnabled} />
+      <Switch label={t('common:state.enabled')} name="threshold-enabled" checked={enabled} onChange={setEnabled} />
       {error != null && !shownAtField && <Notice kind="error" error={error} />}
       <div className="button-row">
         <button type="submit" disabled={pending || !metric}>
-          {pending ? 'Saving…' : submitLabel}
+          {pending ? t('common:actions.saving') : submitLabel}
         </button>
         {onCancel && (
           <button type="button" className="button-secondary" onClick={onCancel}>
-            Cancel
+            {t('common:actions.cancel')}
           </button>
         )}
       </div>

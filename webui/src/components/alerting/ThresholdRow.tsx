@@ -1,3 +1,5 @@
+import { useTranslation } from 'react-i18next';
+import { currentLocale, i18n } from '../../i18n';
 import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { deleteThreshold, updateThreshold } from '../../api/endpoints';
@@ -17,15 +19,17 @@ interface Props {
 }
 
 /** "Load above 80 % for 30 s": the limit in words. */
-export function limitText(t: Pick<Threshold, 'above' | 'below'>, unit: string): string {
+export function limitText(th: Pick<Threshold, 'above' | 'below'>, unit: string): string {
+  const n = (v: number | null) => (v == null ? '' : new Intl.NumberFormat(currentLocale()).format(v));
   const u = unit ? ` ${unit}` : '';
-  if (t.above != null && t.below != null) return `outside ${t.below} to ${t.above}${u}`;
-  if (t.above != null) return `above ${t.above}${u}`;
-  return `below ${t.below}${u}`;
+  if (th.above != null && th.below != null) return i18n.t('alerting:thresholds.outside', { below: n(th.below), above: n(th.above), unit: u });
+  if (th.above != null) return i18n.t('alerting:thresholds.aboveN', { value: n(th.above), unit: u });
+  return i18n.t('alerting:thresholds.belowN', { value: n(th.below), unit: u });
 }
 
 /** One threshold: its limit in words, on/off, edit, delete. */
 export function ThresholdRow({ threshold, metrics, upsList }: Props) {
+  const { t } = useTranslation('alerting');
   const client = useQueryClient();
   const [editing, setEditing] = useState(false);
   const refresh = () => void client.invalidateQueries({ queryKey: keys.thresholds });
@@ -39,26 +43,27 @@ export function ThresholdRow({ threshold, metrics, upsList }: Props) {
   const remove = useMutation({ mutationFn: () => deleteThreshold(threshold.id), onSuccess: refresh });
   const unit = metrics.find((m) => m.metric === threshold.metric)?.unit ?? '';
   return (
-    <li className="panel rule-row" data-testid="threshold-row" aria-label={`Threshold ${threshold.name}`}>
+    <li className="panel rule-row" data-testid="threshold-row" aria-label={t('thresholds.rowLabel', { name: threshold.name })}>
       <div className="rule-main">
         <h3>
-          {threshold.name} {!threshold.enabled && <span className="status-chip">Off</span>}
+          {threshold.name} {!threshold.enabled && <span className="status-chip">{t('common:state.off')}</span>}
         </h3>
         <p className="small">
-          {variableLabel(threshold.metric)} {limitText(threshold, unit)} for {threshold.hold} s on {upsScopeText(threshold.ups, upsList)}
+          {t('thresholds.summary', { metric: t(`thresholds.metric.${threshold.metric}`, { defaultValue: variableLabel(threshold.metric) }), limit: limitText(threshold, unit), hold: threshold.hold, ups: upsScopeText(threshold.ups, upsList) })}
         </p>
         <p className="muted small">
-          Fires “{threshold.kind}”{threshold.hysteresis ? ` · hysteresis ${threshold.hysteresis}${unit ? ` ${unit}` : ''}` : ''}
+          {t('thresholds.fires', { kind: threshold.kind })}
+          {threshold.hysteresis ? ` · ${t('thresholds.hysteresisN', { value: threshold.hysteresis, unit: unit ? ` ${unit}` : '' })}` : ''}
         </p>
       </div>
       <div className="button-row">
-        <Switch label="Enabled" name={`threshold-enabled-${threshold.id}`} checked={threshold.enabled} disabled={update.isPending} onChange={(enabled) => update.mutate({ enabled })} />
+        <Switch label={t('common:state.enabled')} name={`threshold-enabled-${threshold.id}`} checked={threshold.enabled} disabled={update.isPending} onChange={(enabled) => update.mutate({ enabled })} />
         {!editing && (
-          <button type="button" className="button-secondary" onClick={() => setEditing(true)} aria-label={`Edit threshold ${threshold.name}`}>
-            Edit
+          <button type="button" className="button-secondary" onClick={() => setEditing(true)} aria-label={t('thresholds.editOf', { name: threshold.name })}>
+            {t('common:actions.edit')}
           </button>
         )}
-        <ConfirmDeleteButton what={`threshold ${threshold.name}`} onConfirm={() => remove.mutate()} pending={remove.isPending} />
+        <ConfirmDeleteButton what={t('thresholds.what', { name: threshold.name })} onConfirm={() => remove.mutate()} pending={remove.isPending} />
       </div>
       {remove.isError && <Notice kind="error" error={remove.error} />}
       {update.isError && !editing && <Notice kind="error" error={update.error} />}
@@ -67,7 +72,7 @@ export function ThresholdRow({ threshold, metrics, upsList }: Props) {
           threshold={threshold}
           metrics={metrics}
           upsList={upsList}
-          submitLabel="Save threshold"
+          submitLabel={t('thresholds.save')}
           pending={update.isPending}
           error={update.error}
           onSubmit={(body) => update.mutate(body)}

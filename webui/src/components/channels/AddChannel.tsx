@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { createNotificationChannel } from '../../api/endpoints';
@@ -17,6 +18,7 @@ interface Props {
 
 /** Pick a kind, then fill in the form its descriptor draws. */
 export function AddChannel({ kinds, shared, isAdmin, onDone, onCancel }: Props) {
+  const { t } = useTranslation('notifications');
   const client = useQueryClient();
   const [kindName, setKindName] = useState('');
   const kind = kinds.find((k) => k.kind === kindName);
@@ -25,14 +27,14 @@ export function AddChannel({ kinds, shared, isAdmin, onDone, onCancel }: Props) 
       createNotificationChannel({ kind: kindName, name: values.name, config: values.config, enabled: true, ...(shared ? { shared: true } : {}) }),
     onSuccess: (channel) => {
       void client.invalidateQueries({ queryKey: keys.channelsAll });
-      onDone(`Channel ${channel.name} added.`);
+      onDone(t('channel.added', { name: channel.name }));
     },
   });
   const pickId = shared ? 'new-shared-channel-kind' : 'new-channel-kind';
   return (
     <div className="panel add-channel">
       <div className="field narrow">
-        <label htmlFor={pickId}>Kind</label>
+        <label htmlFor={pickId}>{t('channel.kind')}</label>
         <select
           id={pickId}
           value={kindName}
@@ -41,7 +43,7 @@ export function AddChannel({ kinds, shared, isAdmin, onDone, onCancel }: Props) 
             create.reset();
           }}
         >
-          <option value="">Choose a service…</option>
+          <option value="">{t('channel.chooseService')}</option>
           {kinds.map((k) => (
             <option key={k.kind} value={k.kind}>
               {k.label}
@@ -49,12 +51,12 @@ export function AddChannel({ kinds, shared, isAdmin, onDone, onCancel }: Props) 
           ))}
         </select>
       </div>
-      {kind && isAdmin && kind.selfHosted && <p className="muted small">Self-hosted service: as an admin you may point it at any host.</p>}
+      {kind && isAdmin && kind.selfHosted && <p className="muted small">{t('channel.selfHosted')}</p>}
       {kind ? (
-        <ChannelForm key={kind.kind} kind={kind} submitLabel="Add channel" pending={create.isPending} error={create.error} onSubmit={(v) => create.mutate(v)} onCancel={onCancel} />
+        <ChannelForm key={kind.kind} kind={kind} submitLabel={t('channel.add')} pending={create.isPending} error={create.error} onSubmit={(v) => create.mutate(v)} onCancel={onCancel} />
       ) : (
         <button type="button" className="button-secondary" onClick={onCancel}>
-          Cancel
+          {t('common:actions.cancel')}
         </button>
       )}
     </div>

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useId, type ReactNode } from 'react';
 import type { DraftValue, HeaderRow } from '../../lib/channelConfig';
 import type { ChannelField, ChannelFieldType } from '../../types';
@@ -20,17 +21,18 @@ const INPUT_TYPES: Partial<Record<ChannelFieldType, string>> = { url: 'url', sec
 
 /** One config key of a channel, drawn from its descriptor's input type. */
 export function ChannelFieldInput({ field, value, onChange, saved, removing, onRemoveSaved, error }: Props) {
+  const { t } = useTranslation('notifications');
   const id = useId();
   const keep = saved && !removing;
   const notes: ReactNode[] = [];
-  if (saved) notes.push(removing ? 'The saved value is removed when you save.' : 'Saved — leave blank to keep.');
+  if (saved) notes.push(removing ? t('field.removedOnSave') : t('field.savedKeep'));
   if (field.help) notes.push(field.help);
-  else if (field.type === 'emails') notes.push('Comma-separated addresses.');
+  else if (field.type === 'emails') notes.push(t('prefs.recipientsHint'));
   const hintId = notes.length ? `${id}-h` : undefined;
   const described = [hintId, error ? `${id}-e` : ''].filter(Boolean).join(' ') || undefined;
   // A saved secret stays as it is when left blank: not required then.
   const required = field.required && !saved;
-  const label = `${field.label}${field.required ? '' : ' (optional)'}`;
+  const label = field.required ? field.label : t('field.optional', { label: field.label });
 
   let control: ReactNode;
   if (field.type === 'headers') {
@@ -42,7 +44,7 @@ export function ChannelFieldInput({ field, value, onChange, saved, removing, onR
   } else if (field.type === 'select') {
     control = (
       <select id={id} name={field.key} required={required} value={value as string} aria-describedby={described} aria-invalid={error ? true : undefined} onChange={(e) => onChange(e.target.value)}>
-        {(!field.required || !(value as string)) && <option value="">{field.required ? 'Choose…' : 'Default'}</option>}
+        {(!field.required || !(value as string)) && <option value="">{field.required ? t('field.choose') : t('field.default')}</option>}
         {(field.options ?? []).map((o) => (
           <option key={o} value={o}>
             {o}
@@ -59,7 +61,7 @@ export function ChannelFieldInput({ field, value, onChange, saved, removing, onR
         required={required}
         disabled={removing}
         autoComplete={field.secret ? 'new-password' : 'off'}
-        placeholder={keep ? 'saved — leave blank to keep' : field.placeholder}
+        placeholder={keep ? t('field.savedPlaceholder') : field.placeholder}
         value={value as string}
         aria-describedby={described}
         aria-invalid={error ? true : undefined}
@@ -79,7 +81,7 @@ export function ChannelFieldInput({ field, value, onChange, saved, removing, onR
       )}
       {saved && !field.required && (
         <button type="button" className="linklike small" onClick={() => onRemoveSaved(!removing)}>
-          {removing ? 'Keep the saved value' : `Remove the saved ${field.label.toLowerCase()}`}
+          {removing ? t('field.keepSaved') : t('field.removeSaved', { label: field.label.toLowerCase() })}
         </button>
       )}
       <FieldErrorText id={`${id}-e`} message={error} />

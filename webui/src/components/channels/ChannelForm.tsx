@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useState, type FormEvent } from 'react';
 import { ApiError, fieldError } from '../../api/client';
 import { configFromDraft, configKeyOfField, initialDraft, savedSecretKeys, type ChannelConfig, type ConfigDraft, type DraftValue } from '../../lib/channelConfig';
@@ -26,6 +27,7 @@ interface Props {
 
 /** A channel's name and config, drawn from its kind's descriptor. */
 export function ChannelForm({ kind, channel, submitLabel, pending, error, onSubmit, onCancel }: Props) {
+  const { t } = useTranslation('notifications');
   const [name, setName] = useState(channel?.name ?? kind.label);
   const [draft, setDraft] = useState<ConfigDraft>(() => initialDraft(kind.fields, channel?.config));
   const [removing, setRemoving] = useState<Set<string>>(() => new Set());
@@ -47,8 +49,8 @@ export function ChannelForm({ kind, channel, submitLabel, pending, error, onSubm
   };
 
   return (
-    <form className="channel-form" onSubmit={submit} aria-label={`${channel ? 'Edit' : 'New'} ${kind.label} channel`} data-kind={kind.kind}>
-      <Field label="Name" name="name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} error={fieldError(error, 'name')} />
+    <form className="channel-form" onSubmit={submit} aria-label={channel ? t('channel.editForm', { kind: kind.label }) : t('channel.newForm', { kind: kind.label })} data-kind={kind.kind}>
+      <Field label={t('dashboard:list.name')} name="name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} error={fieldError(error, 'name')} />
       {kind.fields.map((f) => (
         <ChannelFieldInput
           key={f.key}
@@ -64,11 +66,11 @@ export function ChannelForm({ kind, channel, submitLabel, pending, error, onSubm
       {error != null && !shownAtField && <Notice kind="error" error={error} />}
       <div className="button-row">
         <button type="submit" disabled={pending}>
-          {pending ? 'Saving…' : submitLabel}
+          {pending ? t('common:actions.saving') : submitLabel}
         </button>
         {onCancel && (
           <button type="button" className="button-secondary" onClick={onCancel}>
-            Cancel
+            {t('common:actions.cancel')}
           </button>
         )}
       </div>

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { listNotificationChannels } from '../../api/endpoints';
@@ -16,6 +17,7 @@ interface Props {
 
 /** A list of saved channels with "Add channel". */
 export function ChannelList({ scope }: Props) {
+  const { t } = useTranslation('notifications');
   const { isAdmin } = useSession();
   const kinds = useChannelKinds();
   const channels = useQuery({ queryKey: keys.channels(scope), queryFn: () => listNotificationChannels(scope) });
@@ -27,11 +29,11 @@ export function ChannelList({ scope }: Props) {
 
   return (
     <div className="channel-list" data-testid={`channels-${scope}`}>
-      {channels.isPending && <Loading label="Loading channels…" />}
+      {channels.isPending && <Loading label={t('channel.loading')} />}
       {channels.isError && <Notice kind="error" error={channels.error} />}
       {kinds.isError && <Notice kind="error" error={kinds.error} />}
       {channels.isSuccess && list.length === 0 && (
-        <p className="muted">{scope === 'shared' ? 'No shared channels yet: alert rules need at least one.' : 'No channels yet.'}</p>
+        <p className="muted">{scope === 'shared' ? t('channel.noneShared') : t('channel.none')}</p>
       )}
       {list.length > 0 && (
         <ul className="channel-rows">
@@ -61,7 +63,7 @@ export function ChannelList({ scope }: Props) {
           }}
           disabled={!kinds.data}
         >
-          {scope === 'shared' ? 'Add shared channel' : 'Add channel'}
+          {scope === 'shared' ? t('channel.addShared') : t('channel.add')}
         </button>
       )}
     </div>

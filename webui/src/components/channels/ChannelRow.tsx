@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { deleteNotificationChannel, updateNotificationChannel } from '../../api/endpoints';
@@ -18,6 +19,7 @@ interface Props {
 
 /** One saved channel: what and where, on/off, last delivery, test, edit, delete. */
 export function ChannelRow({ channel, kind }: Props) {
+  const { t } = useTranslation('notifications');
   const client = useQueryClient();
   const [editing, setEditing] = useState(false);
   const refresh = () => void client.invalidateQueries({ queryKey: keys.channelsAll });
@@ -39,7 +41,7 @@ export function ChannelRow({ channel, kind }: Props) {
       <div className="channel-main">
         <h3>
           {channel.name} <span className="status-chip">{label}</span>
-          {!channel.enabled && <span className="status-chip">Off</span>}
+          {!channel.enabled && <span className="status-chip">{t('common:state.off')}</span>}
         </h3>
         <p className="muted small">{channel.summary}</p>
         <p>
@@ -47,20 +49,20 @@ export function ChannelRow({ channel, kind }: Props) {
         </p>
         {fromSeedField && (
           <p className="muted small" data-testid="slot-note">
-            This is the {label} setting above: change it there.
+            {t('channel.slotNote', { kind: label })}
           </p>
         )}
       </div>
       <div className="channel-actions">
         {!fromSeedField && (
-          <Switch label="Enabled" name={`enabled-${channel.id}`} checked={channel.enabled} disabled={update.isPending} onChange={(enabled) => update.mutate({ enabled })} />
+          <Switch label={t('common:state.enabled')} name={`enabled-${channel.id}`} checked={channel.enabled} disabled={update.isPending} onChange={(enabled) => update.mutate({ enabled })} />
         )}
         <ChannelTestButton channelId={channel.id} channelName={channel.name} />
         {!fromSeedField && (
           <div className="button-row">
             {kind && !editing && (
-              <button type="button" className="button-secondary" onClick={() => setEditing(true)} aria-label={`Edit ${channel.name}`}>
-                Edit
+              <button type="button" className="button-secondary" onClick={() => setEditing(true)} aria-label={t('servers:editOf', { name: channel.name })}>
+                {t('common:actions.edit')}
               </button>
             )}
             <ConfirmDeleteButton what={channel.name} onConfirm={() => remove.mutate()} pending={remove.isPending} />
@@ -74,7 +76,7 @@ export function ChannelRow({ channel, kind }: Props) {
           <ChannelForm
             kind={kind}
             channel={channel}
-            submitLabel="Save channel"
+            submitLabel={t('channel.save')}
             pending={update.isPending}
             error={update.error}
             onSubmit={save}

@@ -1,5 +1,7 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { browserLanguage, LANGUAGES, setLanguage, storedLanguage, type Language } from '../../i18n';
 import { changePassword } from '../../api/endpoints';
 import { setSession } from '../../api/session';
 import { useSettings } from '../../hooks/usePollInterval';
@@ -10,7 +12,40 @@ import { Notice } from '../../components/Notice';
 
 const MIN_PASSWORD = 8;
 
+/** The UI language: the browser's unless chosen here (kept in this browser only, like the theme). */
+function LanguageForm() {
+  const { t } = useTranslation('settings');
+  const id = useId();
+  const [choice, setChoice] = useState<Language | ''>(() => storedLanguage() ?? '');
+  const browserName = LANGUAGES.find((l) => l.code === browserLanguage())?.name ?? LANGUAGES[0].name;
+  const change = (value: string) => {
+    const lng = (value || null) as Language | null;
+    setChoice(lng ?? '');
+    setLanguage(lng);
+  };
+  return (
+    <section className="panel settings-form" aria-labelledby="lang-title">
+      <h2 id="lang-title">{t('common:language.label')}</h2>
+      <div className="field">
+        <label htmlFor={id}>{t('account.languageLabel')}</label>
+        <select id={id} name="language" aria-describedby={`${id}-h`} value={choice} onChange={(e) => change(e.target.value)}>
+          <option value="">{t('common:language.browserDefault', { language: browserName })}</option>
+          {LANGUAGES.map((l) => (
+            <option key={l.code} value={l.code} lang={l.code}>
+              {l.name}
+            </option>
+          ))}
+        </select>
+        <span id={`${id}-h`} className="muted small">
+          {t('account.languageHint')}
+        </span>
+      </div>
+    </section>
+  );
+}
+
 function PasswordForm() {
+  const { t } = useTranslation('settings');
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -27,28 +62,29 @@ function PasswordForm() {
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (next.length < MIN_PASSWORD) return setLocalError(`The new password needs at least ${MIN_PASSWORD} characters.`);
-    if (next !== confirm) return setLocalError('The two new passwords differ.');
+    if (next.length < MIN_PASSWORD) return setLocalError(t('account.newPasswordTooShort', { count: MIN_PASSWORD }));
+    if (next !== confirm) return setLocalError(t('account.newPasswordsDiffer'));
     setLocalError('');
     mutation.mutate();
   };
   return (
     <form className="panel settings-form" onSubmit={submit} aria-labelledby="pw-title">
-      <h2 id="pw-title">Change password</h2>
-      <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />
-      <Field label="New password" name="newPassword" type="password" autoComplete="new-password" required hint={`At least ${MIN_PASSWORD} characters.`} value={next} onChange={(e) => setNext(e.target.value)} />
-      <Field label="Confirm new password" name="confirmPassword" type="password" autoComplete="new-password" required value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+      <h2 id="pw-title">{t('account.changePassword')}</h2>
+      <Field label={t('account.currentPassword')} name="currentPassword" type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />
+      <Field label={t('account.newPassword')} name="newPassword" type="password" autoComplete="new-password" required hint={t('auth:atLeast', { count: MIN_PASSWORD })} value={next} onChange={(e) => setNext(e.target.value)} />
+      <Field label={t('account.confirmNewPassword')} name="confirmPassword" type="password" autoComplete="new-password" required value={confirm} onChange={(e) => setConfirm(e.target.value)} />
       {localError && <Notice kind="error">{localError}</Notice>}
       {mutation.isError && <Notice kind="error" error={mutation.error} />}
       {mutation.isSuccess && <Notice kind="success">{mutation.data.message}</Notice>}
       <button type="submit" disabled={mutation.isPending}>
-        Change password
+        {t('account.changePassword')}
       </button>
     </form>
   );
 }
 
 function TimeoutForm() {
+  const { t } = useTranslation('settings');
   const settings = useSettings();
   const save = useSaveSettings();
   const [minutes, setMinutes] = useState('');
@@ -60,10 +96,10 @@ function TimeoutForm() {
   };
   return (
     <form className="panel settings-form" onSubmit={submit} aria-labelledby="idle-title">
-      <h2 id="idle-title">Automatic sign-out</h2>
+      <h2 id="idle-title">{t('account.autoSignOut')}</h2>
       {settings.isError && <Notice kind="error" error={settings.error} />}
       <Field
-        label="Sign out after inactivity (minutes)"
+        label={t('account.signOutAfter')}
         name="inactivity_timeout"
         type="number"
         min={1}
@@ -71,40 +107,42 @@ function TimeoutForm() {
         required
         value={minutes}
         onChange={(e) => setMinutes(e.target.value)}
-        hint="1 to 1440 minutes. The kiosk display never signs out."
+        hint={t('account.signOutHint')}
       />
       {save.isError && <Notice kind="error" error={save.error} />}
-      {save.isSuccess && <Notice kind="success">Saved.</Notice>}
+      {save.isSuccess && <Notice kind="success">{t('saved')}</Notice>}
       <button type="submit" disabled={save.isPending || !settings.data}>
-        Save
+        {t('common:actions.save')}
       </button>
     </form>
   );
 }
 
 export default function AccountSettings() {
+  const { t } = useTranslation('settings');
   const { user } = useSession();
   return (
     <>
       <section className="panel settings-form" aria-labelledby="acct-title">
-        <h2 id="acct-title">Account</h2>
+        <h2 id="acct-title">{t('tabs.account')}</h2>
         <dl className="metrics">
           <div className="metric">
-            <dt>Username</dt>
+            <dt>{t('auth:username')}</dt>
             <dd>{user?.username}</dd>
           </div>
           <div className="metric">
-            <dt>Role</dt>
-            <dd>{user?.role}</dd>
+            <dt>{t('account.role')}</dt>
+            <dd>{user?.role === 'admin' ? t('nav:roleAdmin') : t('nav:roleUser')}</dd>
           </div>
           {user?.email && (
             <div className="metric">
-              <dt>Email</dt>
+              <dt>{t('account.email')}</dt>
               <dd>{user.email}</dd>
             </div>
           )}
         </dl>
       </section>
+      <LanguageForm />
       <PasswordForm />
       <TimeoutForm />
     </>

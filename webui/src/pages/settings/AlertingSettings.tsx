@@ -1,5 +1,6 @@
 import { lazy, Suspense } from 'react';
 import { Navigate, NavLink, Route, Routes } from 'react-router';
+import { useTranslation } from 'react-i18next';
 import { Loading } from '../../components/Loading';
 
 const SharedChannelsSection = lazy(() => import('./alerting/SharedChannelsSection'));
@@ -10,24 +11,26 @@ const MaintenanceSection = lazy(() => import('./alerting/MaintenanceSection'));
 const NotificationLogSection = lazy(() => import('./alerting/NotificationLogSection'));
 const EmailServerSection = lazy(() => import('./alerting/EmailServerSection'));
 
+// Labels are keys of the `alerting` namespace's `sections`.
 const SECTIONS = [
-  { to: 'channels', label: 'Shared channels', element: <SharedChannelsSection /> },
-  { to: 'rules', label: 'Rules', element: <AlertRulesSection /> },
-  { to: 'templates', label: 'Message templates', element: <MessageTemplatesSection /> },
-  { to: 'thresholds', label: 'Thresholds', element: <ThresholdsSection /> },
-  { to: 'maintenance', label: 'Maintenance & mutes', element: <MaintenanceSection /> },
-  { to: 'email', label: 'Email server', element: <EmailServerSection /> },
-  { to: 'log', label: 'Notification log', element: <NotificationLogSection /> },
+  { to: 'channels', element: <SharedChannelsSection /> },
+  { to: 'rules', element: <AlertRulesSection /> },
+  { to: 'templates', element: <MessageTemplatesSection /> },
+  { to: 'thresholds', element: <ThresholdsSection /> },
+  { to: 'maintenance', element: <MaintenanceSection /> },
+  { to: 'email', element: <EmailServerSection /> },
+  { to: 'log', element: <NotificationLogSection /> },
 ];
 
 /** Admin: who is told what, through which shared channels, in which words, and when not. */
 export default function AlertingSettings() {
+  const { t } = useTranslation('alerting');
   return (
     <>
-      <nav className="tabs subtabs" aria-label="Alerting sections">
+      <nav className="tabs subtabs" aria-label={t('sections.label')}>
         {SECTIONS.map((s) => (
           <NavLink key={s.to} to={`/settings/alerting/${s.to}`}>
-            {s.label}
+            {t(`sections.${s.to}`)}
           </NavLink>
         ))}
       </nav>

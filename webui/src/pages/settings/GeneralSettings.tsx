@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useSettings } from '../../hooks/usePollInterval';
 import { useSaveSettings } from '../../hooks/useSaveSettings';
 import { Field } from '../../components/Field';
@@ -6,6 +7,7 @@ import { Loading } from '../../components/Loading';
 import { Notice } from '../../components/Notice';
 
 export default function GeneralSettings() {
+  const { t } = useTranslation('settings');
   const settings = useSettings();
   const save = useSaveSettings();
   const [poll, setPoll] = useState('');
@@ -20,9 +22,9 @@ export default function GeneralSettings() {
   };
   return (
     <form className="panel settings-form" onSubmit={submit} aria-labelledby="general-title">
-      <h2 id="general-title">General</h2>
+      <h2 id="general-title">{t('tabs.general')}</h2>
       <Field
-        label="Dashboard refresh interval (seconds)"
+        label={t('general.pollInterval')}
         name="poll_interval"
         type="number"
         min={1}
@@ -30,12 +32,12 @@ export default function GeneralSettings() {
         required
         value={poll}
         onChange={(e) => setPoll(e.target.value)}
-        hint="How often the dashboard refreshes when live updates are not available."
+        hint={t('general.pollHint')}
       />
       {save.isError && <Notice kind="error" error={save.error} />}
-      {save.isSuccess && <Notice kind="success">Settings saved.</Notice>}
+      {save.isSuccess && <Notice kind="success">{t('settingsSaved')}</Notice>}
       <button type="submit" disabled={save.isPending}>
-        Save
+        {t('common:actions.save')}
       </button>
     </form>
   );

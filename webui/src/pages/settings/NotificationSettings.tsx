@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useSettings } from '../../hooks/usePollInterval';
 import { useSaveSettings } from '../../hooks/useSaveSettings';
 import { flag } from '../../lib/format';
@@ -37,6 +38,7 @@ function toDraft(s: UserSettings): Draft {
 
 /** Flags are sent as real booleans (the original's 0/1 made toggles snap back). */
 export default function NotificationSettings() {
+  const { t } = useTranslation('notifications');
   const settings = useSettings();
   const save = useSaveSettings();
   const [draft, setDraft] = useState<Draft | null>(null);
@@ -57,81 +59,78 @@ export default function NotificationSettings() {
   return (
     <>
       <form className="panel settings-form" onSubmit={submit} aria-labelledby="notif-title">
-        <h2 id="notif-title">Notifications</h2>
+        <h2 id="notif-title">{t('settings:tabs.notifications')}</h2>
         <Switch
           name="notifications_enabled"
-          label="Enable notifications"
-          description="Master switch: when off, PowerPulse sends you nothing on any channel."
+          label={t('prefs.enable')}
+          description={t('prefs.enableHint')}
           checked={draft.notifications_enabled}
           onChange={(v) => set('notifications_enabled', v)}
         />
-        {off && <Notice kind="info">Notifications are off: nothing is sent until you switch them on and save.</Notice>}
+        {off && <Notice kind="info">{t('prefs.off')}</Notice>}
         <fieldset className="fieldset">
-          <legend>Notify me about</legend>
+          <legend>{t('prefs.notifyAbout')}</legend>
           <Switch
             name="battery_notifications"
-            label="Power events"
-            description="On battery, power restored, overload, lost contact and similar."
+            label={t('prefs.power')}
+            description={t('prefs.powerHint')}
             checked={draft.battery_notifications}
             onChange={(v) => set('battery_notifications', v)}
           />
           <Switch
             name="low_battery_notifications"
-            label="Low battery"
-            description="When a UPS reports low battery or forced shutdown."
+            label={t('prefs.lowBattery')}
+            description={t('prefs.lowBatteryHint')}
             checked={draft.low_battery_notifications}
             onChange={(v) => set('low_battery_notifications', v)}
           />
           <Switch
             name="self_test_notifications"
-            label="Battery tests"
-            description="When a UPS starts a self-test or calibration, and how it ended. Off by default: a test is not a power failure."
+            label={t('prefs.tests')}
+            description={t('prefs.testsHint')}
             checked={draft.self_test_notifications}
             onChange={(v) => set('self_test_notifications', v)}
           />
         </fieldset>
         <fieldset className="fieldset">
           <legend>Discord</legend>
-          <Field label="Discord webhook URL" name="discord_webhook_url" type="url" placeholder="https://discord.com/api/webhooks/…" value={draft.discord_webhook_url} onChange={(e) => set('discord_webhook_url', e.target.value)} />
-          <ChannelTest channel="discord" target={draft.discord_webhook_url} label="Send a test to Discord" />
+          <Field label={t('prefs.discordUrl')} name="discord_webhook_url" type="url" placeholder="https://discord.com/api/webhooks/…" value={draft.discord_webhook_url} onChange={(e) => set('discord_webhook_url', e.target.value)} />
+          <ChannelTest channel="discord" target={draft.discord_webhook_url} label={t('prefs.testDiscord')} />
         </fieldset>
         <fieldset className="fieldset">
           <legend>Slack</legend>
-          <Field label="Slack webhook URL" name="slack_webhook_url" type="url" placeholder="https://hooks.slack.com/services/…" value={draft.slack_webhook_url} onChange={(e) => set('slack_webhook_url', e.target.value)} />
-          <ChannelTest channel="slack" target={draft.slack_webhook_url} label="Send a test to Slack" />
+          <Field label={t('prefs.slackUrl')} name="slack_webhook_url" type="url" placeholder="https://hooks.slack.com/services/…" value={draft.slack_webhook_url} onChange={(e) => set('slack_webhook_url', e.target.value)} />
+          <ChannelTest channel="slack" target={draft.slack_webhook_url} label={t('prefs.testSlack')} />
         </fieldset>
         <fieldset className="fieldset">
-          <legend>Email</legend>
-          <Switch name="email_notifications" label="Send email" checked={draft.email_notifications} onChange={(v) => set('email_notifications', v)} />
+          <legend>{t('settings:account.email')}</legend>
+          <Switch name="email_notifications" label={t('prefs.sendEmail')} checked={draft.email_notifications} onChange={(v) => set('email_notifications', v)} />
           <Field
-            label="Email recipients"
+            label={t('prefs.recipients')}
             name="email_recipients"
             placeholder="ops@example.com, admin@example.com"
-            hint="Comma-separated addresses."
+            hint={t('prefs.recipientsHint')}
             value={draft.email_recipients}
             onChange={(e) => set('email_recipients', e.target.value)}
           />
-          <ChannelTest channel="email" target={draft.email_recipients} label="Send a test email" />
+          <ChannelTest channel="email" target={draft.email_recipients} label={t('prefs.testEmail')} />
         </fieldset>
         {save.isError && <Notice kind="error" error={save.error} />}
-        {save.isSuccess && !dirty && <Notice kind="success">Notification settings saved.</Notice>}
+        {save.isSuccess && !dirty && <Notice kind="success">{t('prefs.saved')}</Notice>}
         <div className="button-row">
           <button type="submit" disabled={save.isPending || !dirty}>
-            {save.isPending ? 'Saving…' : 'Save notification settings'}
+            {save.isPending ? t('common:actions.saving') : t('prefs.save')}
           </button>
-          {dirty && <span className="muted small">Unsaved changes</span>}
+          {dirty && <span className="muted small">{t('prefs.unsaved')}</span>}
         </div>
       </form>
       <section className="panel settings-form" aria-labelledby="channels-title">
-        <h2 id="channels-title">Your channels</h2>
-        <p className="muted small">
-          Every service PowerPulse sends your notifications to, with the switches above deciding what is sent. The Discord, Slack and email settings
-          above are channels too: they are listed here, and changed above.
-        </p>
+        <h2 id="channels-title">{t('history.yourChannels')}</h2>
+        <p className="muted small">{t('prefs.channelsIntro')}</p>
         <ChannelList scope="personal" />
       </section>
       <section className="panel" aria-labelledby="history-title">
-        <h2 id="history-title">Notification history</h2>
+        <h2 id="history-title">{t('history.title')}</h2>
         <NotificationHistory />
       </section>
     </>

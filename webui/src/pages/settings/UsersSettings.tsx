@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { listUsers, registerUser, updateUser } from '../../api/endpoints';
 import { keys } from '../../api/keys';
 import { useSession } from '../../hooks/useSession';
@@ -10,6 +11,7 @@ import { Notice } from '../../components/Notice';
 import { UserRow } from '../../components/UserRow';
 
 function AddUserForm({ onDone }: { onDone: (msg: string) => void }) {
+  const { t } = useTranslation('settings');
   const client = useQueryClient();
   const [username, setUsername] = useState('');
   const [email, setEmail] = useState('');
@@ -33,30 +35,31 @@ function AddUserForm({ onDone }: { onDone: (msg: string) => void }) {
   };
   return (
     <form className="panel settings-form" onSubmit={submit} aria-labelledby="add-user-title">
-      <h2 id="add-user-title">Add a user</h2>
+      <h2 id="add-user-title">{t('users.addTitle')}</h2>
       <div className="row">
-        <Field label="Username" name="new-username" required autoComplete="off" value={username} onChange={(e) => setUsername(e.target.value)} />
-        <Field label="Email (optional)" name="new-email" type="email" autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} />
+        <Field label={t('auth:username')} name="new-username" required autoComplete="off" value={username} onChange={(e) => setUsername(e.target.value)} />
+        <Field label={t('users.emailOptional')} name="new-email" type="email" autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} />
       </div>
       <div className="row">
-        <Field label="Password" name="new-password" type="password" required minLength={8} autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        <Field label={t('auth:password')} name="new-password" type="password" required minLength={8} autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
         <div className="field narrow">
-          <label htmlFor="new-role">Role</label>
+          <label htmlFor="new-role">{t('account.role')}</label>
           <select id="new-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-            <option value="user">user</option>
-            <option value="admin">admin</option>
+            <option value="user">{t('nav:roleUser')}</option>
+            <option value="admin">{t('nav:roleAdmin')}</option>
           </select>
         </div>
       </div>
       {mutation.isError && <Notice kind="error" error={mutation.error} />}
       <button type="submit" disabled={mutation.isPending}>
-        Add user
+        {t('users.add')}
       </button>
     </form>
   );
 }
 
 export default function UsersSettings() {
+  const { t } = useTranslation('settings');
   const { user: me } = useSession();
   const query = useQuery({ queryKey: keys.users, queryFn: listUsers });
   const [adding, setAdding] = useState(false);
@@ -65,10 +68,10 @@ export default function UsersSettings() {
     <>
       <section className="panel wide-panel" aria-labelledby="users-title">
         <div className="page-head">
-          <h2 id="users-title">Users</h2>
+          <h2 id="users-title">{t('tabs.users')}</h2>
           {!adding && (
             <button type="button" onClick={() => setAdding(true)}>
-              Add user
+              {t('users.add')}
             </button>
           )}
         </div>
@@ -80,11 +83,11 @@ export default function UsersSettings() {
             <table>
               <thead>
                 <tr>
-                  <th scope="col">Username</th>
-                  <th scope="col">Email</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Actions</th>
+                  <th scope="col">{t('auth:username')}</th>
+                  <th scope="col">{t('account.email')}</th>
+                  <th scope="col">{t('account.role')}</th>
+                  <th scope="col">{t('users.created')}</th>
+                  <th scope="col">{t('users.actions')}</th>
                 </tr>
               </thead>
               <tbody>

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createAlertRule, listAlertRules, listEventKinds, listNotificationChannels } from '../../../api/endpoints';
@@ -11,6 +12,7 @@ import { Notice } from '../../../components/Notice';
 
 /** Admin: the alert rules — which events of which UPS go to which shared channels. */
 export default function AlertRulesSection() {
+  const { t } = useTranslation('alerting');
   const client = useQueryClient();
   const eventKinds = useQuery({ queryKey: keys.eventKinds, queryFn: listEventKinds, staleTime: 10 * 60_000 });
   const rules = useQuery({ queryKey: keys.alertRules, queryFn: listAlertRules });
@@ -23,7 +25,7 @@ export default function AlertRulesSection() {
     onSuccess: (rule) => {
       void client.invalidateQueries({ queryKey: keys.alertRules });
       setAdding(false);
-      setMessage(`Rule ${rule.name} added.`);
+      setMessage(t('rules.added', { name: rule.name }));
     },
   });
   const failed = [eventKinds, rules, channels].find((q) => q.isError);
@@ -33,7 +35,7 @@ export default function AlertRulesSection() {
   return (
     <section className="panel wide-panel" aria-labelledby="rules-title">
       <div className="page-head">
-        <h2 id="rules-title">Alert rules</h2>
+        <h2 id="rules-title">{t('rules.title')}</h2>
         {ready && !adding && (
           <button
             type="button"
@@ -42,13 +44,13 @@ export default function AlertRulesSection() {
               setMessage('');
             }}
           >
-            Add rule
+            {t('rules.add')}
           </button>
         )}
       </div>
-      <p className="muted small">A rule sends the chosen events of the chosen UPS to shared channels, besides what each user gets on their own channels.</p>
+      <p className="muted small">{t('rules.intro')}</p>
       {failed && <Notice kind="error" error={failed.error} />}
-      {!ready && !failed && <Loading label="Loading rules…" />}
+      {!ready && !failed && <Loading label={t('rules.loading')} />}
       {message && <Notice kind="success">{message}</Notice>}
       {ready && adding && (
         <div className="panel">
@@ -56,7 +58,7 @@ export default function AlertRulesSection() {
             eventKinds={eventKinds.data}
             channels={channels.data}
             upsList={upsList}
-            submitLabel="Add rule"
+            submitLabel={t('rules.add')}
             pending={create.isPending}
             error={create.error}
             onSubmit={(body) => create.mutate(body)}
@@ -67,7 +69,7 @@ export default function AlertRulesSection() {
           />
         </div>
       )}
-      {ready && rules.data.length === 0 && !adding && <p className="muted">No rules yet.</p>}
+      {ready && rules.data.length === 0 && !adding && <p className="muted">{t('rules.none')}</p>}
       {ready && rules.data.length > 0 && (
         <ul className="rule-rows">
           {rules.data.map((r) => (

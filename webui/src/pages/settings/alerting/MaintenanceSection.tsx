@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createMaintenanceWindow, listMaintenanceWindows } from '../../../api/endpoints';
@@ -12,6 +13,7 @@ import { Notice } from '../../../components/Notice';
 
 /** Admin: weekly maintenance windows, and muting every UPS now. */
 export default function MaintenanceSection() {
+  const { t } = useTranslation('alerting');
   const client = useQueryClient();
   const windows = useQuery({ queryKey: keys.maintenanceWindows, queryFn: listMaintenanceWindows, refetchInterval: 60_000 });
   const ups = useUpsChoices();
@@ -28,14 +30,14 @@ export default function MaintenanceSection() {
     <>
       <section className="panel wide-panel" aria-labelledby="windows-title">
         <div className="page-head">
-          <h2 id="windows-title">Maintenance windows</h2>
+          <h2 id="windows-title">{t('maintenance.title')}</h2>
           {!adding && (
             <button type="button" onClick={() => setAdding(true)}>
-              Add window
+              {t('maintenance.add')}
             </button>
           )}
         </div>
-        <p className="muted small">During a window, notifications of its UPS are recorded (marked “muted”) but not sent; low battery and forced shutdown still go out.</p>
+        <p className="muted small">{t('maintenance.intro')}</p>
         {adding && (
           <div className="panel">
             <MaintenanceWindowForm
@@ -50,18 +52,18 @@ export default function MaintenanceSection() {
             />
           </div>
         )}
-        {windows.isPending && <Loading label="Loading windows…" />}
+        {windows.isPending && <Loading label={t('maintenance.loading')} />}
         {windows.isError && <Notice kind="error" error={windows.error} />}
-        {windows.data && windows.data.length === 0 && <p className="muted">No maintenance windows.</p>}
+        {windows.data && windows.data.length === 0 && <p className="muted">{t('maintenance.none')}</p>}
         {windows.data && windows.data.length > 0 && (
           <div className="table-wrap">
             <table>
               <thead>
                 <tr>
-                  <th scope="col">UPS</th>
-                  <th scope="col">When</th>
-                  <th scope="col">Reason</th>
-                  <th scope="col">Actions</th>
+                  <th scope="col">{t('notifications:history.ups')}</th>
+                  <th scope="col">{t('notifications:history.when')}</th>
+                  <th scope="col">{t('alerts:mute.reason')}</th>
+                  <th scope="col">{t('settings:users.actions')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -74,8 +76,8 @@ export default function MaintenanceSection() {
         )}
       </section>
       <section className="panel wide-panel" aria-labelledby="mute-all-title">
-        <h2 id="mute-all-title">Mute every UPS</h2>
-        <p className="muted small">For unplanned work on the whole site. Each UPS's own mute is on its page.</p>
+        <h2 id="mute-all-title">{t('alerts:mute.muteAll')}</h2>
+        <p className="muted small">{t('maintenance.muteAllIntro')}</p>
         <MuteAllControl />
       </section>
     </>

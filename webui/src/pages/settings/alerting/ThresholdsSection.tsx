@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createThreshold, listThresholdMetrics, listThresholds } from '../../../api/endpoints';
@@ -11,6 +12,7 @@ import { Notice } from '../../../components/Notice';
 
 /** Admin: limits on readings (load, temperature, …) that fire events for the rules. */
 export default function ThresholdsSection() {
+  const { t } = useTranslation('alerting');
   const client = useQueryClient();
   const metrics = useQuery({ queryKey: keys.thresholdMetrics, queryFn: listThresholdMetrics, staleTime: 10 * 60_000 });
   const thresholds = useQuery({ queryKey: keys.thresholds, queryFn: listThresholds });
@@ -19,10 +21,10 @@ export default function ThresholdsSection() {
   const [message, setMessage] = useState('');
   const create = useMutation({
     mutationFn: (body: ThresholdBody) => createThreshold(body),
-    onSuccess: (t) => {
+    onSuccess: (created) => {
       void client.invalidateQueries({ queryKey: keys.thresholds });
       setAdding(false);
-      setMessage(`Threshold ${t.name} added.`);
+      setMessage(t('thresholds.added', { name: created.name }));
     },
   });
   const failed = [metrics, thresholds].find((q) => q.isError);
@@ -31,7 +33,7 @@ export default function ThresholdsSection() {
   return (
     <section className="panel wide-panel" aria-labelledby="thresholds-title">
       <div className="page-head">
-        <h2 id="thresholds-title">Thresholds</h2>
+        <h2 id="thresholds-title">{t('sections.thresholds')}</h2>
         {ready && !adding && (
           <button
             type="button"
@@ -40,20 +42,20 @@ export default function ThresholdsSection() {
               setMessage('');
             }}
           >
-            Add threshold
+            {t('thresholds.add')}
           </button>
         )}
       </div>
-      <p className="muted small">A reading past its limit for a while becomes an event, which alert rules can send like a power event.</p>
+      <p className="muted small">{t('thresholds.intro')}</p>
       {failed && <Notice kind="error" error={failed.error} />}
-      {!ready && !failed && <Loading label="Loading thresholds…" />}
+      {!ready && !failed && <Loading label={t('thresholds.loading')} />}
       {message && <Notice kind="success">{message}</Notice>}
       {ready && adding && (
         <div className="panel">
           <ThresholdForm
             metrics={metrics.data}
             upsList={upsList}
-            submitLabel="Add threshold"
+            submitLabel={t('thresholds.add')}
             pending={create.isPending}
             error={create.error}
             onSubmit={(body) => create.mutate(body)}
@@ -64,11 +66,11 @@ export default function ThresholdsSection() {
           />
         </div>
       )}
-      {ready && thresholds.data.length === 0 && !adding && <p className="muted">No thresholds yet.</p>}
+      {ready && thresholds.data.length === 0 && !adding && <p className="muted">{t('thresholds.none')}</p>}
       {ready && thresholds.data.length > 0 && (
         <ul className="rule-rows">
-          {thresholds.data.map((t) => (
-            <ThresholdRow key={t.id} threshold={t} metrics={metrics.data} upsList={upsList} />
+          {thresholds.data.map((th) => (
+            <ThresholdRow key={th.id} threshold={th} metrics={metrics.data} upsList={upsList} />
           ))}
         </ul>
       )}

@@ -8,15 +8,12 @@ from pathlib import Path
 
 import orjson
 import pytest
-from tortoise.backends.base.executor import EXECUTOR_CACHE
-from tortoise.migrations.api import migrate
 
 from powerpulse.db import dialect
 from powerpulse.db.models import NotificationChannel, NotificationDelivery
-from powerpulse.db.setup import close_db, connections, init_db, run_migrations, tortoise_config
+from powerpulse.db.setup import close_db, init_db, run_migrations
 from powerpulse.notify.personal import seed_fields
-from tests.conftest import make_settings
-from tests.support.postgres import PostgresServer
+from tests.db.conftest import database_before
 
 BEFORE_CHANNELS = "models.0004_ups_tags"
 HOOK = "https://discord.com/api/webhooks/1/abc"
@@ -43,19 +40,7 @@ async def _user(name: str, discord: str, slack: str, email_on: bool, recipients:
 async def test_seed_fields_move_into_personal_channels_without_loss(
     engine: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    EXECUTOR_CACHE.clear()  # statement texts of the other engine (see `database_url`)
-    overrides = {}
-    if engine == "postgres":
-        server: PostgresServer = request.getfixturevalue("postgres_server")
-        overrides["DATABASE_URL"] = server.create_database("channels")
-    settings = make_settings(tmp_path / "data", **overrides)
-    if engine == "sqlite":
-        settings.data_dir.mkdir(parents=True)
-    try:
-        await migrate(config=tortoise_config(settings), target=BEFORE_CHANNELS)
-    finally:
-        await connections.close_all()
-    await init_db(settings)
+    settings = await database_before(engine, tmp_path, request, "channels", BEFORE_CHANNELS)
     try:  # rows as 2.1 wrote them
         await _user("alice", HOOK, SLACK, True, "ops@example.com, night@example.com")
         await _user("bob", "", "", False, "saved@example.com")  # switch off, list kept

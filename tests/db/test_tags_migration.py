@@ -6,15 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tortoise.backends.base.executor import EXECUTOR_CACHE
-from tortoise.migrations.api import migrate
 
 from powerpulse.api.serializers import ups_config_dict
 from powerpulse.db import dialect
 from powerpulse.db.models import UpsSystem
-from powerpulse.db.setup import close_db, connections, init_db, run_migrations, tortoise_config
-from tests.conftest import make_settings
-from tests.support.postgres import PostgresServer
+from powerpulse.db.setup import close_db, init_db, run_migrations
+from tests.db.conftest import database_before
 
 BEFORE_TAGS = "models.0003_shared_state_and_leases"
 
@@ -22,19 +19,7 @@ BEFORE_TAGS = "models.0003_shared_state_and_leases"
 async def test_existing_ups_read_as_untagged_after_the_migration(
     engine: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    EXECUTOR_CACHE.clear()  # statement texts of the other engine (see `database_url`)
-    overrides = {}
-    if engine == "postgres":
-        server: PostgresServer = request.getfixturevalue("postgres_server")
-        overrides["DATABASE_URL"] = server.create_database("tags")
-    settings = make_settings(tmp_path / "data", **overrides)
-    if engine == "sqlite":
-        settings.data_dir.mkdir(parents=True)
-    try:
-        await migrate(config=tortoise_config(settings), target=BEFORE_TAGS)
-    finally:
-        await connections.close_all()
-    await init_db(settings)
+    settings = await database_before(engine, tmp_path, request, "tags", BEFORE_TAGS)
     try:  # rows written by 2.1, whose tables have no tags column yet
         await dialect.execute(
             "INSERT INTO nut_servers (host, port, starttls, auto_add, created_at, updated_at)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -69,6 +70,42 @@ async def test_samples_every_interval_and_on_status_change(nut: RealNut, db: Set
         assert latest is not None and latest.status == "OB DISCHRG"
         rollup = await SampleRollup.get(ups_id=u)
         assert rollup.samples == 2 and rollup.charge_n == 2
+    finally:
+        await poller.close()
+
+
+async def test_new_metrics_sampled_from_a_real_device_and_null_when_not_reported(
+    nut_factory: Callable[..., RealNut], db: Settings
+) -> None:
+    # "full" reports frequency, real power and only a battery temperature sensor; "bare" has
+    # none of them (the default dummy's ups.temperature removed) and an absurd load.
+    nut = nut_factory(
+        {
+            "full": {
+                "input.frequency": "49.98",
+                "ups.realpower": "612",
+                "battery.temperature": "33.4",
+                "ups.temperature": None,
+            },
+            "bare": {"ups.temperature": None, "ups.load": "4.6e251"},
+        }
+    )
+    poller = Poller(replace(db, history_interval=3600.0))
+    try:
+        ids = await add_nut(nut)
+
+        async def both() -> bool:
+            return await Sample.filter(ups_id__in=list(ids.values())).count() == 2
+
+        await sweep_until(poller, both, interval=0.3)
+        full = await Sample.get(ups_id=ids["full"])
+        assert (full.input_frequency, full.realpower, full.temperature) == (49.98, 612.0, 33.4)
+        bare = await Sample.get(ups_id=ids["bare"])
+        assert (bare.input_frequency, bare.realpower, bare.temperature) == (None, None, None)
+        assert bare.load is None and bare.charge == 100.0  # absurd: no reading, not the sample
+        rollup = await SampleRollup.get(ups_id=ids["full"])
+        assert (rollup.realpower_min, rollup.realpower_n, rollup.temperature_sum) == (612, 1, 33.4)
+        assert (await SampleRollup.get(ups_id=ids["bare"])).input_frequency_n == 0
     finally:
         await poller.close()
 

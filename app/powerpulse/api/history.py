@@ -1,27 +1,40 @@
-"""`/api/ups-systems/<id>/events` and `/history` (also under `/api/ups/systems`): any user.
+"""`/api/ups-systems/<id>/events` and `/history` (also under `/api/ups/systems`): any user;
+`/api/history/metrics`: public.
 
 Events come newest first, paged by id (`?limit=&before=`). History is at most `points` time
 buckets with min / avg / max per reading, aggregated in SQL by `powerpulse.history`; this module
-turns its dataclasses into the API's JSON.
+turns its dataclasses into the API's JSON, or with `?format=csv` into a CSV file of the same
+buckets (one row per bucket, units in the header). The metrics endpoint describes the readings
+(name, label, unit) from `powerpulse.history.metrics`, so the web UI has no table of its own.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import math
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, json
+from sanic.response import HTTPResponse, json, raw
+from sanic_ext import openapi
 
 from powerpulse.api import schemas
 from powerpulse.api.auth import require_user
 from powerpulse.api.errors import bad_request, not_found
+from powerpulse.api.outages import outages
 from powerpulse.api.validation import parse_id
 from powerpulse.db.models import Event, UpsSystem
-from powerpulse.history import METRICS, Bucket, read_buckets
+from powerpulse.history import METRICS, Bucket, first_sample, read_buckets
+from powerpulse.history.metrics import describe
 from powerpulse.timeutil import iso, parse_iso, utcnow
 
 bp = Blueprint("ups_history", url_prefix="/api/ups-systems")
+metrics_bp = Blueprint("history_metrics", url_prefix="/api/history")
+FORMATS = ("json", "csv")
+_METRICS_BODY = {"metrics": describe()}
 
 EVENTS_DEFAULT_LIMIT = 50
 EVENTS_MAX_LIMIT = 500
@@ -64,7 +77,8 @@ def _time_arg(request: Request, name: str) -> datetime | None:
 
 
 def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
+    # Stored readings are range-checked, but an inf (SQLite's SUM past 1.8e308) is never a number.
+    return None if value is None or not math.isfinite(value) else round(value, 2)
 
 
 def bucket_to_dict(bucket: Bucket) -> dict[str, Any]:
@@ -79,7 +93,8 @@ def bucket_to_dict(bucket: Bucket) -> dict[str, Any]:
     return point
 
 
-def event_to_dict(event: Event) -> dict[str, Any]:
+def event_to_dict(event: Event, outage: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An event; `outage` (from `outages.outages`) for an `online` event that ended one."""
     return {
         "id": event.id,
         "upsId": event.ups_id,  # type: ignore[attr-defined]
@@ -89,6 +104,7 @@ def event_to_dict(event: Event) -> dict[str, Any]:
         "occurredAt": iso(event.occurred_at),
         "details": event.details or {},
         "dispatched": event.dispatched,
+        "outage": None if outage is None else {**outage, "startedAt": iso(outage["startedAt"])},
     }
 
 
@@ -104,17 +120,65 @@ async def list_events(request: Request, ups_id: str) -> HTTPResponse:
     if before is not None:
         query = query.filter(id__lt=before)
     events = await query.order_by("-id").limit(limit)  # type: ignore[arg-type]
-    page = [event_to_dict(e) for e in events]
+    found = await outages(uid, events)
+    page = [event_to_dict(e, found.get(e.id)) for e in events]
     more = len(page) == limit and await query.filter(id__lt=events[-1].id).exists()
     return json({"events": page, "nextBefore": events[-1].id if more else None})
 
 
+def _csv_cell(value: float | None) -> str:
+    return "" if value is None else repr(value)
+
+
+def csv_header() -> list[str]:
+    """`time`, `samples`, then avg, min and max of each metric with its unit."""
+    header = ["time", "samples"]
+    for m in METRICS:
+        header += [f"{m.api_name}{part} [{m.unit}]" for part in ("", ".min", ".max")]
+    return header
+
+
+def history_csv(buckets: list[Bucket]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
+    writer.writerow(csv_header())
+    for bucket in buckets:
+        row = [iso(bucket.start), str(bucket.samples)]
+        for m in METRICS:
+            stat = bucket.stats[m.column]
+            row += [_csv_cell(_round(v)) for v in (stat.avg, stat.min, stat.max)]
+        writer.writerow(row)
+    return out.getvalue().encode()
+
+
+def _file_time(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def csv_filename(ups: UpsSystem, start: datetime, end: datetime) -> str:
+    # Only safe characters: the name is the UPS's, which any admin (or upsd) chose.
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", ups.ups_name).strip("-.")[:64] or f"ups-{ups.id}"
+    return f"powerpulse-{name}-{_file_time(start)}-{_file_time(end)}.csv"
+
+
+@metrics_bp.get("/metrics")
+@openapi.summary("The readings history keeps: name, label, unit (public)")
+@schemas.returns(schemas.HistoryMetrics)
+async def history_metrics(request: Request) -> HTTPResponse:
+    return json(_METRICS_BODY, headers={"Cache-Control": "public, max-age=3600"})
+
+
 @bp.get("/<ups_id:str>/history")
-@schemas.returns(schemas.HistoryResponse)
+@schemas.returns(schemas.HistoryResponse, text="text/csv")
 @require_user
 async def history(request: Request, ups_id: str) -> HTTPResponse:
-    """Buckets of charge, runtime (seconds), load and voltages between `from` and `to`."""
+    """Buckets of every metric (`/api/history/metrics`) between `from` and `to`.
+
+    As JSON, or with `format=csv` as a CSV file of the same buckets (units in its header)."""
     uid = await _ups_id(ups_id)
+    fmt = request.args.get("format") or "json"
+    if fmt not in FORMATS:
+        raise bad_request("format", "format must be json or csv")
     points = _int_arg(request, "points", POINTS_DEFAULT, 1, POINTS_MAX)
     assert points is not None
     end = _time_arg(request, "to") or utcnow()
@@ -125,6 +189,16 @@ async def history(request: Request, ups_id: str) -> HTTPResponse:
         raise bad_request("from", "the range from..to may span at most 10 years")
     settings = request.app.ctx.settings
     found = await read_buckets(uid, start, end, points, settings.history_interval)
+    if fmt == "csv":
+        ups = await UpsSystem.get_or_none(id=uid)
+        if ups is None:  # deleted since the check above
+            raise not_found("UPS system")
+        disposition = f'attachment; filename="{csv_filename(ups, start, end)}"'
+        return raw(
+            history_csv(found.buckets),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
+        )
     return json(
         {
             "upsId": uid,
@@ -133,8 +207,12 @@ async def history(request: Request, ups_id: str) -> HTTPResponse:
             "bucketSeconds": found.plan.width,
             "source": found.plan.source,
             "points": [bucket_to_dict(b) for b in found.buckets],
+            "sampleSeconds": settings.history_interval,
+            "firstSample": iso(await first_sample(uid)),
         }
     )
 
 
-blueprints = Blueprint.group(bp, bp.copy("ups_history_legacy", url_prefix="/api/ups/systems"))
+blueprints = Blueprint.group(
+    bp, bp.copy("ups_history_legacy", url_prefix="/api/ups/systems"), metrics_bp
+)

@@ -140,7 +140,9 @@ class Sample(Model):
     input_voltage = fields.FloatField(null=True)
     output_voltage = fields.FloatField(null=True)
     battery_voltage = fields.FloatField(null=True)
-    temperature = fields.FloatField(null=True)
+    temperature = fields.FloatField(null=True)  # ups.temperature, else battery.temperature
+    input_frequency = fields.FloatField(null=True)
+    realpower = fields.FloatField(null=True)
     status = fields.CharField(max_length=255, null=True)
 
     class Meta:
@@ -189,6 +191,19 @@ class SampleRollup(Model):
     battery_voltage_max = fields.FloatField(null=True)
     battery_voltage_sum = fields.FloatField(default=0)
     battery_voltage_n = fields.IntField(default=0)
+    # Added by 0006: a database default, so the rows of existing hours take the column.
+    temperature_min = fields.FloatField(null=True)
+    temperature_max = fields.FloatField(null=True)
+    temperature_sum = fields.FloatField(default=0, db_default=0)
+    temperature_n = fields.IntField(default=0, db_default=0)
+    input_frequency_min = fields.FloatField(null=True)
+    input_frequency_max = fields.FloatField(null=True)
+    input_frequency_sum = fields.FloatField(default=0, db_default=0)
+    input_frequency_n = fields.IntField(default=0, db_default=0)
+    realpower_min = fields.FloatField(null=True)
+    realpower_max = fields.FloatField(null=True)
+    realpower_sum = fields.FloatField(default=0, db_default=0)
+    realpower_n = fields.IntField(default=0, db_default=0)
 
     class Meta:
         table = "sample_rollups"

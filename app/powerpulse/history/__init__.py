@@ -13,6 +13,7 @@ from powerpulse.history.buckets import (
     Stat,
     bucket_params,
     bucket_sql,
+    first_sample,
     plan_buckets,
     read_buckets,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "bucket_params",
     "bucket_sql",
     "build_sample",
+    "first_sample",
     "plan_buckets",
     "prune_once",
     "read_buckets",

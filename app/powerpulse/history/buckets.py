@@ -15,6 +15,7 @@ from typing import Any
 
 from powerpulse.db import dialect
 from powerpulse.db.dialect import Dialect
+from powerpulse.db.models import Sample
 from powerpulse.history.metrics import METRICS
 from powerpulse.history.writes import HOUR
 
@@ -130,3 +131,15 @@ async def read_buckets(
         bucket_sql(plan.source, dialect.of()), bucket_params(plan, ups_id, start, end)
     )
     return History(plan, [_bucket(row, plan) for row in rows])
+
+
+async def first_sample(ups_id: int) -> datetime | None:
+    """When the UPS's oldest stored sample was taken (the `(ups_id, timestamp)` index's first
+    entry); None before any. The UI sizes its default range to it."""
+    found = (
+        await Sample.filter(ups_id=ups_id)
+        .order_by("timestamp")
+        .limit(1)
+        .values_list("timestamp", flat=True)
+    )
+    return found[0] if found else None  # type: ignore[return-value]

@@ -6,13 +6,11 @@ One sample per UPS every `HISTORY_INTERVAL`, and one at once whenever its status
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from powerpulse.db.models import Sample
 from powerpulse.history.metrics import METRICS
-from powerpulse.nut.variables import as_dec1
 
 STATUS_MAX = 255  # the samples.status column
 
@@ -41,25 +39,13 @@ class SampleSchedule:
         self._last.pop(ups_id, None)
 
 
-def reading(raw: str | None) -> float | None:
-    """A NUT value as a finite number, else None."""
-    if raw is None:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
 def build_sample(
     ups_id: int, variables: Mapping[str, str], tokens: Sequence[str], at: datetime
 ) -> Sample:
-    values = {m.column: reading(variables.get(m.variable)) for m in METRICS}
+    values = {m.column: m.read(variables) for m in METRICS}
     return Sample(
         ups_id=ups_id,
         timestamp=at,
-        temperature=as_dec1(variables.get("ups.temperature")),
         status=" ".join(tokens)[:STATUS_MAX] or None,
         **values,
     )

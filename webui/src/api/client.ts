@@ -4,6 +4,7 @@
  * authenticated call clears the session and sends the browser to /login (the original only did
  * that for some calls).
  */
+import { i18n } from '../i18n';
 import { clearSession, getToken } from './session';
 
 export class ApiError extends Error {
@@ -39,6 +40,13 @@ export interface RequestOptions {
   /** Public endpoints (login, setup, kiosk): no token, and a 401 does not log anybody out. */
   anonymous?: boolean;
   signal?: AbortSignal;
+  /** Answer `{ text, headers }` instead of parsed JSON (a file download such as `format=csv`). */
+  raw?: boolean;
+}
+
+export interface RawAnswer {
+  text: string;
+  headers: Headers;
 }
 
 let onUnauthorized: () => void = () => {
@@ -76,7 +84,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
-    throw new ApiError(0, 'Cannot reach PowerPulse. Check the network connection.', 'network');
+    throw new ApiError(0, i18n.t('common:errors.network'), 'network');
   }
 
   const text = await response.text();
@@ -90,7 +98,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   }
   if (!response.ok) {
     const body = (data ?? {}) as { message?: string; error?: string; field?: unknown; reason?: unknown };
-    const message = body.message ?? `Request failed (${response.status})`;
+    const message = body.message ?? i18n.t('common:errors.requestFailed', { status: response.status });
     if (response.status === 401 && !options.anonymous) {
       clearSession();
       onUnauthorized();
@@ -106,6 +114,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
       },
     );
   }
+  if (options.raw) return { text, headers: response.headers } as T;
   return data as T;
 }
 
@@ -113,7 +122,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
 export function errorMessage(err: unknown): string {
   if (err instanceof ApiError) return err.message;
   if (err instanceof Error) return err.message;
-  return 'Something went wrong';
+  return i18n.t('common:errors.generic');
 }
 
 /** The API's message for `field` when the error names that field, else ''. */

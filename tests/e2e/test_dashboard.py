@@ -76,8 +76,10 @@ def test_detail_panel_charts_and_screenshots(page: Page, stack_and_nut: UI) -> N
     expect(panel).to_contain_text("55 min")  # battery.runtime 3300 s
     expect(panel).to_contain_text("25.5 °C")
     expect(panel.get_by_role("img", name="Battery charge chart")).to_be_visible(timeout=10_000)
-    panel.get_by_role("button", name="1h").click()
-    expect(panel.get_by_role("button", name="1h")).to_have_attribute("aria-pressed", "true")
+    panel.get_by_role("button", name="1 h", exact=True).click()
+    expect(panel.get_by_role("button", name="1 h", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
     expect(panel.get_by_role("img", name="Load chart")).to_be_visible()
     # Cards chosen for the kiosk go into its link.
     kiosk_id = page.locator('[data-testid="ups-card"]', has_text="rack-a").get_attribute(
@@ -108,7 +110,7 @@ def test_ups_page_variables_events_and_nickname(page: Page, stack_and_nut: UI) -
     page.get_by_role("link", name="Details of closet").click()
     expect(page.get_by_test_id("ups-title")).to_have_text("closet")
     expect(page.get_by_role("heading", name="Battery")).to_be_visible()
-    expect(page.get_by_role("row", name=re.compile("Charge\\s+64"))).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile(r"battery\.charge\s+64"))).to_be_visible()
     expect(page.get_by_role("heading", name="Device")).to_be_visible()
     expect(page.get_by_text("CP1500PFCLCD").first).to_be_visible()
 

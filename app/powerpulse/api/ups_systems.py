@@ -41,6 +41,9 @@ from powerpulse.db import counters
 from powerpulse.db.models import NutServer, Sample, UpsLiveState, UpsSystem
 from powerpulse.groups import EVERYTHING, Filter, clean_tags
 from powerpulse.history import record_manual_charge
+from powerpulse.nut import units
+from powerpulse.nut.client import NutClient
+from powerpulse.nut.descriptions import DescriptionCache
 from powerpulse.timeutil import iso, utcnow
 
 bp = Blueprint("ups_systems", url_prefix="/api/ups-systems")
@@ -258,6 +261,66 @@ async def delete_ups(request: Request, ups_id: str) -> HTTPResponse:
         await ups.delete()
         await counters.bump(counters.CONFIG)
     return json({"message": "UPS system deleted", "id": ups.id})
+
+
+def _descriptions_cache(request: Request) -> DescriptionCache:
+    ctx = request.app.ctx
+    if not hasattr(ctx, "nut_descriptions"):
+        ctx.nut_descriptions = DescriptionCache()
+    cache: DescriptionCache = ctx.nut_descriptions
+    return cache
+
+
+async def _descriptions(
+    request: Request, ups: UpsSystem, variables: dict[str, Any]
+) -> dict[str, str | None]:
+    """upsd's descriptions of these variables: cached, else fetched (waiting at most a couple
+    of seconds; what comes later is there on the next request)."""
+    server: NutServer = ups.nut_server  # type: ignore[assignment]
+    timeout = request.app.ctx.settings.nut_timeout
+    driver = variables.get("driver.name")
+    scope = (server.id, server.host, server.port, driver if isinstance(driver, str) else None)
+
+    def connect() -> NutClient:
+        return NutClient(
+            server.host,
+            server.port,
+            server.username,
+            server.password,
+            starttls=server.starttls,
+            timeout=timeout,
+        )
+
+    cache = _descriptions_cache(request)
+    return await cache.lookup(
+        scope, server.id, ups.ups_name, variables, connect, wait=min(timeout, 2.0)
+    )
+
+
+@bp.get("/<ups_id:str>/nut-variables")
+@openapi.summary("Every NUT variable the UPS last reported, with kind, unit and description")
+@openapi.description(
+    "From the poller's last successful poll. `number`, `date` and `flag` are the value read for "
+    "its kind (null when it cannot be: show `value`); `description` comes from upsd (`GET DESC`)"
+    " and is null when upsd has none or has not answered yet."
+)
+@schemas.returns(schemas.UpsNutVariables)
+@require_user
+async def nut_variables(request: Request, ups_id: str) -> HTTPResponse:
+    ups = await _get(ups_id)
+    live = await UpsLiveState.get_or_none(ups_id=ups.id)
+    stored = live.variables if live is not None else None
+    variables = {
+        k: v for k, v in (stored if isinstance(stored, dict) else {}).items() if isinstance(k, str)
+    }
+    described = await _descriptions(request, ups, variables) if variables else {}
+    rows = []
+    for name in sorted(variables):
+        row = units.shown(name, variables[name])
+        row["description"] = described.get(name)
+        rows.append(row)
+    last = live.last_success_at if live is not None else None
+    return json({"upsId": ups.id, "lastUpdated": iso(last), "variables": rows})
 
 
 def _charge(value: float | None) -> float | int | None:

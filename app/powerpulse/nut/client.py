@@ -391,6 +391,32 @@ class NutClient:
         ups, var = _name(ups, "UPS name"), _name(var, "variable")
         return await self._query(("GET", "DESC", ups, var), lambda r: p.parse_desc(r[0], ups, var))
 
+    async def get_desc_many(
+        self, ups: str, variables: Iterable[str]
+    ) -> dict[str, str | NutResponseError]:
+        """`GET DESC` for many variables of one UPS in one pipelined exchange.
+
+        Each variable maps to its description or to the `ERR` it got (an older upsd, a
+        variable it has no entry for). Connection failures and timeouts still raise.
+        """
+        ups = _name(ups, "UPS name")
+        names = list(dict.fromkeys(_name(v, "variable") for v in variables))
+        lines = [p.command("GET", "DESC", ups, name) for name in names]
+
+        async def run() -> dict[str, str | NutResponseError]:
+            replies = await self._with_retry(lambda: self._pipeline(lines), True)
+            result: dict[str, str | NutResponseError] = {}
+            for name, reply in zip(names, replies, strict=True):
+                try:
+                    result[name] = p.parse_desc(reply[0], ups, name)
+                except NutResponseError as err:
+                    result[name] = err
+            return result
+
+        if not names:
+            return {}
+        return await self._call(run)
+
     async def get_upsdesc(self, ups: str) -> str:
         ups = _name(ups, "UPS name")
         return await self._query(("GET", "UPSDESC", ups), lambda r: p.parse_upsdesc(r[0], ups))

@@ -30,6 +30,59 @@ def _package_version() -> str:
     return __version__
 
 
+@dataclass(frozen=True)
+class Bound:
+    """A setting an admin may also change at runtime (`powerpulse.runtime_settings`): its
+    environment variable, `Settings` attribute, default and bounds, the one definition both the
+    environment and the API validate against."""
+
+    env: str
+    attr: str
+    kind: type[int] | type[float]
+    default: float
+    lo: float
+    hi: float
+    unit: str
+
+    def check(self, value: object) -> float:
+        """`value` as this setting's type when within bounds; ValueError saying why otherwise."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"must be a number of {self.unit}")
+        if not self.lo <= value <= self.hi:  # NaN and infinities fail this too
+            raise ValueError(f"must be between {self.lo:g} and {self.hi:g} {self.unit}")
+        if self.kind is int and value != int(value):
+            raise ValueError(f"must be a whole number of {self.unit}")
+        return self.kind(value)
+
+
+RUNTIME_BOUNDS = (
+    Bound("POLL_INTERVAL", "poll_interval", float, 5.0, 0.2, 3600.0, "seconds"),
+    Bound("HISTORY_INTERVAL", "history_interval", float, 60.0, 1.0, 86400.0, "seconds"),
+    Bound("HISTORY_RETENTION_DAYS", "history_retention_days", int, 30, 1, 3650, "days"),
+    Bound("COMM_GRACE_SECONDS", "comm_grace_seconds", float, 30.0, 0.0, 3600.0, "seconds"),
+    Bound("DISCOVERY_INTERVAL", "discovery_interval", float, 60.0, 1.0, 86400.0, "seconds"),
+)
+# The email server's API fields and the variable that, set, wins over each (notify/smtp.py).
+SMTP_FIELD_ENV = {
+    "host": "SMTP_HOST",
+    "port": "SMTP_PORT",
+    "user": "SMTP_USER",
+    "password": "SMTP_PASSWORD",
+    "from": "SMTP_FROM",
+    "security": "SMTP_SECURITY",
+}
+# Variables whose being set is remembered in `Settings.env_set`: set, they win over what an
+# admin saved in the UI (runtime settings, the email server).
+TRACKED_ENV = tuple(b.env for b in RUNTIME_BOUNDS) + tuple(SMTP_FIELD_ENV.values())
+_DEFAULTS = {b.attr: b.default for b in RUNTIME_BOUNDS}
+
+
+def _bounded(env: Mapping[str, str], bound: Bound) -> float:
+    if bound.kind is int:
+        return _int(env, bound.env, int(bound.default), int(bound.lo), int(bound.hi))
+    return _float(env, bound.env, bound.default, bound.lo, bound.hi)
+
+
 def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
     raw = env.get(name, "").strip()
     if not raw:
@@ -160,13 +213,14 @@ class Settings:
     data_dir: Path = Path("./data")
     database_url: str = ""
     jwt_secret: str | None = None
-    poll_interval: float = 5.0
-    history_interval: float = 60.0
-    history_retention_days: int = 30
+    # The runtime settings' defaults are RUNTIME_BOUNDS' (one definition).
+    poll_interval: float = _DEFAULTS["poll_interval"]
+    history_interval: float = _DEFAULTS["history_interval"]
+    history_retention_days: int = int(_DEFAULTS["history_retention_days"])
     nut_timeout: float = 5.0
-    comm_grace_seconds: float = 30.0
+    comm_grace_seconds: float = _DEFAULTS["comm_grace_seconds"]
     # How often the poller runs LIST UPS on each server (also on every (re)connect).
-    discovery_interval: float = 60.0
+    discovery_interval: float = _DEFAULTS["discovery_interval"]
     log_level: str = "INFO"
     tz: str = "UTC"
     smtp_host: str = ""
@@ -193,6 +247,8 @@ class Settings:
     poller_sites: tuple[str, ...] = ()
     # Test-only override of the lease duration (max(15 s, 3 x POLL_INTERVAL) when unset).
     poller_lease_seconds: float | None = None
+    # The TRACKED_ENV variables that were set (only `from_env` fills it).
+    env_set: frozenset[str] = frozenset()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -203,6 +259,12 @@ class Settings:
         if jwt_secret is not None and len(jwt_secret.encode()) < 32:
             raise ConfigError("JWT_SECRET must be at least 32 bytes (HS256 needs a 256-bit key)")
         webui = env.get("POWERPULSE_WEBUI_DIR", "").strip()
+        runtime = {b.attr: _bounded(env, b) for b in RUNTIME_BOUNDS}
+        env_set = frozenset(
+            n
+            for n in TRACKED_ENV
+            if (env.get(n, "") if n == "SMTP_PASSWORD" else env.get(n, "").strip())
+        )
         smtp_port_default = 465 if env.get("SMTP_SECURITY", "").strip().lower() == "tls" else 587
         return cls(
             port=_int(env, "PORT", 8080, 1, 65535),
@@ -210,12 +272,7 @@ class Settings:
             data_dir=data_dir,
             database_url=database_url,
             jwt_secret=jwt_secret,
-            poll_interval=_float(env, "POLL_INTERVAL", 5.0, 0.2, 3600.0),
-            history_interval=_float(env, "HISTORY_INTERVAL", 60.0, 1.0, 86400.0),
-            history_retention_days=_int(env, "HISTORY_RETENTION_DAYS", 30, 1, 3650),
             nut_timeout=_float(env, "NUT_TIMEOUT", 5.0, 0.1, 120.0),
-            comm_grace_seconds=_float(env, "COMM_GRACE_SECONDS", 30.0, 0.0, 3600.0),
-            discovery_interval=_float(env, "DISCOVERY_INTERVAL", 60.0, 1.0, 86400.0),
             log_level=_choice(env, "LOG_LEVEL", "INFO", LOG_LEVELS),
             tz=env.get("TZ", "").strip() or "UTC",
             smtp_host=env.get("SMTP_HOST", "").strip(),
@@ -234,6 +291,8 @@ class Settings:
             trusted_proxies=_int(env, "TRUSTED_PROXIES", 0, 0, 10),
             poller_sites=_sites(env, "POLLER_SITES"),
             poller_lease_seconds=_float(env, "POLLER_LEASE_SECONDS", 0.0, 1.0, 3600.0) or None,
+            env_set=env_set,
+            **runtime,  # type: ignore[arg-type]
         )
 
     @property

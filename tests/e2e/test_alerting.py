@@ -372,7 +372,7 @@ def test_acknowledging_an_open_alert_tells_the_channel_who(page: Page, alerting:
         alerts = page.get_by_test_id("ups-alerts")
         alert = alerts.get_by_test_id("alert-row").filter(has_text="⚡ UPS On Battery")
         expect(alert).to_have_count(1)
-        expect(alert).to_contain_text("warning")
+        expect(alert).to_contain_text("Warning")
         screens(page, "ups-open-alert")
         alert.get_by_role("button", name="Acknowledge ⚡ UPS On Battery").click()
         ack = alert.get_by_role("form", name="Acknowledge ⚡ UPS On Battery")

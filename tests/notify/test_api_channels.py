@@ -191,13 +191,17 @@ async def test_an_admin_only_channel_stops_when_its_owner_is_demoted(
     client: Client, admin: Account
 ) -> None:
     """Apprise may reach any host, so only admins have one; a demoted owner's stops sending."""
+    from powerpulse.api.auth import forget_user, issue_token
     from powerpulse.db.models import User
 
     body = {"kind": "apprise", "config": {"url": "json://127.0.0.1:9/hook"}}
     status, channel, _ = await client.post(BASE, token=admin.token, json=body)
     assert status == 201, channel
     await User.filter(id=admin.user.id).update(role="user")
-    status, tested, _ = await client.post(f"{BASE}/{channel['id']}/test", token=admin.token)
+    forget_user(admin.user.id)
+    # Demotion revokes the old token; the same person signs in again, now as a user.
+    token = issue_token(await User.get(id=admin.user.id))
+    status, tested, _ = await client.post(f"{BASE}/{channel['id']}/test", token=token)
     assert status == 502 and "admins only" in tested["message"], tested
 
 

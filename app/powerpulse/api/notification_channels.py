@@ -287,33 +287,45 @@ async def test_channel(request: Request, channel_id: str) -> HTTPResponse:
 
 
 def read_smtp(body: dict[str, Any], current: smtp.SmtpConfig) -> dict[str, Any]:
-    """A full SMTP configuration; the password left out keeps the saved one."""
-    host = optional_str(body, "host", max_length=255)
-    if not host or any(c.isspace() for c in host):
-        raise bad_request("host", "host is required (the SMTP server's name or address)")
-    security = optional_str(body, "security", max_length=16) or "starttls"
-    if security not in SMTP_SECURITY_MODES:
-        raise bad_request("security", f"security must be one of {', '.join(SMTP_SECURITY_MODES)}")
-    port = optional_int(body, "port", lo=1, hi=65535) or (465 if security == "tls" else 587)
-    sender = optional_str(body, "from", max_length=254) or "powerpulse@localhost"
-    try:
-        [sender] = parse_email_recipients(sender)
-    except (RecipientError, ValueError):
-        raise bad_request("from", "from must be one email address") from None
-    password = body.get("password")
-    if password is None or password == SET:
-        # Kept whatever its source: saving over the env settings keeps the env's password.
-        password = current.password
-    elif not isinstance(password, str) or len(password) > 500 or "\n" in password:
-        raise bad_request("password", "password must be a string of one line")
-    return {
-        "host": host,
-        "port": port,
-        "user": optional_str(body, "user", max_length=255) or "",
-        "password": password,
-        "from": sender,
-        "security": security,
-    }
+    """The SMTP fields to save; the password left out keeps the saved one. Fields an SMTP_*
+    variable sets (`current.locked`) are neither read, checked nor stored: the environment wins,
+    and a value the form would refuse (`SMTP_FROM="PowerPulse <a@b.c>"`) must not block a save."""
+    locked = set(current.locked)
+    values: dict[str, Any] = {}
+    if "host" not in locked:
+        host = optional_str(body, "host", max_length=255)
+        if not host or any(c.isspace() for c in host):
+            raise bad_request("host", "host is required (the SMTP server's name or address)")
+        values["host"] = host
+    if "security" in locked:
+        security = current.security
+    else:
+        security = optional_str(body, "security", max_length=16) or "starttls"
+        if security not in SMTP_SECURITY_MODES:
+            modes = ", ".join(SMTP_SECURITY_MODES)
+            raise bad_request("security", f"security must be one of {modes}")
+        values["security"] = security
+    if "port" not in locked:
+        port = optional_int(body, "port", lo=1, hi=65535)
+        values["port"] = port or (465 if security == "tls" else 587)
+    if "from" not in locked:
+        sender = optional_str(body, "from", max_length=254)
+        if sender:
+            try:
+                [sender] = parse_email_recipients(sender)
+            except (RecipientError, ValueError):
+                raise bad_request("from", "from must be one email address") from None
+        values["from"] = sender or "powerpulse@localhost"  # the parser wants a dotted domain
+    if "user" not in locked:
+        values["user"] = optional_str(body, "user", max_length=255) or ""
+    if "password" not in locked:
+        password = body.get("password")
+        if password is None or password == SET:
+            password = current.password  # left out or `{set: true}`: the saved one stays
+        elif not isinstance(password, str) or len(password) > 500 or "\n" in password:
+            raise bad_request("password", "password must be a string of one line")
+        values["password"] = password
+    return values
 
 
 @bp.get("/smtp")
@@ -333,6 +345,34 @@ async def put_smtp(request: Request) -> HTTPResponse:
     current = await smtp.load(request.app.ctx.settings)
     await smtp.save(read_smtp(read_json(request), current))
     return json((await smtp.load(request.app.ctx.settings)).public())
+
+
+@bp.post("/smtp/test")
+@openapi.summary("Send a test mail through the email server to one address (admin); 502 says why")
+@schemas.returns(schemas.SmtpTestResult)
+@schemas.accepts(schemas.SmtpTestBody)
+@require_admin
+async def test_smtp(request: Request) -> HTTPResponse:
+    body = read_json(request)
+    to = optional_str(body, "to", max_length=254) or ""
+    try:
+        [to] = parse_email_recipients(to)
+    except (RecipientError, ValueError):
+        raise bad_request("to", "to must be one email address") from None
+    # Through `send`: the same SMTP path as every email, recorded, and rate-limited with the
+    # other test sends of this user.
+    destination = Destination("email", config={"recipients": to})
+    [outcome] = await send(
+        request, request.ctx.user, notice_for_test(utcnow()), [destination], test=True
+    )
+    if not outcome.ok:
+        raise bad_gateway(
+            f"The test mail was not delivered: {outcome.error}",
+            "delivery_failed",
+            channel="email",
+            reason=outcome.error,
+        )
+    return json({"message": f"Test mail sent to {to}"})
 
 
 @bp.delete("/smtp")

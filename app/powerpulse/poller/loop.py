@@ -24,6 +24,7 @@ import socket
 import time
 from collections.abc import Callable
 
+from powerpulse import runtime_settings
 from powerpulse.config import Settings
 from powerpulse.history import SampleSchedule, prune_once
 from powerpulse.poller import lease_store, leases, site_watch
@@ -40,12 +41,23 @@ RETENTION_FIRST_DELAY = 30.0
 STOP_GRACE = 1.5
 
 
-async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+async def _sleep_or_stop(
+    stop: asyncio.Event, seconds: float, wake: asyncio.Event | None = None
+) -> None:
+    """Sleep `seconds`, ending early when `stop` (or `wake`, when given) is set."""
     if seconds <= 0:
         await asyncio.sleep(0)
         return
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
+    if wake is None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
+        return
+    waits = [asyncio.create_task(stop.wait()), asyncio.create_task(wake.wait())]
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in waits:
+            task.cancel()
 
 
 class Poller:
@@ -55,7 +67,12 @@ class Poller:
         client_factory: ClientFactory = default_client,
         on_events: Callable[[], None] | None = None,
     ) -> None:
+        self.env_settings = settings  # the environment's; `settings` adds the saved ones
         self.settings = settings
+        self.on_settings: Callable[[Settings], None] | None = None
+        # Set (then replaced) when the runtime settings change: sleeping server loops wake up
+        # and re-time their next poll with the new interval.
+        self._settings_changed = asyncio.Event()
         self.client_factory = client_factory
         self.on_events = on_events
         self.servers: dict[int, ServerPoller] = {}  # the servers whose lease this poller holds
@@ -80,10 +97,12 @@ class Poller:
         if version is None and not force:
             return False
         config = await load_config()
+        self._apply_settings(await runtime_settings.current(self.env_settings))
         self.config = config
         dropped = [i for i in self.servers if i not in config or not self._covers(config[i])]
         for server_id in dropped:
-            await self._retire(server_id)
+            why = "removed from the configuration" if server_id not in config else "its site moved"
+            await self._retire(server_id, why)
         await lease_store.release(self.id, dropped)  # a site moved away: its poller takes it now
         rows = await load_rows(u.id for i in self.servers for u in config[i].ups)
         for server_id, poller in self.servers.items():
@@ -97,6 +116,31 @@ class Poller:
             sum(len(s.ups) for s in config.values()),
         )
         return True
+
+    def _apply_settings(self, settings: Settings) -> None:
+        """Take changed runtime settings (poll, history, discovery, retention, grace)."""
+        if settings == self.settings:
+            return
+        old, self.settings = self.settings, settings
+        log.info(
+            "system settings: poll every %gs, history every %gs, discovery every %gs, "
+            "%d days of history, %gs grace",
+            settings.poll_interval,
+            settings.history_interval,
+            settings.discovery_interval,
+            settings.history_retention_days,
+            settings.comm_grace_seconds,
+        )
+        self.schedule.interval = settings.history_interval
+        if settings.poll_interval != old.poll_interval:
+            self.lease = leases.lease_seconds(settings.poll_interval, settings.poller_lease_seconds)
+        for server_id, poller in self.servers.items():
+            poller.apply_settings(settings)
+            poller.lease_guard = lease_store.Guard(server_id, self.id, self.lease)
+        if self.on_settings is not None:
+            self.on_settings(settings)
+        self._settings_changed.set()
+        self._settings_changed = asyncio.Event()
 
     def _covers(self, config: ServerConfig) -> bool:
         return leases.covers(self.sites, config.site)
@@ -165,7 +209,7 @@ class Poller:
         if self._stop is not None:
             self._tasks[config.id] = asyncio.create_task(self._server_loop(poller))
 
-    async def _retire(self, server_id: int, why: str = "removed from the configuration") -> None:
+    async def _retire(self, server_id: int, why: str) -> None:
         poller = self.servers.pop(server_id)
         log.info("NUT server %s: no longer polled here, %s", poller.config.label, why)
         task = self._tasks.pop(server_id, None)
@@ -205,7 +249,6 @@ class Poller:
             if server_id not in self._tasks:  # added before run() (e.g. by sweep_once)
                 self._tasks[server_id] = asyncio.create_task(self._server_loop(poller))
         retention = asyncio.create_task(self._retention_loop(stop))
-        tick = leases.renew_every(self.settings.poll_interval, self.lease)
         site_check_due = time.monotonic() + self.lease  # let the other pollers start first
         log.info("poller %s: sites %s, lease %g s", self.id, list(self.sites) or "all", self.lease)
         try:
@@ -217,6 +260,7 @@ class Poller:
                 if time.monotonic() >= site_check_due:
                     site_check_due = time.monotonic() + SITE_CHECK_EVERY
                     await self.check_sites()
+                tick = leases.renew_every(self.settings.poll_interval, self.lease)
                 await _sleep_or_stop(stop, tick)
                 if stop.is_set():
                     break
@@ -242,9 +286,10 @@ class Poller:
 
     async def _server_loop(self, poller: ServerPoller) -> None:
         assert self._stop is not None
-        stop, interval = self._stop, self.settings.poll_interval
+        stop = self._stop
         next_tick = time.monotonic()
         while not stop.is_set():
+            started = next_tick
             try:
                 await poller.poll_once()
             except lease_store.LeaseLost:
@@ -255,11 +300,17 @@ class Poller:
             except Exception:
                 # A database hiccup (or a UPS deleted mid-poll): log, keep polling.
                 log.exception("poll of NUT server %s failed", poller.config.label)
-            next_tick += interval
-            now = time.monotonic()
-            if next_tick < now:  # we fell behind: skip the missed ticks instead of bursting
-                next_tick = now
-            await _sleep_or_stop(stop, next_tick - now)
+            while not stop.is_set():
+                # Read each time: a changed interval re-times the sleep in progress.
+                wake = self._settings_changed
+                next_tick = started + self.settings.poll_interval
+                now = time.monotonic()
+                if next_tick <= now:  # we fell behind: skip the missed ticks, no burst
+                    next_tick = now
+                    break
+                await _sleep_or_stop(stop, next_tick - now, wake)
+                if not wake.is_set():
+                    break
 
     async def _retention_loop(self, stop: asyncio.Event) -> None:
         await _sleep_or_stop(stop, RETENTION_FIRST_DELAY)

@@ -40,6 +40,8 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     try:
         dispatcher = _dispatcher(settings)
         poller = Poller(settings, on_events=getattr(dispatcher, "wake", None))
+        if dispatcher is not None:  # its event retention follows the saved settings too
+            poller.on_settings = lambda new: setattr(dispatcher, "settings", new)
         tasks.append(asyncio.create_task(poller.run(stop), name="poller"))
         if dispatcher is not None:
             tasks.append(asyncio.create_task(dispatcher.run(stop), name="dispatcher"))

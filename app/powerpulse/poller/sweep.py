@@ -182,6 +182,13 @@ class ServerPoller:
         self._specs_by_ups: dict[int, tuple[th.ThresholdSpec, ...]] = {}
 
     # -- configuration ----------------------------------------------------------------------
+    def apply_settings(self, settings: Settings) -> None:
+        """New runtime settings (intervals, grace), from the next poll on."""
+        self.settings = settings
+        self.rules = ev.Rules.for_interval(settings.poll_interval, settings.comm_grace_seconds)
+        # A shorter discovery interval counts from now, not from the long one's due time.
+        self.discovery_due = min(self.discovery_due, time.monotonic() + settings.discovery_interval)
+
     def reconfigure(self, config: ServerConfig, rows: dict[int, LiveRow]) -> None:
         """Take a new config at the start of the next poll (never mid-poll)."""
         self.rows.update({k: v for k, v in rows.items() if k not in self.rows})

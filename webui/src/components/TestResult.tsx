@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { NutTestResult } from '../types';
 import { Notice } from './Notice';
 
@@ -8,10 +9,12 @@ interface Props {
 
 /** The outcome of a NUT "Test connection": the UPS found, or the reason it failed. */
 export function TestResult({ mutation }: Props) {
+  const { t } = useTranslation('system');
   if (mutation.isError) {
+    // The API's message already says "Connection failed: …": shown as it comes, once.
     return (
       <div data-testid="test-result">
-        <Notice kind="error">Connection failed: {mutation.error?.message}</Notice>
+        <Notice kind="error">{mutation.error?.message || t('nutTest.failed')}</Notice>
       </div>
     );
   }
@@ -20,8 +23,8 @@ export function TestResult({ mutation }: Props) {
   return (
     <div data-testid="test-result">
       <Notice kind="success">
-        {mutation.data.message}.{' '}
-        {found.length ? `UPS found: ${found.join(', ')}` : 'The server answered but serves no UPS.'}
+        {t('nutTest.ok')}{' '}
+        {found.length ? t('nutTest.found', { names: found.join(', ') }) : t('nutTest.none')}
       </Notice>
     </div>
   );

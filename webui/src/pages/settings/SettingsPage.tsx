@@ -1,5 +1,6 @@
 import { lazy } from 'react';
 import { Navigate, NavLink, Route, Routes } from 'react-router';
+import { useTranslation } from 'react-i18next';
 import { useSession } from '../../hooks/useSession';
 
 const GeneralSettings = lazy(() => import('./GeneralSettings'));
@@ -8,28 +9,31 @@ const AccountSettings = lazy(() => import('./AccountSettings'));
 const UsersSettings = lazy(() => import('./UsersSettings'));
 const AlertingSettings = lazy(() => import('./AlertingSettings'));
 const AboutSettings = lazy(() => import('./AboutSettings'));
+const SystemSettings = lazy(() => import('./SystemSettings'));
 
 export default function SettingsPage() {
+  const { t } = useTranslation('settings');
   const { isAdmin } = useSession();
   const tabs = [
-    { to: 'general', label: 'General' },
-    { to: 'notifications', label: 'Notifications' },
-    { to: 'account', label: 'Account' },
+    { to: 'general', label: t('tabs.general') },
+    { to: 'notifications', label: t('tabs.notifications') },
+    { to: 'account', label: t('tabs.account') },
     ...(isAdmin
       ? [
-          { to: 'alerting', label: 'Alerting' },
-          { to: 'users', label: 'Users' },
+          { to: 'alerting', label: t('tabs.alerting') },
+          { to: 'users', label: t('tabs.users') },
+          { to: 'system', label: t('tabs.system') },
         ]
       : []),
-    { to: 'about', label: 'About' },
+    { to: 'about', label: t('tabs.about') },
   ];
   return (
     <div className="page">
-      <h1>Settings</h1>
-      <nav className="tabs" aria-label="Settings sections">
-        {tabs.map((t) => (
-          <NavLink key={t.to} to={`/settings/${t.to}`}>
-            {t.label}
+      <h1>{t('nav:settings')}</h1>
+      <nav className="tabs" aria-label={t('tabs.label')}>
+        {tabs.map((tab) => (
+          <NavLink key={tab.to} to={`/settings/${tab.to}`}>
+            {tab.label}
           </NavLink>
         ))}
       </nav>
@@ -40,6 +44,7 @@ export default function SettingsPage() {
         <Route path="account" element={<AccountSettings />} />
         {isAdmin && <Route path="alerting/*" element={<AlertingSettings />} />}
         {isAdmin && <Route path="users" element={<UsersSettings />} />}
+        {isAdmin && <Route path="system" element={<SystemSettings />} />}
         <Route path="about" element={<AboutSettings />} />
         <Route path="*" element={<Navigate to="general" replace />} />
       </Routes>

@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
 import { forgetSmtpSettings, getSmtpSettings, saveSmtpSettings } from '../../../api/endpoints';
 import { keys } from '../../../api/keys';
 import type { SmtpSettings, SmtpSettingsBody } from '../../../types';
@@ -6,8 +7,15 @@ import { SmtpSettingsForm } from '../../../components/alerting/SmtpSettingsForm'
 import { Loading } from '../../../components/Loading';
 import { Notice } from '../../../components/Notice';
 
-/** Admin: the SMTP server behind every email channel (saved here, or the environment's). */
+function sourceText(smtp: SmtpSettings, t: (key: string) => string): string {
+  if (smtp.source === 'settings') return smtp.locked.length ? t('smtp.source.settingsPartly') : t('smtp.source.settings');
+  if (smtp.host) return smtp.locked.length ? t('smtp.source.environment') : t('smtp.source.defaults');
+  return t('smtp.source.none');
+}
+
+/** Admin: the SMTP server behind every email channel (saved here; SMTP_* variables that are set win). */
 export default function EmailServerSection() {
+  const { t } = useTranslation('system');
   const client = useQueryClient();
   const smtp = useQuery({ queryKey: keys.smtpSettings, queryFn: getSmtpSettings });
   const update = (data: SmtpSettings) => client.setQueryData(keys.smtpSettings, data);
@@ -15,24 +23,17 @@ export default function EmailServerSection() {
   const forget = useMutation({ mutationFn: forgetSmtpSettings, onSuccess: update });
   return (
     <section className="panel wide-panel" aria-labelledby="smtp-title">
-      <h2 id="smtp-title">Email server</h2>
-      <p className="muted small">
-        Every email channel sends through this server. Use “Send test” on an email channel to check it.
-      </p>
-      {smtp.isPending && <Loading label="Loading the email server…" />}
+      <h2 id="smtp-title">{t('smtp.title')}</h2>
+      <p className="muted small">{t('smtp.intro')}</p>
+      {smtp.isPending && <Loading label={t('smtp.loading')} />}
       {smtp.isError && <Notice kind="error" error={smtp.error} />}
       {smtp.data && (
         <>
-          <p>
-            {smtp.data.source === 'settings'
-              ? 'Saved here (it replaces the SMTP_* environment of the container).'
-              : smtp.data.host
-                ? 'From the SMTP_* environment of the container; saving here replaces it.'
-                : 'Not configured: email channels cannot send until a server is saved here or set in SMTP_*.'}
-          </p>
-          {save.isSuccess && <Notice kind="success">Email server saved.</Notice>}
+          <p>{sourceText(smtp.data, t)}</p>
+          {save.isSuccess && <Notice kind="success">{t('smtp.saved')}</Notice>}
           <SmtpSettingsForm
-            key={`${smtp.data.source}:${smtp.data.host}:${smtp.data.port}`}
+            // A fresh form after every save (a typed password is then cleared, nothing is left unsaved).
+            key={smtp.dataUpdatedAt}
             current={smtp.data}
             pending={save.isPending}
             error={save.error}
@@ -40,7 +41,7 @@ export default function EmailServerSection() {
           />
           {smtp.data.source === 'settings' && (
             <button type="button" className="button-secondary" disabled={forget.isPending} onClick={() => forget.mutate()}>
-              Use the environment's server instead
+              {t('smtp.forget')}
             </button>
           )}
         </>

@@ -20,6 +20,13 @@ from powerpulse.config import Settings
 bp = Blueprint("webui")
 
 IMMUTABLE = "public, max-age=31536000, immutable"
+# Files at fixed (unhashed) names that must never be served stale: the service worker (a stale
+# one would keep an old UI after an update; it also needs a JavaScript type to register at all)
+# and the web app manifest (its own type, which `mimetypes` does not know).
+FIXED_FILES = {
+    "sw.js": "text/javascript; charset=utf-8",
+    "manifest.webmanifest": "application/manifest+json",
+}
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self'; connect-src 'self'; font-src 'self' data:; frame-ancestors 'self'; "
@@ -75,6 +82,8 @@ async def _serve(request: Request, path: str) -> HTTPResponse:
     if not index_file.is_file():
         return html(MISSING_PAGE, status=200, headers={"Cache-Control": "no-cache"})
     target = _safe_child(root, path)
+    if target is not None and path in FIXED_FILES:
+        return _cache(await file(target, mime_type=FIXED_FILES[path]), "no-cache")
     if target is not None and target != index_file:
         cache = IMMUTABLE if path.startswith("assets/") else "public, max-age=3600"
         mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"

@@ -1,4 +1,5 @@
 import { memo } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Ups } from '../types';
 import { formatPercent, formatTemperature, formatVolts } from '../lib/format';
 import { statusAriaLabel, upsStatus } from '../lib/status';
@@ -14,6 +15,7 @@ interface Props {
 
 /** One UPS filling the screen, readable across a room. */
 export const KioskSingle = memo(function KioskSingle({ ups }: Props) {
+  const { t } = useTranslation('kiosk');
   const view = upsStatus(ups);
   return (
     <article
@@ -32,24 +34,24 @@ export const KioskSingle = memo(function KioskSingle({ ups }: Props) {
         <span className="kiosk-big" data-testid="kiosk-charge">
           {formatPercent(ups.batteryCharge)}
         </span>
-        <span className="kiosk-big-label">battery</span>
+        <span className="kiosk-big-label">{t('battery')}</span>
       </div>
-      <ChargeBar charge={ups.batteryCharge} showValue={false} />
+      <ChargeBar charge={ups.batteryCharge} showValue={false} label={t('chargeOf', { name: ups.displayName })} />
       <KeyReadings ups={ups} className="kiosk-metrics">
         <div>
-          <dt>Output</dt>
+          <dt>{t('output')}</dt>
           <dd>{formatVolts(ups.outputVoltage)}</dd>
         </div>
         {ups.temperature !== null && ups.temperature !== undefined && (
           <div>
-            <dt>Temperature</dt>
+            <dt>{t('temperature')}</dt>
             <dd>{formatTemperature(ups.temperature)}</dd>
           </div>
         )}
       </KeyReadings>
       {view.freshness === 'live' && (
         <p className="kiosk-updated">
-          Updated <TimeAgo iso={ups.lastUpdated} />
+          {t('updated')} <TimeAgo iso={ups.lastUpdated} />
         </p>
       )}
     </article>

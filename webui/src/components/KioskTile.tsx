@@ -1,4 +1,5 @@
 import { memo } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Ups } from '../types';
 import { statusAriaLabel, upsStatus } from '../lib/status';
 import { ChargeBar } from './ChargeBar';
@@ -13,6 +14,7 @@ interface Props {
 
 /** One UPS in the kiosk's multi-view grid. */
 export const KioskTile = memo(function KioskTile({ ups }: Props) {
+  const { t } = useTranslation('kiosk');
   const view = upsStatus(ups);
   return (
     <article className={`kiosk-tile tone-border-${view.tone} ${view.freshness !== 'live' ? 'is-stale' : ''}`} data-testid="kiosk-ups" data-ups-id={ups.id} aria-label={statusAriaLabel(ups.displayName, view)}>
@@ -21,11 +23,11 @@ export const KioskTile = memo(function KioskTile({ ups }: Props) {
         <StatusBadge ups={ups} />
       </header>
       <LastKnownLine ups={ups} />
-      <ChargeBar charge={ups.batteryCharge} label={`Battery charge of ${ups.displayName}`} />
+      <ChargeBar charge={ups.batteryCharge} label={t('chargeOf', { name: ups.displayName })} />
       <KeyReadings ups={ups} className="kiosk-tile-metrics" />
       {view.freshness === 'live' && (
         <p className="kiosk-updated small">
-          Updated <TimeAgo iso={ups.lastUpdated} />
+          {t('updated')} <TimeAgo iso={ups.lastUpdated} />
         </p>
       )}
     </article>

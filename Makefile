@@ -7,30 +7,42 @@ export PATH := $(VENV)/bin:$(PATH)
 export POWERPULSE_DATA_DIR ?= $(CURDIR)/data
 export POWERPULSE_RUN_DIR ?= $(CURDIR)/data/run
 
-.PHONY: run install venv webui migrate test test-deps lint typecheck pytest demo bench migrations image clean
+.PHONY: run install venv webui migrate test test-deps lint typecheck pytest demo bench migrations image image-local clean
 
 venv: $(PYTHON)
 $(PYTHON):
 	python3 -m venv "$(VENV)" || { echo "python3 -m venv failed: apt-get install python3-venv"; exit 1; }
 
-install: venv
-	$(PYTHON) -m pip install -q --disable-pip-version-check -e .
-	@if [ -f webui/package.json ] && command -v npm >/dev/null; then $(MAKE) --no-print-directory webui; \
+# Installs happen only when their inputs changed (stamp files), so that `make run` and `make demo`
+# start without a package index once everything is installed.
+INSTALLED := $(VENV)/.powerpulse-installed
+NPM_INSTALLED := webui/node_modules/.powerpulse-installed
+WEBUI_SOURCES := $(shell find webui/src webui/public -type f 2>/dev/null) webui/index.html \
+	webui/vite.config.ts webui/tsconfig.json webui/package.json
+
+install: $(INSTALLED)
+	@if [ ! -f webui/package.json ]; then :; elif command -v npm >/dev/null; then $(MAKE) --no-print-directory webui; \
 	 else echo "npm not found: the API runs, the web UI is not built (install Node.js 20 and run make webui)"; fi
 
-webui:
-	cd webui && (test -d node_modules || npm ci --no-audit --no-fund --loglevel=error) && npm run build
+$(INSTALLED): pyproject.toml | $(PYTHON)
+	$(PYTHON) -m pip install -q --disable-pip-version-check -e .
+	@touch $@
+
+webui: webui/dist/index.html
+
+$(NPM_INSTALLED): webui/package-lock.json
+	cd webui && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+webui/dist/index.html: $(NPM_INSTALLED) $(WEBUI_SOURCES)
+	cd webui && npm run build
 
 migrate: install
 	powerpulse migrate
 
 ## Start PowerPulse locally: api + poller under supervisord, SQLite in ./data, on $PORT (8080).
 run: install
-	@mkdir -p "$(POWERPULSE_RUN_DIR)"
-	powerpulse check-config
-	powerpulse migrate
-	@echo "PowerPulse on http://127.0.0.1:$${PORT:-8080} (Ctrl-C stops it)"
-	exec supervisord -n -c supervisord.conf
+	./scripts/run.sh
 
 ## A demo without a UPS: a NUT simulator plus PowerPulse on ./data/demo (log in as demo / demo-password).
 demo: install
@@ -41,6 +53,7 @@ test: test-deps lint typecheck pytest
 
 test-deps:
 	VENV="$(VENV)" ./scripts/install-test-deps.sh
+	@touch $(INSTALLED); if [ -d webui/node_modules ]; then touch $(NPM_INSTALLED); fi  # the script installed both
 	@if [ -f webui/package.json ]; then $(MAKE) --no-print-directory webui; fi
 
 lint:
@@ -67,6 +80,10 @@ image:
 	docker build -t powerpulse \
 	  --build-arg VERSION=$$($(PYTHON) -c 'import importlib.metadata as m; print(m.version("powerpulse"))') \
 	  --build-arg REVISION=$$(git rev-parse HEAD) .
+
+## The same image where no registry is reachable: podman + debootstrap (as root), Debian's mirror and PyPI.
+image-local: venv
+	$(PYTHON) scripts/build_local_image.py
 
 bench:
 	@echo "Benchmarks are run one by one; see bench/README.md"

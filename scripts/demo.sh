@@ -10,7 +10,7 @@
 # SIM_UPS (3), SIM_CYCLE (150 s per outage loop), POLL_INTERVAL (2 s), DEMO_DIR (./data/demo).
 # Nothing outside DEMO_DIR is written; the real ./data is not touched. Logs: $DEMO_DIR/logs/.
 set -euo pipefail
-
+source "$(dirname "$0")/foreground.sh"
 cd "$(dirname "$0")/.."
 DEMO_DIR=${DEMO_DIR:-$PWD/data/demo}
 PORT=${PORT:-8080}
@@ -41,16 +41,16 @@ if [[ -z ${POWERPULSE_WEBUI_DIR:-} && ! -f webui/dist/index.html ]]; then
 fi
 mkdir -p "$LOGS"
 PIDS=()
-cleanup() {
-    trap - EXIT INT TERM
+stop_all() {
+    trap - EXIT INT TERM HUP
     if ((${#PIDS[@]})); then
-        echo; echo "demo: stopping..."
         kill -TERM "${PIDS[@]}" 2>/dev/null || true
         wait "${PIDS[@]}" 2>/dev/null || true
     fi
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap stop_all EXIT
+# Ctrl-C, SIGTERM or the terminal closing: a normal way to end the demo, so one line and exit 0.
+trap 'stop_all; echo; echo "demo: stopped"; exit 0' INT TERM HUP
 
 wait_for() {  # wait_for <seconds> <what> <command...>
     local deadline=$((SECONDS + $1)) what=$2
@@ -112,7 +112,7 @@ cat <<EOF
 
 EOF
 
-# Stop when any worker dies (and say which); Ctrl-C lands in the trap.
+# Stop when any worker dies on its own (and say which); Ctrl-C lands in the trap above.
 set +e
 wait -n "${PIDS[@]}"
 for pid in "${PIDS[@]}"; do

@@ -152,3 +152,24 @@ def import_bases(podman: Podman) -> tuple[str, str]:
     podman.podman("build", "-q", "-t", NODE_BASE, str(context))
     shutil.rmtree(context)
     return PYTHON_BASE, NODE_BASE
+
+
+def build_args(
+    repo: Path, tag: str, version: str, revision: str, wheels: Path, npm_cache: Path
+) -> list[str]:
+    """`podman build` arguments for the real Dockerfile on the imported bases, with no index
+    for pip (the wheelhouse) and the host's npm cache for `npm ci`."""
+    return [
+        "build",
+        "--format=docker",  # OCI images drop HEALTHCHECK
+        "--network=host",
+        f"--volume={wheels}:/wheels:ro",
+        f"--volume={npm_cache}:/root/.npm",
+        f"--build-arg=PYTHON_IMAGE={PYTHON_BASE}",
+        f"--build-arg=NODE_IMAGE={NODE_BASE}",
+        "--build-arg=PIP_INSTALL_OPTS=--no-index --find-links /wheels",
+        f"--build-arg=VERSION={version}",
+        f"--build-arg=REVISION={revision}",
+        f"--tag={tag}",
+        str(repo),
+    ]

@@ -37,18 +37,7 @@ class Builder:
     def build(self, tag: str, version: str) -> str:
         started = time.monotonic()
         self.podman.podman(
-            "build",
-            "--format=docker",  # OCI images drop HEALTHCHECK
-            "--network=host",
-            f"--volume={self.wheels}:/wheels:ro",
-            f"--volume={self.npm_cache}:/root/.npm",
-            f"--build-arg=PYTHON_IMAGE={self.python_base}",
-            f"--build-arg=NODE_IMAGE={self.node_base}",
-            "--build-arg=PIP_INSTALL_OPTS=--no-index --find-links /wheels",
-            f"--build-arg=VERSION={version}",
-            "--build-arg=REVISION=test",
-            f"--tag={tag}",
-            str(REPO),
+            *base_images.build_args(REPO, tag, version, "test", self.wheels, self.npm_cache),
             timeout=900,
         )
         self.seconds[tag] = time.monotonic() - started

@@ -1,6 +1,8 @@
 import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { i18n } from './i18n';
 import { setUnauthorizedHandler } from './api/client';
 import { getToken } from './api/session';
 import { checkSetup } from './api/endpoints';
@@ -30,19 +32,20 @@ function RequireAuth({ children }: { children: ReactNode }) {
 
 /** While PowerPulse has no admin yet, every page except the kiosk leads to the setup wizard. */
 function SetupGate({ children }: { children: ReactNode }) {
+  const { t } = useTranslation('nav');
   const location = useLocation();
   const query = useQuery({ queryKey: keys.setup, queryFn: checkSetup, staleTime: Infinity, retry: 2 });
   const onSetup = location.pathname === '/setup';
   if (location.pathname.startsWith('/kiosk')) return <>{children}</>;
   // A signed-in browser belongs to a set-up instance: do not wait a round trip to say so.
   if (query.isPending && getToken() && !onSetup) return <>{children}</>;
-  if (query.isPending) return <Loading label="Starting PowerPulse…" />;
+  if (query.isPending) return <Loading label={t('starting')} />;
   if (query.isError && !(getToken() && !onSetup)) {
     return (
       <div className="center-page">
         <Notice kind="error" error={query.error} />
         <button type="button" onClick={() => void query.refetch()}>
-          Try again
+          {t('common:actions.retry')}
         </button>
       </div>
     );
@@ -56,7 +59,7 @@ function SetupGate({ children }: { children: ReactNode }) {
 export function App() {
   const navigate = useNavigate();
   useEffect(() => {
-    setUnauthorizedHandler(() => navigate('/login', { replace: true, state: { notice: 'Your session has ended. Please sign in again.' } }));
+    setUnauthorizedHandler(() => navigate('/login', { replace: true, state: { notice: i18n.t('nav:sessionEnded') } }));
   }, [navigate]);
 
   return (

@@ -47,6 +47,9 @@ export type StatusModel = Schemas['StatusModel'];
 /** A power event (`GET /api/ups-systems/:id/events`). */
 export type UpsEvent = Schemas['UpsEvent'];
 export type EventsPage = Schemas['EventsPage'];
+/** `GET /api/ups-systems/:id/nut-variables`: every NUT variable with its kind, unit and description. */
+export type NutVariable = Schemas['NutVariable'];
+export type UpsNutVariables = Schemas['UpsNutVariables'];
 /** `event: event` on the live stream. */
 export type StreamEvent = Schemas['StreamEvent'];
 /** `event: removed` on the live stream. */
@@ -68,6 +71,8 @@ export interface NutServerInput {
   password?: string;
   /** Add the UPS rediscovery finds on this server without asking (default on). */
   autoAdd?: boolean;
+  /** Upgrade the connection with STARTTLS before logging in (never falls back to plain text). */
+  starttls?: boolean;
   /** Pollers started with POLLER_SITES take only their sites' servers; null: no site. */
   site?: string | null;
 }
@@ -115,6 +120,9 @@ export type ChannelTestResult = Schemas['ChannelTestResult'];
 /** The email server (`source`: saved here, or the container's SMTP_* environment). */
 export type SmtpSettings = Schemas['SmtpSettings'];
 export type SmtpSettingsBody = Schemas['SmtpSettingsBody'];
+export type SystemSetting = Schemas['SystemSetting'];
+export type SystemSettings = Schemas['SystemSettings'];
+export type SystemSettingsBody = Schemas['SystemSettingsBody'];
 
 // Alert rules, templates, thresholds, maintenance windows (admin).
 export type EventKindInfo = Schemas['EventKindInfo'];

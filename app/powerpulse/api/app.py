@@ -22,6 +22,7 @@ from powerpulse.api import (
     auth_routes,
     debug,
     discovery,
+    docs_page,
     history,
     instance,
     metrics,
@@ -32,6 +33,7 @@ from powerpulse.api import (
     status_model,
     stream,
     system,
+    system_settings,
     ups_control,
     ups_systems,
     user_settings,
@@ -63,6 +65,7 @@ BLUEPRINTS: list[Any] = [
     debug.bp,
     stream.bp,
     system.bp,
+    system_settings.bp,
     metrics.bp,
     status_model.bp,
     static.bp,
@@ -123,7 +126,7 @@ def _configure(app: Sanic, settings: Settings) -> None:
     # handler like GET.
     app.config.HTTP_AUTO_HEAD = False
     app.config.HTTP_AUTO_OPTIONS = False
-    app.config.OAS_UI_DEFAULT = "swagger"
+    docs_page.configure(app)
     app.config.API_TITLE = "PowerPulse API"
     app.config.API_VERSION = __version__
     app.config.API_DESCRIPTION = (

@@ -34,6 +34,9 @@ from sanic_ext import openapi
 from sanic_ext.extensions.openapi.builders import SpecificationBuilder
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
+from powerpulse.nut.units import Flag as VariableFlag
+from powerpulse.nut.units import Kind as VariableKind
+
 T = TypeVar("T")
 REF_PREFIX = "#/components/schemas/"
 
@@ -276,6 +279,18 @@ class BatteryRecorded(TypedDict):
 
 
 @closed
+class Outage(TypedDict):
+    """A power failure, from its on_battery event to the online event that ended it."""
+
+    durationSeconds: int
+    """Until the restore was confirmed (it includes the restore hold of about two polls)."""
+    lowestCharge: float | None
+    """Percent: the lowest battery.charge the events and samples between them recorded."""
+    startedAt: IsoTime
+    """When the on_battery event occurred."""
+
+
+@closed
 class UpsEvent(TypedDict):
     """A power event of one UPS."""
 
@@ -291,6 +306,9 @@ class UpsEvent(TypedDict):
     """Readings at the time; self_test: `phase` ("started"/"ended") and `result`."""
     dispatched: bool
     """Notifications for it have been queued."""
+    outage: Outage | None
+    """kind online: the power failure it ended (null: other kinds, or no matching
+    on_battery event)."""
 
 
 @closed
@@ -321,6 +339,36 @@ class HistoryPoint(TypedDict):
     inputVoltage: MinAvgMax
     outputVoltage: MinAvgMax
     batteryVoltage: MinAvgMax
+    temperature: MinAvgMax
+    """°C: `ups.temperature`, else `battery.temperature`."""
+    inputFrequency: MinAvgMax
+    realPower: MinAvgMax
+
+
+@closed
+class HistoryMetric(TypedDict):
+    """One reading the history keeps (a field of `HistoryPoint`)."""
+
+    name: str
+    """Its field in `HistoryPoint` and its column in the CSV."""
+    label: str
+    """English; the UI translates by `name`."""
+    unit: str
+    """Of the values served: "%", "s", "V", "°C", "Hz", "W"."""
+    chart: str
+    """Metrics with the same `chart` are drawn in one chart (the voltages)."""
+    variables: list[str]
+    """The NUT variables it is read from, the first one reported wins."""
+    min: float
+    max: float
+    """Its physical range: a reading outside it is stored as none."""
+
+
+@closed
+class HistoryMetrics(TypedDict):
+    """`GET /api/history/metrics`: every metric of the history, in display order."""
+
+    metrics: list[HistoryMetric]
 
 
 # Functional form: "from" is a Python keyword.
@@ -333,11 +381,15 @@ HistoryResponse = TypedDict(
         "bucketSeconds": int,
         "source": Literal["samples", "hourly"],
         "points": list[HistoryPoint],
+        "sampleSeconds": float,
+        "firstSample": IsoTime | None,
     },
 )
 closed(HistoryResponse)
 HistoryResponse.__doc__ = """Time buckets from `from` to `to` (source: raw samples, or hourly
-rollups for long ranges)."""
+rollups for long ranges); buckets without samples are left out. `sampleSeconds`: the interval
+samples are stored at (`HISTORY_INTERVAL`), so a longer stretch without buckets is a gap in the
+data; `firstSample`: the time of the UPS's oldest stored sample (null: none yet)."""
 
 
 @closed
@@ -388,6 +440,37 @@ class VariableSet(TypedDict):
     message: str
     name: str
     value: str
+
+
+@closed
+class NutVariable(TypedDict):
+    """One NUT variable as the UPS last reported it, with what the UI needs to show it
+    (`powerpulse.nut.units` owns the kinds and units)."""
+
+    name: str
+    value: str
+    """Exactly what upsd sent (display-safe): the UI shows it on hover."""
+    kind: VariableKind
+    unit: str
+    """"V", "A", "Hz", "W", "VA", "°C", "%", "s" (a duration), or "" (date, boolean, text)."""
+    number: float | None
+    """The value when it is a number inside its quantity's range (null: show `value`)."""
+    date: str | None
+    """kind date: the day as `YYYY-MM-DD` when `value` could be read as one."""
+    flag: VariableFlag | None
+    """kind boolean: the normalised word (true/Y → yes); null: show `value`."""
+    description: str | None
+    """What upsd says the variable is (`GET DESC`); null: none, or not fetched yet."""
+
+
+@closed
+class UpsNutVariables(TypedDict):
+    """`GET /api/ups-systems/:id/nut-variables`: every variable of the last successful poll,
+    sorted by name."""
+
+    upsId: int
+    lastUpdated: IsoTime | None
+    variables: list[NutVariable]
 
 
 # --- status model --------------------------------------------------------------------------------
@@ -817,11 +900,13 @@ SmtpSettings = TypedDict(
         "from": str,
         "security": Literal["starttls", "tls", "none"],
         "source": Literal["environment", "settings"],
+        "locked": list[Literal["host", "port", "user", "password", "from", "security"]],
     },
 )
 closed(SmtpSettings)
 SmtpSettings.__doc__ = """The email server email channels use: saved in the UI (`source`
-"settings") or the container's SMTP_* environment. The password never comes back."""
+"settings") or the container's SMTP_* environment; a variable that is set wins over the saved
+field, listed in `locked`. The password never comes back."""
 
 SmtpSettingsBody = TypedDict(
     "SmtpSettingsBody",
@@ -837,6 +922,55 @@ SmtpSettingsBody = TypedDict(
 )
 closed(SmtpSettingsBody)
 SmtpSettingsBody.__doc__ = """A password left out (or `{"set": true}`) keeps the saved one."""
+
+
+@closed
+class SmtpTestBody(TypedDict):
+    to: str
+    """The one address the test mail goes to."""
+
+
+@closed
+class SmtpTestResult(TypedDict):
+    message: str
+
+
+@closed
+class SystemSetting(TypedDict):
+    """One runtime setting; `source` says where `value` comes from (`env`: the variable is set,
+    the value cannot be changed here)."""
+
+    key: Literal[
+        "poll_interval",
+        "history_interval",
+        "history_retention_days",
+        "comm_grace_seconds",
+        "discovery_interval",
+    ]
+    env: str
+    value: float
+    default: float
+    min: float
+    max: float
+    unit: Literal["seconds", "days"]
+    integer: bool
+    source: Literal["env", "database", "default"]
+
+
+@closed
+class SystemSettings(TypedDict):
+    settings: list[SystemSetting]
+
+
+@closed
+class SystemSettingsBody(TypedDict, total=False):
+    """Any of the settings' keys with a number, or null to go back to the default."""
+
+    poll_interval: float | None
+    history_interval: float | None
+    history_retention_days: int | None
+    comm_grace_seconds: float | None
+    discovery_interval: float | None
 
 
 @closed
@@ -1527,9 +1661,14 @@ def _with_errors(ok: Callable[[T], T]) -> Callable[[T], T]:
     return decorate
 
 
-def returns(shape: Any, status: int = 200, description: str = "OK") -> Callable[[T], T]:
-    """Document a route's JSON answer (and that errors come as `ErrorBody`)."""
-    content = {"application/json": register(shape)}
+def returns(
+    shape: Any, status: int = 200, description: str = "OK", *, text: str | None = None
+) -> Callable[[T], T]:
+    """Document a route's JSON answer (and that errors come as `ErrorBody`); `text`: a media
+    type it may answer instead (`?format=csv`)."""
+    content: dict[str, Any] = {"application/json": register(shape)}
+    if text is not None:
+        content[text] = {"type": "string"}
     # A string key: the app's orjson refuses int keys (sanic-ext keeps the status as given).
     return _with_errors(openapi.response(str(status), content, description))  # type: ignore[arg-type]
 

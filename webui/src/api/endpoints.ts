@@ -13,6 +13,8 @@ import type {
   MaintenanceWindow,
   SmtpSettings,
   SmtpSettingsBody,
+  SystemSettings,
+  SystemSettingsBody,
   MaintenanceWindowBody,
   MessageTemplateBody,
   MessageTemplateItem,
@@ -37,6 +39,7 @@ import type {
   UpsConfig,
   UpsCommand,
   UpsEvent,
+  UpsNutVariables,
   User,
   UpdateCheck,
   UpdateStatus,
@@ -46,6 +49,11 @@ import type {
   WritableVariable,
 } from '../types';
 import type { HistoryResponse } from '../lib/history';
+import type { RawAnswer } from './client';
+import type { components } from './schema';
+
+type HistoryMetrics = components['schemas']['HistoryMetrics'];
+type EventsPage = components['schemas']['EventsPage'];
 
 const enc = encodeURIComponent;
 
@@ -79,6 +87,7 @@ export const setNickname = (id: number, nickname: string) =>
 /** Admin: replace a UPS's tags (an empty list clears them). */
 export const setUpsTags = (id: number, tags: string[]) => request<UpsConfig>(`/api/ups-systems/${id}`, { method: 'PUT', body: { tags } });
 export const listUpsEvents = (id: number) => request<UpsEvent[] | { events: UpsEvent[] }>(`/api/ups-systems/${id}/events`);
+export const listUpsNutVariables = (id: number) => request<UpsNutVariables>(`/api/ups-systems/${id}/nut-variables`);
 export const listUpsCommands = (id: number) =>
   request<{ commands: UpsCommand[]; credentials: boolean }>(`/api/ups-systems/${id}/commands`);
 export const runUpsCommand = (id: number, command: string, confirm: boolean) =>
@@ -89,6 +98,14 @@ export const setUpsVariable = (id: number, name: string, value: string) =>
   request<MessageResponse>(`/api/ups-systems/${id}/variables/${enc(name)}`, { method: 'PUT', body: { value } });
 export const getHistory = (id: number, from: string, to: string, points: number) =>
   request<HistoryResponse>(`/api/ups-systems/${id}/history?from=${enc(from)}&to=${enc(to)}&points=${points}`);
+/** The same buckets as a CSV file (text and headers: the file name is in Content-Disposition). */
+export const getHistoryCsv = (id: number, from: string, to: string, points: number) =>
+  request<RawAnswer>(`/api/ups-systems/${id}/history?from=${enc(from)}&to=${enc(to)}&points=${points}&format=csv`, { raw: true });
+/** Public: the metrics the history keeps (name, label, unit, chart). */
+export const getHistoryMetrics = () => request<HistoryMetrics>('/api/history/metrics', { anonymous: true });
+/** One page of a UPS's events, newest first (`before`: the id of the last one seen). */
+export const getUpsEventsPage = (id: number, limit: number, before?: number) =>
+  request<EventsPage>(`/api/ups-systems/${id}/events?limit=${limit}${before ? `&before=${before}` : ''}`);
 
 /** Public: labels of power states, conditions and summary buckets (legends, summary counts). */
 export const getStatusModel = () => request<StatusModel>('/api/status-model', { anonymous: true });
@@ -167,6 +184,13 @@ export const saveSmtpSettings = (body: SmtpSettingsBody) =>
   request<SmtpSettings>('/api/notification-channels/smtp', { method: 'PUT', body });
 export const forgetSmtpSettings = () =>
   request<SmtpSettings>('/api/notification-channels/smtp', { method: 'DELETE' });
+/** Send a test mail through the saved email server to one address (admin). */
+export const testSmtp = (to: string) =>
+  request<MessageResponse>('/api/notification-channels/smtp/test', { method: 'POST', body: { to } });
+/** Runtime system settings (poll/history/discovery intervals, retention, grace): admin. */
+export const getSystemSettings = () => request<SystemSettings>('/api/system/settings');
+export const saveSystemSettings = (body: SystemSettingsBody) =>
+  request<SystemSettings>('/api/system/settings', { method: 'PUT', body });
 
 // Maintenance windows (admin)
 export const listMaintenanceWindows = () => request<MaintenanceWindow[]>('/api/maintenance-windows');

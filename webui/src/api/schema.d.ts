@@ -417,6 +417,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/history/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The readings history keeps: name, label, unit (public) */
+        get: operations["history.history_metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/maintenance-windows": {
         parameters: {
             query?: never;
@@ -501,6 +518,23 @@ export interface paths {
         post?: never;
         /** Forget the saved email server: back to the SMTP_* environment */
         delete: operations["notification_channels.delete_smtp"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notification-channels/smtp/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test mail through the email server to one address (admin); 502 says why */
+        post: operations["notification_channels.test_smtp"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1012,6 +1046,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/system/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Runtime settings: value, default, bounds and source of each (admin) */
+        get: operations["system_settings.get_settings"];
+        /** Change runtime settings; the poller applies them without a restart (admin) */
+        put: operations["system_settings.put_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/system/status": {
         parameters: {
             query?: never;
@@ -1305,7 +1357,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Buckets of charge, runtime (seconds), load and voltages between `from` and `to`. */
+        /**
+         * Buckets of every metric (`/api/history/metrics`) between `from` and `to`.
+         * @description As JSON, or with `format=csv` as a CSV file of the same buckets (units in its header).
+         */
         get: operations["history.history"];
         put?: never;
         post?: never;
@@ -1343,6 +1398,26 @@ export interface paths {
         get?: never;
         /** Rename a UPS for display (any user); empty clears */
         put: operations["ups_systems.set_nickname"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ups-systems/{ups_id}/nut-variables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every NUT variable the UPS last reported, with kind, unit and description
+         * @description From the poller's last successful poll. `number`, `date` and `flag` are the value read for its kind (null when it cannot be: show `value`); `description` comes from upsd (`GET DESC`) and is null when upsd has none or has not answered yet.
+         */
+        get: operations["ups_systems.nut_variables"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1486,7 +1561,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Buckets of charge, runtime (seconds), load and voltages between `from` and `to`. */
+        /**
+         * Buckets of every metric (`/api/history/metrics`) between `from` and `to`.
+         * @description As JSON, or with `format=csv` as a CSV file of the same buckets (units in its header).
+         */
         get: operations["history.history"];
         put?: never;
         post?: never;
@@ -1506,6 +1584,26 @@ export interface paths {
         get?: never;
         /** Rename a UPS for display (any user); empty clears */
         put: operations["ups_systems.set_nickname"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ups/systems/{ups_id}/nut-variables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every NUT variable the UPS last reported, with kind, unit and description
+         * @description From the poller's last successful poll. `number`, `date` and `flag` are the value read for its kind (null when it cannot be: show `value`); `description` comes from upsd (`GET DESC`) and is null when upsd has none or has not answered yet.
+         */
+        get: operations["ups_systems.nut_variables"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1961,6 +2059,26 @@ export interface components {
              */
             expiresAt: string;
         };
+        /** @description One reading the history keeps (a field of `HistoryPoint`). */
+        HistoryMetric: {
+            /** @description Its field in `HistoryPoint` and its column in the CSV. */
+            name: string;
+            /** @description English; the UI translates by `name`. */
+            label: string;
+            /** @description Of the values served: "%", "s", "V", "°C", "Hz", "W". */
+            unit: string;
+            /** @description Metrics with the same `chart` are drawn in one chart (the voltages). */
+            chart: string;
+            /** @description The NUT variables it is read from, the first one reported wins. */
+            variables: string[];
+            min: number;
+            /** @description Its physical range: a reading outside it is stored as none. */
+            max: number;
+        };
+        /** @description `GET /api/history/metrics`: every metric of the history, in display order. */
+        HistoryMetrics: {
+            metrics: components["schemas"]["HistoryMetric"][];
+        };
         /** @description One time bucket: samples in it and min/avg/max of each reading. */
         HistoryPoint: {
             /**
@@ -1975,8 +2093,12 @@ export interface components {
             inputVoltage: components["schemas"]["MinAvgMax"];
             outputVoltage: components["schemas"]["MinAvgMax"];
             batteryVoltage: components["schemas"]["MinAvgMax"];
+            /** @description °C: `ups.temperature`, else `battery.temperature`. */
+            temperature: components["schemas"]["MinAvgMax"];
+            inputFrequency: components["schemas"]["MinAvgMax"];
+            realPower: components["schemas"]["MinAvgMax"];
         };
-        /** @description Time buckets from `from` to `to` (source: raw samples, or hourly rollups for long ranges). */
+        /** @description Time buckets from `from` to `to` (source: raw samples, or hourly rollups for long ranges); buckets without samples are left out. `sampleSeconds`: the interval samples are stored at (`HISTORY_INTERVAL`), so a longer stretch without buckets is a gap in the data; `firstSample`: the time of the UPS's oldest stored sample (null: none yet). */
         HistoryResponse: {
             upsId: number;
             /** Format: date-time */
@@ -1987,6 +2109,9 @@ export interface components {
             /** @enum {string} */
             source: "samples" | "hourly";
             points: components["schemas"]["HistoryPoint"][];
+            sampleSeconds: number;
+            /** Format: date-time */
+            firstSample: string | null;
         };
         /** @description A UPS as the public kiosk (and the kiosk stream) sends it: no driver details, serials or error texts. */
         KioskUps: {
@@ -2371,6 +2496,39 @@ export interface components {
             /** @description The UPS names upsd lists. */
             upsList: string[];
         };
+        /** @description One NUT variable as the UPS last reported it, with what the UI needs to show it (`powerpulse.nut.units` owns the kinds and units). */
+        NutVariable: {
+            name: string;
+            /** @description Exactly what upsd sent (display-safe): the UI shows it on hover. */
+            value: string;
+            /** @enum {string} */
+            kind: "duration" | "date" | "voltage" | "current" | "frequency" | "power_w" | "power_va" | "temperature" | "percent" | "boolean" | "text";
+            /** @description "V", "A", "Hz", "W", "VA", "°C", "%", "s" (a duration), or "" (date, boolean, text). */
+            unit: string;
+            /** @description The value when it is a number inside its quantity's range (null: show `value`). */
+            number: number | null;
+            /** @description kind date: the day as `YYYY-MM-DD` when `value` could be read as one. */
+            date: string | null;
+            /**
+             * @description kind boolean: the normalised word (true/Y → yes); null: show `value`.
+             * @enum {string|null}
+             */
+            flag: "yes" | "no" | "on" | "off" | "enabled" | "disabled" | null;
+            /** @description What upsd says the variable is (`GET DESC`); null: none, or not fetched yet. */
+            description: string | null;
+        };
+        /** @description A power failure, from its on_battery event to the online event that ended it. */
+        Outage: {
+            /** @description Until the restore was confirmed (it includes the restore hold of about two polls). */
+            durationSeconds: number;
+            /** @description Percent: the lowest battery.charge the events and samples between them recorded. */
+            lowestCharge: number | null;
+            /**
+             * Format: date-time
+             * @description When the on_battery event occurred.
+             */
+            startedAt: string;
+        };
         /** @description A poller process, as its heartbeat row says. */
         PollerInfo: {
             /** @description host:pid:random, made when it started. */
@@ -2465,7 +2623,7 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** @description The email server email channels use: saved in the UI (`source` "settings") or the container's SMTP_* environment. The password never comes back. */
+        /** @description The email server email channels use: saved in the UI (`source` "settings") or the container's SMTP_* environment; a variable that is set wins over the saved field, listed in `locked`. The password never comes back. */
         SmtpSettings: {
             host: string;
             port: number;
@@ -2476,6 +2634,7 @@ export interface components {
             security: "starttls" | "tls" | "none";
             /** @enum {string} */
             source: "environment" | "settings";
+            locked: ("host" | "port" | "user" | "password" | "from" | "security")[];
         };
         /** @description A password left out (or `{"set": true}`) keeps the saved one. */
         SmtpSettingsBody: {
@@ -2486,6 +2645,13 @@ export interface components {
             from?: string;
             /** @enum {string} */
             security?: "starttls" | "tls" | "none";
+        };
+        SmtpTestBody: {
+            /** @description The one address the test mail goes to. */
+            to: string;
+        };
+        SmtpTestResult: {
+            message: string;
         };
         /** @description `GET /api/status-model`: the one status table, for the UI's labels. */
         StatusModel: {
@@ -2519,6 +2685,32 @@ export interface components {
             /** @description Pass as `GET /api/stream?ticket=`; single use, valid `expiresIn` seconds. */
             ticket: string;
             expiresIn: number;
+        };
+        /** @description One runtime setting; `source` says where `value` comes from (`env`: the variable is set, the value cannot be changed here). */
+        SystemSetting: {
+            /** @enum {string} */
+            key: "poll_interval" | "history_interval" | "history_retention_days" | "comm_grace_seconds" | "discovery_interval";
+            env: string;
+            value: number;
+            default: number;
+            min: number;
+            max: number;
+            /** @enum {string} */
+            unit: "seconds" | "days";
+            integer: boolean;
+            /** @enum {string} */
+            source: "env" | "database" | "default";
+        };
+        SystemSettings: {
+            settings: components["schemas"]["SystemSetting"][];
+        };
+        /** @description Any of the settings' keys with a number, or null to go back to the default. */
+        SystemSettingsBody: {
+            poll_interval?: number | null;
+            history_interval?: number | null;
+            history_retention_days?: number | null;
+            comm_grace_seconds?: number | null;
+            discovery_interval?: number | null;
         };
         /** @description Every poller and api instance that reported itself (dead ones for an hour). */
         SystemStatus: {
@@ -2740,10 +2932,19 @@ export interface components {
             };
             /** @description Notifications for it have been queued. */
             dispatched: boolean;
+            /** @description kind online: the power failure it ended (null: other kinds, or no matching on_battery event). */
+            outage: components["schemas"]["Outage"] | null;
         };
         UpsName: {
             id: number;
             name: string;
+        };
+        /** @description `GET /api/ups-systems/:id/nut-variables`: every variable of the last successful poll, sorted by name. */
+        UpsNutVariables: {
+            upsId: number;
+            /** Format: date-time */
+            lastUpdated: string | null;
+            variables: components["schemas"]["NutVariable"][];
         };
         /** @description A UPS named in a setup or server answer (e.g. one discovery added). */
         UpsRef: {
@@ -3765,6 +3966,35 @@ export interface operations {
             };
         };
     };
+    "history.history_metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryMetrics"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "alert_rules.list_windows": {
         parameters: {
             query?: never;
@@ -4027,6 +4257,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SmtpSettings"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "notification_channels.test_smtp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SmtpTestBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmtpTestResult"];
                 };
             };
             /** @description An error */
@@ -5445,6 +5708,68 @@ export interface operations {
             };
         };
     };
+    "system_settings.get_settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemSettings"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "system_settings.put_settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SystemSettingsBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemSettings"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "system.system_status": {
         parameters: {
             query?: never;
@@ -6252,6 +6577,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HistoryResponse"];
+                    "text/csv": string;
                 };
             };
             /** @description An error */
@@ -6355,6 +6681,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NicknameSet"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "ups_systems.nut_variables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ups_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpsNutVariables"];
                 };
             };
             /** @description An error */
@@ -6775,6 +7132,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HistoryResponse"];
+                    "text/csv": string;
                 };
             };
             /** @description An error */
@@ -6812,6 +7170,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NicknameSet"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "ups_systems.nut_variables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ups_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpsNutVariables"];
                 };
             };
             /** @description An error */

@@ -12,6 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from powerpulse.api.live_watcher import LiveWatcher, WatcherStopped
 from tests.stream.sse import Message, SseClient
 from tests.support.nut_server import NutServer
 from tests.support.stack import Stack
@@ -94,3 +95,15 @@ async def test_api_stops_promptly_with_open_streams(tmp_path: Path, database_url
                 with pytest.raises((EOFError, aiohttp.ClientError)):
                     await client.next("never", timeout=2)
                 await client.__aexit__()
+
+
+async def test_a_stream_opened_during_shutdown_is_refused_not_left_open() -> None:
+    """The kiosk reopens its stream the moment it ends. A subscriber that arrived after the
+    watcher closed everyone would never be ended, and the api would wait for it until Sanic's
+    graceful timeout (15 s, longer than supervisord's 7 s and docker stop's 10 s)."""
+    watcher = LiveWatcher(poll_interval=1.0)
+    before = watcher.subscribe(public=True)
+    await watcher.stop()
+    assert before.queue.get_nowait() is None  # told to end
+    with pytest.raises(WatcherStopped):
+        watcher.subscribe(public=True)

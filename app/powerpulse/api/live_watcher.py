@@ -88,6 +88,10 @@ class TooManySubscribers(Exception):
     pass
 
 
+class WatcherStopped(Exception):
+    """The api is shutting down: a stream opened now would never be ended (close_all ran)."""
+
+
 class LiveWatcher:
     """Cache of what clients have been sent, plus the fan-out to every subscriber."""
 
@@ -110,9 +114,12 @@ class LiveWatcher:
         self._sent: dict[int, dict[str, Any]] = {}
         self._last_refresh = 0.0
         self._task: asyncio.Task[None] | None = None
+        self._stopped = False
 
     # -- subscribers ------------------------------------------------------------------------
     def subscribe(self, public: bool) -> Subscriber:
+        if self._stopped:
+            raise WatcherStopped
         if len(self.subscribers) >= MAX_SUBSCRIBERS:
             raise TooManySubscribers
         sub = Subscriber(public)
@@ -298,6 +305,9 @@ class LiveWatcher:
         self._task = asyncio.create_task(self.run(), name="live-watcher")
 
     async def stop(self) -> None:
+        # Clients reconnect at once when their stream ends (the kiosk does): a stream opened
+        # after close_all() would keep the shutdown waiting for Sanic's graceful timeout.
+        self._stopped = True
         self.close_all()
         if self._task is not None:
             self._task.cancel()

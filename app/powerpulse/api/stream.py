@@ -67,7 +67,13 @@ from sanic.response import HTTPResponse, json
 from powerpulse.api import schemas
 from powerpulse.api.auth import require_user
 from powerpulse.api.errors import ApiError, too_many_requests, unauthorized
-from powerpulse.api.live_watcher import LiveWatcher, Subscriber, TooManySubscribers, sse_frame
+from powerpulse.api.live_watcher import (
+    LiveWatcher,
+    Subscriber,
+    TooManySubscribers,
+    WatcherStopped,
+    sse_frame,
+)
 from powerpulse.api.ratelimit import client_address
 from powerpulse.db import dialect
 from powerpulse.db.models import User
@@ -229,6 +235,8 @@ async def _stream(request: Request, *, public: bool, user: User | None) -> None:
         sub = watcher.subscribe(public)
     except TooManySubscribers:
         raise ApiError(503, "Too many live connections, try again later", "unavailable") from None
+    except WatcherStopped:
+        raise ApiError(503, "PowerPulse is restarting, try again shortly", "unavailable") from None
     try:
         # Subscribe and snapshot with no await in between: every later change is in the queue.
         snapshot = sse_frame("snapshot", watcher.snapshot(public), watcher.event_id)

@@ -58,12 +58,9 @@ async def _target(raw_id: str) -> tuple[UpsSystem, NutServer]:
     return ups, server
 
 
-async def _with_nut(
-    request: Request, server: NutServer, action: Callable[[NutClient], Awaitable[T]]
-) -> T:
-    """Run `action` on a fresh connection; NUT failures become clear API errors."""
-    timeout = request.app.ctx.settings.nut_timeout
-    client = NutClient(
+def client_for(server: NutServer, timeout: float) -> NutClient:
+    """A NUT connection to a configured server, with its stored credentials and TLS choice."""
+    return NutClient(
         server.host,
         server.port,
         server.username,
@@ -71,6 +68,14 @@ async def _with_nut(
         starttls=server.starttls,
         timeout=timeout,
     )
+
+
+async def _with_nut(
+    request: Request, server: NutServer, action: Callable[[NutClient], Awaitable[T]]
+) -> T:
+    """Run `action` on a fresh connection; NUT failures become clear API errors."""
+    timeout = request.app.ctx.settings.nut_timeout
+    client = client_for(server, timeout)
     where = f"{server.host}:{server.port}"
     try:
         async with asyncio.timeout(timeout * 6 + 1):

@@ -24,6 +24,7 @@ from powerpulse.api.errors import bad_request, conflict, not_found
 from powerpulse.api.list_cache import ListCache
 from powerpulse.api.safe_ups import encode_ups, encode_ups_list, ups_object
 from powerpulse.api.serializers import UPS_WITH_SITE, in_filter, ups_config_dict
+from powerpulse.api.ups_control import client_for
 from powerpulse.api.validation import (
     FILTER_HELP,
     ID_MAX,
@@ -282,14 +283,7 @@ async def _descriptions(
     scope = (server.id, server.host, server.port, driver if isinstance(driver, str) else None)
 
     def connect() -> NutClient:
-        return NutClient(
-            server.host,
-            server.port,
-            server.username,
-            server.password,
-            starttls=server.starttls,
-            timeout=timeout,
-        )
+        return client_for(server, timeout)
 
     cache = _descriptions_cache(request)
     return await cache.lookup(

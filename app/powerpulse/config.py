@@ -13,7 +13,11 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
+
+if TYPE_CHECKING:
+    from powerpulse.secret_box import SecretBox
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 SMTP_SECURITY_MODES = ("starttls", "tls", "none")
@@ -213,6 +217,7 @@ class Settings:
     data_dir: Path = Path("./data")
     database_url: str = ""
     jwt_secret: str | None = None
+    secrets_key: str | None = None  # SECRETS_KEY: seals stored secrets (powerpulse.secret_box)
     # The runtime settings' defaults are RUNTIME_BOUNDS' (one definition).
     poll_interval: float = _DEFAULTS["poll_interval"]
     history_interval: float = _DEFAULTS["history_interval"]
@@ -258,6 +263,9 @@ class Settings:
         jwt_secret = env.get("JWT_SECRET", "").strip() or None
         if jwt_secret is not None and len(jwt_secret.encode()) < 32:
             raise ConfigError("JWT_SECRET must be at least 32 bytes (HS256 needs a 256-bit key)")
+        secrets_key = env.get("SECRETS_KEY", "").strip() or None
+        if secrets_key is not None and len(secrets_key.encode()) < 32:
+            raise ConfigError("SECRETS_KEY must be at least 32 bytes")
         webui = env.get("POWERPULSE_WEBUI_DIR", "").strip()
         runtime = {b.attr: _bounded(env, b) for b in RUNTIME_BOUNDS}
         env_set = frozenset(
@@ -272,6 +280,7 @@ class Settings:
             data_dir=data_dir,
             database_url=database_url,
             jwt_secret=jwt_secret,
+            secrets_key=secrets_key,
             nut_timeout=_float(env, "NUT_TIMEOUT", 5.0, 0.1, 120.0),
             log_level=_choice(env, "LOG_LEVEL", "INFO", LOG_LEVELS),
             tz=env.get("TZ", "").strip() or "UTC",
@@ -311,6 +320,12 @@ class Settings:
         if self.jwt_secret:
             return self.jwt_secret
         return ensure_secret_file(self.jwt_secret_path)
+
+    def secret_box(self) -> SecretBox:
+        """What seals stored secrets: `SECRETS_KEY`, else the data dir's `secrets_key` file."""
+        from powerpulse.secret_box import box  # late: secret_box imports this module
+
+        return box(self.data_dir, self.secrets_key)
 
 
 def ensure_secret_file(path: Path) -> str:

@@ -121,6 +121,9 @@ class UpsLiveState(Model):
     # The stable state event detection compares against, kept here so a restart neither repeats
     # nor misses an event.
     event_state: Any = fields.JSONField(null=True)
+    # The upsmon clients attached to this UPS (upsd's LIST CLIENT: addresses), when last read.
+    clients: Any = fields.JSONField(null=True)
+    clients_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "ups_live_state"
@@ -525,3 +528,95 @@ class Threshold(Model):
 
     class Meta:
         table = "thresholds"
+
+
+class ProtectedHost(Model):
+    """A host an operator says must stay attached to a UPS as an upsmon client (LIST CLIENT
+    shows its address): when it stops listening, an alert says so (`shutdown.coverage`)."""
+
+    id = fields.IntField(primary_key=True)
+    ups: fields.ForeignKeyRelation[UpsSystem] = fields.ForeignKeyField(
+        "models.UpsSystem", related_name="protected_hosts", on_delete=fields.CASCADE
+    )
+    host = fields.CharField(max_length=255)  # as upsd lists it: usually an IP address
+    label = fields.CharField(max_length=100, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "protected_hosts"
+        unique_together = (("ups", "host"),)
+
+
+class ShutdownPlan(Model):
+    """A shutdown plan: its definition is `shutdown.plan`'s JSON (secrets sealed)."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100, unique=True)
+    enabled = fields.BooleanField(default=True)
+    definition: Any = fields.JSONField(default=dict)
+    updated_by = fields.CharField(max_length=64, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "shutdown_plans"
+
+
+class ShutdownRun(Model):
+    """One run of a plan, from its trigger to its end (and the restore sequence after it).
+
+    `definition` is the plan as it was when the run started. `active_plan_id` is the plan's id
+    while the run is not finished and NULL after: unique, so one plan has one active run even
+    with several engines. `claimed_by` / `claimed_until` is the engine driving it (a lease: a
+    killed engine's run is taken over when it expires)."""
+
+    id = fields.IntField(primary_key=True)
+    plan: fields.ForeignKeyNullableRelation[ShutdownPlan] = fields.ForeignKeyField(
+        "models.ShutdownPlan", related_name="runs", on_delete=fields.SET_NULL, null=True
+    )
+    plan_name = fields.CharField(max_length=100)
+    definition: Any = fields.JSONField(default=dict)
+    state = fields.CharField(max_length=16, default="running", db_index=True)
+    trigger: Any = fields.JSONField(default=dict)
+    reason = fields.TextField(null=True)  # why it ended (or was cancelled)
+    phase = fields.IntField(default=0)  # the phase running or next; len(phases) once all ran
+    phase_due_at = fields.DatetimeField(null=True)  # when `phase` starts (its delay passed)
+    phase_started_at = fields.DatetimeField(null=True)
+    restore_since = fields.DatetimeField(null=True)  # mains steadily back since
+    started_at = fields.DatetimeField()
+    finished_at = fields.DatetimeField(null=True)
+    active_plan_id = fields.IntField(null=True, unique=True)
+    claimed_by = fields.CharField(max_length=96, null=True)
+    claimed_until = fields.DatetimeField(null=True)
+    started_by = fields.CharField(max_length=64, null=True)  # None: a trigger; else a user
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "shutdown_runs"
+
+
+class ShutdownStep(Model):
+    """One action of a run: `section` "phase" (with `phase`) or "restore", `position` its place
+    in that list. State: pending, running, succeeded, failed, timed_out, skipped."""
+
+    id = fields.BigIntField(primary_key=True)
+    run: fields.ForeignKeyRelation[ShutdownRun] = fields.ForeignKeyField(
+        "models.ShutdownRun", related_name="steps", on_delete=fields.CASCADE
+    )
+    section = fields.CharField(max_length=8, default="phase")
+    phase = fields.IntField(default=0)
+    position = fields.IntField(default=0)
+    action_id = fields.CharField(max_length=16)
+    action_type = fields.CharField(max_length=16)
+    description = fields.TextField(default="")
+    state = fields.CharField(max_length=16, default="pending")
+    attempts = fields.IntField(default=0)
+    started_at = fields.DatetimeField(null=True)
+    finished_at = fields.DatetimeField(null=True)
+    exit_code = fields.IntField(null=True)
+    output = fields.TextField(default="")
+    error = fields.TextField(null=True)
+
+    class Meta:
+        table = "shutdown_steps"
+        unique_together = (("run", "section", "phase", "position"),)

@@ -165,7 +165,7 @@ def detect(
         state["olSince"], state["olPolls"] = None, 0
         return state, events
     if state["power"] is None and state["flags"] is None:
-        _seed(state, obs)
+        _seed(state, obs, now)
         return state, events
     _test_edges(state, obs, now, events)
     _power(state, obs, now, rules, events)
@@ -178,6 +178,7 @@ def _initial(stored: Mapping[str, Any] | None) -> dict[str, Any]:
     base: dict[str, Any] = {
         "v": STATE_VERSION,
         "power": None,  # stable "OL" / "OB" / None (never seen)
+        "obSince": None,  # when the stable power became OB (shutdown plans time it)
         "flags": None,  # stable set of FLAG_KINDS keys, None until the first known status
         "flagClearSince": {},  # flag -> [first absent time, absent polls]
         "olSince": None,
@@ -194,8 +195,9 @@ def _initial(stored: Mapping[str, Any] | None) -> dict[str, Any]:
     return base
 
 
-def _seed(state: dict[str, Any], obs: Observation) -> None:
+def _seed(state: dict[str, Any], obs: Observation, now: float) -> None:
     state["power"] = obs.power
+    state["obSince"] = now if obs.power == "OB" else None
     state["flags"] = sorted(obs.flags())
     state["display"] = obs.display
     if obs.testing:
@@ -215,11 +217,13 @@ def _power(
         return
     if stable is None:
         state["power"] = seen  # first poll that says OL/OB after only WAIT/OFF: no event
+        state["obSince"] = now if seen == "OB" else None
     elif seen == "OB":
         state["olSince"], state["olPolls"] = None, 0
         if stable == "OL":
             out.append(_event("on_battery", state, obs))
             state["power"] = "OB"
+            state["obSince"] = now
     elif stable == "OB":
         if state["olSince"] is None:
             state["olSince"], state["olPolls"] = now, 0
@@ -228,6 +232,7 @@ def _power(
         if held and state["olPolls"] >= rules.restore_polls:
             out.append(_event("online", state, obs))
             state["power"] = "OL"
+            state["obSince"] = None
             state["olSince"], state["olPolls"] = None, 0
 
 

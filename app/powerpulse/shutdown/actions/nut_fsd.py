@@ -1,0 +1,1 @@
+TYPE: object = None  # placeholder: written by the actions work

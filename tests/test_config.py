@@ -36,6 +36,7 @@ def test_fractional_poll_interval_is_allowed() -> None:
         ("LOG_LEVEL", "LOUD"),
         ("SMTP_SECURITY", "ssl3"),
         ("JWT_SECRET", "too-short"),
+        ("SECRETS_KEY", "too-short"),
         ("DATABASE_URL", "mysql://db/powerpulse"),
         ("DATABASE_URL", "postgres://db"),  # names no database
         ("WEBHOOK_ALLOWED_HOSTS", "http://evil/path"),
@@ -60,3 +61,12 @@ def test_jwt_secret_from_the_environment_wins(tmp_path: Path) -> None:
     settings = Settings.from_env({"POWERPULSE_DATA_DIR": str(tmp_path), "JWT_SECRET": secret})
     assert settings.resolve_jwt_secret() == secret
     assert not settings.jwt_secret_path.exists()
+
+
+def test_secrets_key_from_the_environment_seals_stored_secrets(tmp_path: Path) -> None:
+    key = "an-operator-chosen-secrets-key-of-enough-length"
+    settings = Settings.from_env({"POWERPULSE_DATA_DIR": str(tmp_path), "SECRETS_KEY": key})
+    sealed = settings.secret_box().seal("ssh-password")
+    other = Settings.from_env({"POWERPULSE_DATA_DIR": str(tmp_path / "b"), "SECRETS_KEY": key})
+    assert other.secret_box().open(sealed) == "ssh-password"  # another machine, the same key
+    assert not (tmp_path / "secrets_key").exists()

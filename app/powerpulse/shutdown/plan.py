@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+import orjson
+
 from powerpulse.shutdown.actions import ACTION_TYPES
 from powerpulse.shutdown.actions.base import ActionError, ActionType
 
@@ -221,10 +223,16 @@ def _action(
                 fields[key] = stored[key]  # kept: already sealed
             else:
                 fields.pop(key, None)
-        elif isinstance(sent, str):
-            fields[key] = seal(sent) if sent else None
         else:
-            raise PlanError(f"{path}.{key}", f"{key} must be text")
+            # An object (HTTP headers) is sealed as its JSON text; the type reads it back.
+            plain = sent if isinstance(sent, str) else orjson.dumps(sent).decode()
+            check = getattr(kind, "check_secret", None)
+            if check is not None and plain:
+                try:
+                    check(key, sent)
+                except ActionError as err:
+                    raise PlanError(f"{path}.{err.field}", err.message) from None
+            fields[key] = seal(plain) if plain else None
     try:
         params = kind.parse(fields)
     except ActionError as err:

@@ -58,13 +58,15 @@ class UpsTarget:
 @dataclass
 class ActionContext:
     """What a running action may use. `reveal` opens a sealed secret; `ups` resolves a UPS id
-    to its NUT server (None when it no longer exists)."""
+    to its NUT server (None when it no longer exists). `variables` fill `{plan}`-style
+    placeholders in an ssh command or an http url/body (plan, ups, reason, run)."""
 
     reveal: Callable[[str], str]
     ups: Callable[[int], Any]  # async: (ups_id) -> UpsTarget | None
     timeout: (
         float  # seconds this run may take at most (the action's own, or what the phase has left)
     )
+    variables: Mapping[str, str] = field(default_factory=dict)
 
 
 class ActionType(Protocol):
@@ -74,6 +76,9 @@ class ActionType(Protocol):
     def parse(self, raw: Mapping[str, Any]) -> Any:
         """The type's Params from the API's JSON (without `type` and `id`); raises ActionError."""
         ...
+
+    # Optional: `check_secret(field, sent)` checks a secret as sent (before it is sealed: parse
+    # only ever sees it sealed), raising ActionError — e.g. that a private key parses.
 
     def to_json(self, params: Any) -> dict[str, Any]:
         """Params as stored (secret fields as they are: sealed)."""

@@ -70,9 +70,9 @@ def test_a_battery_test_never_triggers() -> None:
 
 def test_reasons_name_the_ups_and_the_limit() -> None:
     verdict = triggers.evaluate(
-        plan(triggers={"runtime_below_minutes": 5}), {1: ob(runtime=180.0)}, NOW
+        plan(triggers={"runtime_below_minutes": 5}), {1: ob(runtime=90.0)}, NOW
     )
-    assert verdict.reason == "ups1: runtime 180 s is below 5 min"
+    assert verdict.reason == "ups1: runtime 90 s is below 5 min"
 
 
 def test_due_in_counts_down_to_an_on_battery_trigger() -> None:
@@ -135,3 +135,12 @@ def test_absurd_readings_are_no_reading() -> None:
     )
     assert reading.charge is None and reading.runtime is None
     assert reading.on_battery_since == NOW  # a state from before obSince: counted from now
+
+
+def test_a_zero_trigger_is_a_trigger_and_survives_a_round_trip() -> None:
+    from powerpulse.shutdown.plan import load_plan, plan_json
+
+    p = plan(triggers={"on_battery_seconds": 0})
+    again = load_plan(plan_json(p, masked=False))
+    assert again.triggers.on_battery_seconds == 0
+    assert triggers.evaluate(again, {1: ob(since=NOW)}, NOW).holds

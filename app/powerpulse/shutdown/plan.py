@@ -25,6 +25,7 @@ from typing import Any
 
 import orjson
 
+from powerpulse.secret_box import is_sealed
 from powerpulse.shutdown.actions import ACTION_TYPES
 from powerpulse.shutdown.actions.base import ActionError, ActionType
 
@@ -87,7 +88,7 @@ class Triggers:
 
     def any(self) -> bool:
         return any(
-            v not in (None, False)
+            v is not None and v is not False  # 0 is a trigger ("at once"), not an absent one
             for v in (
                 self.on_battery_seconds,
                 self.runtime_below_minutes,
@@ -227,7 +228,8 @@ def _action(
             # An object (HTTP headers) is sealed as its JSON text; the type reads it back.
             plain = sent if isinstance(sent, str) else orjson.dumps(sent).decode()
             check = getattr(kind, "check_secret", None)
-            if check is not None and plain:
+            # A sealed value is a stored one (`load_plan`): it was checked when it was sent.
+            if check is not None and plain and not is_sealed(sent):
                 try:
                     check(key, sent)
                 except ActionError as err:
@@ -348,7 +350,7 @@ def plan_json(plan: Plan, *, masked: bool) -> dict[str, Any]:
     """The plan as stored (`masked` False: secrets sealed) or as the API shows it (masked)."""
     t = plan.triggers
     triggers = {k: getattr(t, k) for k in Triggers.__dataclass_fields__}
-    triggers = {k: v for k, v in triggers.items() if v not in (None, False)}
+    triggers = {k: v for k, v in triggers.items() if v is not None and v is not False}
     out: dict[str, Any] = {
         "name": plan.name,
         "enabled": plan.enabled,

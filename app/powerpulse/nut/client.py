@@ -355,6 +355,36 @@ class NutClient:
             return {}
         return await self._call(run)
 
+    async def list_clients(self, ups: str) -> list[str]:
+        """`LIST CLIENT`: the addresses of the upsmon clients logged in to `ups` (protocol 1.2,
+        NUT >= 2.6.4; an older upsd answers ERR)."""
+        ups = _name(ups, "UPS name")
+        return await self._query(
+            ("LIST", "CLIENT", ups), lambda r: p.parse_client_list(r, ups), is_list=True
+        )
+
+    async def list_clients_many(
+        self, ups_names: Iterable[str]
+    ) -> dict[str, list[str] | NutResponseError]:
+        """`LIST CLIENT` for many UPS in one pipelined exchange; each UPS maps to its client
+        addresses or to the `ERR` it got. Connection failures and timeouts still raise."""
+        names = list(dict.fromkeys(_name(n, "UPS name") for n in ups_names))
+        lines = [p.command("LIST", "CLIENT", name) for name in names]
+
+        async def run() -> dict[str, list[str] | NutResponseError]:
+            replies = await self._with_retry(lambda: self._pipeline(lines), True)
+            result: dict[str, list[str] | NutResponseError] = {}
+            for name, reply in zip(names, replies, strict=True):
+                try:
+                    result[name] = p.parse_client_list(reply, name)
+                except NutResponseError as err:
+                    result[name] = err
+            return result
+
+        if not names:
+            return {}
+        return await self._call(run)
+
     async def list_cmd(self, ups: str) -> list[str]:
         ups = _name(ups, "UPS name")
         return await self._query(
@@ -433,6 +463,11 @@ class NutClient:
         if param is not None:
             words.append(_value(param))
         await self._action(p.command("INSTCMD", *words))
+
+    async def fsd(self, ups: str) -> None:
+        """`FSD`: set forced shutdown on a UPS, so its upsmon clients shut their hosts down
+        (needs `actions = FSD`; no LOGIN: upsd answers `OK FSD-SET`). Never retried."""
+        await self._action(p.command("FSD", _name(ups, "UPS name")))
 
     async def set_var(self, ups: str, var: str, value: str) -> None:
         """Set a writable variable (needs `actions = SET`). Never retried."""

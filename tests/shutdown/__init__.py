@@ -1,0 +1,1 @@
+"""Shutdown plans: triggers, actions, the engine."""

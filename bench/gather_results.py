@@ -25,6 +25,7 @@ SECTIONS = [
     ("history.md", "History query on both engines — issue #9"),
     ("failover.md", "Poller failover — issue #9"),
     ("notify_channels.md", "Alert latency on every channel kind — issue #10"),
+    ("shutdown.md", "Shutdown plan latency — issue #12"),
 ]
 
 HEADER = """# Benchmark results

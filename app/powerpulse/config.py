@@ -252,6 +252,7 @@ class Settings:
     poller_sites: tuple[str, ...] = ()
     # Test-only override of the lease duration (max(15 s, 3 x POLL_INTERVAL) when unset).
     poller_lease_seconds: float | None = None
+    shutdown_lease_seconds: float | None = None  # tests only: a shutdown run's engine lease
     # The TRACKED_ENV variables that were set (only `from_env` fills it).
     env_set: frozenset[str] = frozenset()
 
@@ -300,6 +301,7 @@ class Settings:
             trusted_proxies=_int(env, "TRUSTED_PROXIES", 0, 0, 10),
             poller_sites=_sites(env, "POLLER_SITES"),
             poller_lease_seconds=_float(env, "POLLER_LEASE_SECONDS", 0.0, 1.0, 3600.0) or None,
+            shutdown_lease_seconds=_float(env, "SHUTDOWN_LEASE_SECONDS", 0.0, 1.0, 3600.0) or None,
             env_set=env_set,
             **runtime,  # type: ignore[arg-type]
         )

@@ -8,6 +8,11 @@ serialised once and the same SSE frame is put on every subscriber's bounded queu
 subscriber whose queue is full (a client that does not read) is dropped: its queue is emptied
 and closed, and its browser reconnects and starts again from a snapshot.
 
+Shutdown runs: the `shutdown` counter moves on every run or step change (`shutdown.run_store`);
+then the active runs (and the few newest, so a run that ended between two looks is seen) are
+read with their steps, and each run whose progress changed goes out as one `shutdown_run`
+frame to logged-in subscribers. Outputs and errors are never in it (the run's page has them).
+
 Every `refresh` (5 s) the live rows are re-read without a version change so that `stale`
 (no successful poll for a while, e.g. the poller is down) is re-evaluated and published when it
 flips, and snapshots carry a recent `lastUpdated`.
@@ -27,8 +32,8 @@ import orjson
 from powerpulse.api.safe_ups import encoded, safe_values, ups_object
 from powerpulse.api.serializers import UPS_WITH_SITE
 from powerpulse.db import dialect
-from powerpulse.db.counters import CONFIG
-from powerpulse.db.models import Event, UpsLiveState, UpsSystem
+from powerpulse.db.counters import CONFIG, SHUTDOWN
+from powerpulse.db.models import Event, ShutdownRun, ShutdownStep, UpsLiveState, UpsSystem
 from powerpulse.timeutil import iso, utcnow
 
 log = logging.getLogger(__name__)
@@ -39,11 +44,14 @@ QUEUE_SIZE = 1000  # frames; a client this far behind is dropped rather than buf
 MAX_SUBSCRIBERS = 2000
 EVENT_BATCH = 200
 PUBLISH_CHUNK = 50  # UPS serialised between two turns of the event loop
+RECENT_RUNS = 10  # ended runs looked at again, so a run that ended between two looks is sent
+ACTIVE_RUN_STATES = ("running", "waiting_restore", "restoring")
 
 _HEADS_SQL = (
     "SELECT (SELECT max(version) FROM ups_live_state) AS live, "
     f"(SELECT value FROM counters WHERE name = '{CONFIG}') AS config, "
-    "(SELECT max(id) FROM events) AS event"
+    "(SELECT max(id) FROM events) AS event, "
+    f"(SELECT value FROM counters WHERE name = '{SHUTDOWN}') AS shutdown"
 )
 
 
@@ -68,6 +76,32 @@ def event_to_dict(event: Event, ups_name: str | None) -> dict[str, Any]:
         "newStatus": event.new_status,
         "occurredAt": iso(event.occurred_at),
         "details": safe_values(event.details or {}),
+    }
+
+
+def run_frame_data(run: ShutdownRun, steps: list[ShutdownStep]) -> dict[str, Any]:
+    """A shutdown run's progress as the `shutdown_run` frame sends it: no outputs, no secrets."""
+    definition = run.definition if isinstance(run.definition, dict) else {}
+    phases = definition.get("phases")
+    steps = sorted(steps, key=lambda s: (s.section != "phase", s.phase, s.position, s.id))
+    return {
+        "id": run.id,
+        "plan_id": run.plan_id,  # type: ignore[attr-defined]
+        "plan_name": run.plan_name,
+        "state": run.state,
+        "phase": run.phase,
+        "phases": len(phases) if isinstance(phases, list) else 0,
+        "reason": run.reason,
+        "steps": [
+            {
+                "id": s.id,
+                "section": s.section,
+                "phase": s.phase,
+                "position": s.position,
+                "state": s.state,
+            }
+            for s in steps
+        ],
     }
 
 
@@ -108,11 +142,14 @@ class LiveWatcher:
         self.live_version = 0
         self.config_version = 0
         self.event_id = 0
+        self.shutdown_version = 0
+        self._runs_sent: dict[int, dict[str, Any]] = {}  # run id -> the frame data last sent
         self.dropped_total = 0
         self._ups: dict[int, UpsSystem] = {}
         self._live: dict[int, UpsLiveState] = {}
         self._sent: dict[int, dict[str, Any]] = {}
         self._last_refresh = 0.0
+        self._shutdown_head = 0
         self._task: asyncio.Task[None] | None = None
         self._stopped = False
 
@@ -177,6 +214,7 @@ class LiveWatcher:
     async def _heads(self) -> tuple[int, int, int]:
         rows = await dialect.fetch(_HEADS_SQL)
         row = rows[0] if rows else {}
+        self._shutdown_head = int(row.get("shutdown") or 0)
         return int(row.get("live") or 0), int(row.get("config") or 0), int(row.get("event") or 0)
 
     async def load(self) -> None:
@@ -188,6 +226,8 @@ class LiveWatcher:
         await self._reload_all()
         self.live_version = max(live, self.live_version)
         self.config_version, self.event_id = config, event
+        self.shutdown_version = self._shutdown_head
+        await self._read_runs()
         self._last_refresh = time.monotonic()
 
     async def _reload_all(self) -> None:
@@ -258,6 +298,31 @@ class LiveWatcher:
         name = sent["displayName"] if sent else None  # the name the dashboard shows
         return sse_frame("event", event_to_dict(event, name), event.id)
 
+    def runs_snapshot(self) -> list[str]:
+        """`shutdown_run` frames of the active runs (sent after the snapshot on connect)."""
+        return [
+            sse_frame("shutdown_run", data)
+            for data in self._runs_sent.values()
+            if data["state"] in ACTIVE_RUN_STATES
+        ]
+
+    async def _read_runs(self) -> None:
+        """Publish each shutdown run whose progress changed since it was last sent."""
+        active = await ShutdownRun.filter(state__in=ACTIVE_RUN_STATES)
+        recent = await ShutdownRun.all().order_by("-id").limit(RECENT_RUNS)
+        runs = {r.id: r for r in [*active, *recent]}
+        steps: dict[int, list[ShutdownStep]] = {}
+        if runs:
+            for step in await ShutdownStep.filter(run_id__in=list(runs)):
+                steps.setdefault(step.run_id, []).append(step)  # type: ignore[attr-defined]
+        for run_id in sorted(runs):
+            data = run_frame_data(runs[run_id], steps.get(run_id, []))
+            if self._runs_sent.get(run_id) != data:
+                self._runs_sent[run_id] = data
+                self._publish(sse_frame("shutdown_run", data), public=False)
+        for run_id in [r for r in self._runs_sent if r not in runs]:
+            del self._runs_sent[run_id]
+
     async def events_since(self, after: int, until: int) -> list[str]:
         """Frames for events a reconnecting client missed (`Last-Event-ID`), oldest first."""
         events = await Event.filter(id__gt=after, id__lte=until).order_by("-id").limit(EVENT_BATCH)
@@ -273,6 +338,9 @@ class LiveWatcher:
             await self._read_live_changes()
         if event > self.event_id:
             await self._read_events()
+        if self._shutdown_head != self.shutdown_version:
+            self.shutdown_version = self._shutdown_head
+            await self._read_runs()
         if time.monotonic() - self._last_refresh >= self.refresh:
             self._last_refresh = time.monotonic()
             self._live = {r.ups_id: r for r in await UpsLiveState.all()}  # type: ignore[attr-defined]

@@ -30,6 +30,12 @@ Messages (`data` is one line of JSON):
     event: removed                     a UPS was deleted
     data: {"id": 3}
 
+    event: shutdown_run                a shutdown run progressed (logged-in stream only; the
+    data: {"id": 7, "plan_id": 2,      active runs are also sent right after the snapshot)
+           "plan_name": "Rack A", "state": "running", "phase": 1, "phases": 3,
+           "reason": null, "steps": [{"id": 40, "section": "phase", "phase": 0,
+           "position": 0, "state": "succeeded"}, ...]}
+
     event: event                       a new power event (logged-in stream only)
     id: <event id>
     data: {"id": 12, "upsId": 3, "upsName": "Rack A", "kind": "on_battery",
@@ -243,6 +249,8 @@ async def _stream(request: Request, *, public: bool, user: User | None) -> None:
         cursor = watcher.event_id
         response = await request.respond(content_type="text/event-stream", headers=SSE_HEADERS)
         await response.send(f"retry: {RETRY_MS}\n\n{snapshot}")
+        if not public and (runs := watcher.runs_snapshot()):
+            await response.send("".join(runs))
         since = _last_event_id(request)
         if not public and since is not None and since < cursor:
             await response.send("".join(await watcher.events_since(since, cursor)))

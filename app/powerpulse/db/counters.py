@@ -18,6 +18,8 @@ from powerpulse.db.models import Counter
 
 CONFIG = "config"
 LIVE = "live"
+# Bumped on every change of a shutdown run or step: the stream watcher publishes the run.
+SHUTDOWN = "shutdown"
 
 BUMP_SQL = dialect.upsert(
     "counters",

@@ -1,8 +1,8 @@
 """When a UPS is muted: an explicit mute until a time, or a weekly maintenance window.
 
 Muted events are recorded in the notification history (`suppressed` "muted"), not sent. Low
-battery and forced shutdown are never muted, except by a rule that says so (`mute_critical`):
-a maintenance window must not hide that the batteries are about to run out.
+battery, forced shutdown and shutdown plans are never muted, except by a rule that says so
+(`mute_critical`): a maintenance window must not hide that the batteries are about to run out.
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from powerpulse.db.models import MaintenanceWindow, UpsSystem
 
-NEVER_MUTED = frozenset({"low_battery", "fsd"})
+# Shutdown plans too: a maintenance window must not hide that hosts are being switched off.
+NEVER_MUTED = frozenset(
+    {"low_battery", "fsd", "shutdown_started", "shutdown_step_failed", "shutdown_finished"}
+)
 MAX_MUTE_MINUTES = 60 * 24 * 30  # a month; longer is "remove the UPS", not a mute
 
 

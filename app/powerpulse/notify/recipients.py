@@ -19,6 +19,10 @@ KIND_SWITCHES = {
     "online": "battery_notifications",
     "low_battery": "low_battery_notifications",
     "fsd": "low_battery_notifications",
+    # Shutdown plans switching hosts off are as urgent as the battery running out.
+    "shutdown_started": "low_battery_notifications",
+    "shutdown_step_failed": "low_battery_notifications",
+    "shutdown_finished": "low_battery_notifications",
     # Battery tests are deliberate: only those who opt in hear about them.
     "self_test": "self_test_notifications",
 }

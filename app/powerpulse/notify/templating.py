@@ -123,6 +123,10 @@ def variables(notice: Notice) -> dict[str, Any]:
         "charge_value": notice.charge,
         "runtime_seconds": notice.runtime_seconds,
         "load_value": notice.load,
+        # Shutdown runs and protection coverage (empty for other kinds).
+        "plan": notice.extra.get("plan", ""),
+        "detail": notice.extra.get("detail", ""),
+        "host": notice.extra.get("shownAs") or notice.extra.get("host", ""),
     }
 
 

@@ -66,6 +66,7 @@ class Poller:
         settings: Settings,
         client_factory: ClientFactory = default_client,
         on_events: Callable[[], None] | None = None,
+        on_poll: Callable[[], None] | None = None,
     ) -> None:
         self.env_settings = settings  # the environment's; `settings` adds the saved ones
         self.settings = settings
@@ -75,6 +76,8 @@ class Poller:
         self._settings_changed = asyncio.Event()
         self.client_factory = client_factory
         self.on_events = on_events
+        # Called after every poll of every server (the shutdown engine looks at once).
+        self.on_poll = on_poll
         self.servers: dict[int, ServerPoller] = {}  # the servers whose lease this poller holds
         self.config: dict[int, ServerConfig] = {}  # every configured server
         self.host = socket.gethostname()
@@ -300,6 +303,8 @@ class Poller:
             except Exception:
                 # A database hiccup (or a UPS deleted mid-poll): log, keep polling.
                 log.exception("poll of NUT server %s failed", poller.config.label)
+            if self.on_poll is not None:
+                self.on_poll()
             while not stop.is_set():
                 # Read each time: a changed interval re-times the sleep in progress.
                 wake = self._settings_changed

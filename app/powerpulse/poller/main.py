@@ -1,4 +1,5 @@
-"""`powerpulse poller`: migrations, the poll loop and the notifications dispatcher, until SIGTERM.
+"""`powerpulse poller`: migrations, the poll loop, the notifications dispatcher and the shutdown
+engine, until SIGTERM.
 
 SIGTERM / SIGINT set a stop flag: each server finishes the poll in flight, clients close, the
 dispatcher leaves unconfirmed deliveries claimable, and the process exits within a few seconds.
@@ -33,18 +34,37 @@ def _dispatcher(settings: Settings) -> Any | None:
     return importlib.import_module(name).Dispatcher(settings)
 
 
+def _shutdown_engine(settings: Settings) -> Any | None:
+    """The shutdown plans engine; a broken import (an action type) is logged, and the poller
+    keeps polling: watching the UPS matters more than any one feature on top of it."""
+    try:
+        from powerpulse.shutdown.engine import ShutdownEngine
+    except Exception:
+        log.exception("shutdown engine unavailable: shutdown plans will NOT run")
+        return None
+    return ShutdownEngine(settings)
+
+
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
     await run_migrations(settings)
     await init_db(settings)
     tasks: list[asyncio.Task[None]] = []
     try:
         dispatcher = _dispatcher(settings)
-        poller = Poller(settings, on_events=getattr(dispatcher, "wake", None))
+        engine = _shutdown_engine(settings)
+        poller = Poller(
+            settings,
+            on_events=getattr(dispatcher, "wake", None),
+            on_poll=getattr(engine, "wake", None),
+        )
         if dispatcher is not None:  # its event retention follows the saved settings too
             poller.on_settings = lambda new: setattr(dispatcher, "settings", new)
         tasks.append(asyncio.create_task(poller.run(stop), name="poller"))
         if dispatcher is not None:
             tasks.append(asyncio.create_task(dispatcher.run(stop), name="dispatcher"))
+        # Shutdown plans: never crashes (a broken plan is logged), so it cannot stop polling.
+        if engine is not None:
+            tasks.append(asyncio.create_task(engine.run(stop), name="shutdown-engine"))
         log.info("poller started (every %gs)", settings.poll_interval)
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)

@@ -56,22 +56,24 @@ def from_live(
     variables = variables or {}
     tokens = frozenset(status_tokens.split())
     power = event_state.get("power")
-    since = event_state.get("obSince")
-    if power == "OB" and not isinstance(since, int | float):
-        since = now  # a state written before obSince existed: count from now
+    since, failing = event_state.get("obSince"), event_state.get("failSince")
+    ob_since: float | None = None
+    if power == "OB":
+        # A state written before obSince existed: count from now.
+        ob_since = float(since) if isinstance(since, int | float) else now
     return Reading(
         ups_id=ups_id,
         name=name,
         known=power is not None or bool(tokens),
         power=power if power in ("OL", "OB") else None,
-        on_battery_since=float(since) if power == "OB" else None,
+        on_battery_since=ob_since,
         testing=event_state.get("test") is not None or bool(tokens & {"CAL", "TEST"}),
         tokens=tokens,
         flags=frozenset(event_state.get("flags") or ()) & {"FSD", "LB"},
         charge=_number(variables, "battery.charge", 0, 100),
         runtime=_number(variables, "battery.runtime", 0, 8_640_000),
         comm_ok=bool(event_state.get("commOk", True)),
-        failing_since=event_state.get("failSince"),
+        failing_since=float(failing) if isinstance(failing, int | float) else None,
     )
 
 

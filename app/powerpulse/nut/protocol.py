@@ -182,6 +182,19 @@ def parse_cmd_list(lines: Sequence[str], ups: str) -> list[str]:
     return [expect(line, "CMD", [ups], 1)[0] for line in parse_list(lines, ["CMD", ups])]
 
 
+def parse_client_list(lines: Sequence[str], ups: str) -> list[str]:
+    """`LIST CLIENT <ups>` → the addresses of the upsmon clients logged in to it, in order,
+    each once. upsd writes `CLIENT <name> <address>` with the name as the client sent it in
+    LOGIN (it matches names case-insensitively), so the name is compared without case."""
+    found: dict[str, None] = {}
+    for line in parse_list(lines, ["CLIENT", ups]):
+        tokens = parse_reply(line)
+        if len(tokens) != 3 or tokens[0] != "CLIENT" or tokens[1].lower() != ups.lower():
+            raise NutProtocolError(f"Unexpected reply from NUT server: {line[:120]!r}")
+        found[tokens[2]] = None
+    return list(found)
+
+
 def parse_enum_list(lines: Sequence[str], ups: str, var: str) -> list[str]:
     """`LIST ENUM <ups> <var>` → allowed values."""
     items = parse_list(lines, ["ENUM", ups, var])

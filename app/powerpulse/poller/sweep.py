@@ -11,7 +11,8 @@ Rediscovery: `LIST UPS` on the same connection after every poll that (re)connect
 DISCOVERY_INTERVAL, and when a UPS turns UNKNOWN-UPS; `powerpulse.discovery.reconcile` adds the
 new names (when the server's auto-add is on). A server without UPS yet is still connected to
 on every poll (with the usual back-off), so its UPS appear as soon as upsd answers. Back-off
-never waits longer than DISCOVERY_INTERVAL.
+never waits longer than DISCOVERY_INTERVAL. `LIST CLIENT` (protection coverage) is read on the
+same connection at its own cadence, after a (re)connect too (`poller.clients`).
 
 A UPS whose variables are exactly those of its last poll, on a state detection left alone then
 (`LiveRow.settled`), skips observation and detection: they would give the same state and no
@@ -46,6 +47,7 @@ from powerpulse.nut.variables import as_float
 from powerpulse.poller import events as ev
 from powerpulse.poller import lease_store
 from powerpulse.poller import thresholds as th
+from powerpulse.poller.clients import COVERAGE_KEY, ClientWatch
 from powerpulse.poller.config_cache import ServerConfig, UpsConfig
 from powerpulse.poller.live_state import (
     FRESHNESS_EVERY,
@@ -180,6 +182,8 @@ class ServerPoller:
         self.stop_at: float | None = None
         self._specs_for: ServerConfig | None = None
         self._specs_by_ups: dict[int, tuple[th.ThresholdSpec, ...]] = {}
+        # LIST CLIENT at its own cadence and the protection coverage (`poller.clients`).
+        self.client_watch = ClientWatch()
 
     # -- configuration ----------------------------------------------------------------------
     def apply_settings(self, settings: Settings) -> None:
@@ -244,9 +248,29 @@ class ServerPoller:
         )
         result = await self._store(results, attempted=True)
         due = time.monotonic() >= self.discovery_due
-        if server_err is None and (due or left or _link(self.client) is not link):
+        reconnected = _link(self.client) is not link
+        if server_err is None and (due or left or reconnected):
             await self.rediscover()
+        if server_err is None and ups:
+            result.events += await self._read_clients(reconnected)
         return result
+
+    async def _read_clients(self, reconnected: bool) -> int:
+        """LIST CLIENT when due (or right after a reconnect); the coverage events it wrote."""
+        watch = self.client_watch
+        try:
+            await watch.configure(self.config)
+            if not (reconnected or watch.is_due()):
+                return 0
+            found = await watch.read(self.client, self.config, self.rows, self.lease_guard)
+        except lease_store.LeaseLost:
+            raise
+        except Exception:  # coverage must never stop the polls
+            log.exception("NUT server %s: could not store its clients", self.config.label)
+            return 0
+        if found.events and self.on_events is not None:
+            self.on_events()
+        return found.events
 
     async def _reach(self) -> NutError | None:
         """A server with no UPS (yet): open the connection, so that the poll that first reaches
@@ -377,6 +401,8 @@ class ServerPoller:
                     continue
             obs, content = self._observe(row, outcome, write, at)
             new_state, found = ev.detect(row.event_state, obs, now, self.rules)
+            if (coverage := (row.event_state or {}).get(COVERAGE_KEY)) is not None:
+                new_state[COVERAGE_KEY] = coverage  # `poller.clients` keeps it, not detection
             crossed = self._thresholds(ups_id, row, new_state, outcome, now)
             content_changed = content != row.content()
             state_changed = new_state != row.event_state

@@ -55,6 +55,13 @@ EXPECTED_TITLES = {
     "charge_low": ("🔋 UPS Charge Low", 0xFFA500),
     "input_voltage": ("⚡ UPS Input Voltage Out Of Range", 0xFFA500),
     "temperature_high": ("🌡️ UPS Temperature High", 0xFFA500),
+    # Shutdown plans (tests/shutdown/test_end_to_end*.py sends them for real).
+    "shutdown_started": ("🛑 Shutdown plan started", 0xFF0000),
+    "shutdown_step_failed": ("⚠️ Shutdown step failed", 0xFFA500),
+    "shutdown_finished": ("🏁 Shutdown plan finished", 0x00FF00),
+    # Protection coverage (tests/shutdown/test_coverage.py, tests/api/test_protection.py).
+    "host_unprotected": ("🔌 Host No Longer Protected", 0xFFA500),
+    "host_protected": ("🔌 Host Protected Again", 0x00FF00),
 }
 
 

@@ -28,6 +28,7 @@ from powerpulse.api import (
     metrics,
     notification_channels,
     notifications,
+    protection,
     serializers,
     static,
     status_model,
@@ -57,6 +58,7 @@ BLUEPRINTS: list[Any] = [
     discovery.bp,
     ups_systems.blueprints,
     ups_control.bp,
+    protection.bp,
     history.blueprints,
     notifications.bp,
     notification_channels.bp,
@@ -70,6 +72,18 @@ BLUEPRINTS: list[Any] = [
     status_model.bp,
     static.bp,
 ]
+
+
+def shutdown_blueprints() -> list[Any]:
+    """The shutdown-plan routes. A broken import (an action type) is logged and the rest of the
+    API still serves, as the poller keeps polling without its shutdown engine."""
+    try:
+        from powerpulse.api import shutdown_plans, shutdown_runs
+    except Exception:
+        log.exception("the shutdown plan API is unavailable")
+        return []
+    return [shutdown_plans.bp, shutdown_runs.bp]
+
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -100,7 +114,7 @@ def create_app(settings: Settings, *, name: str | None = None) -> Sanic:
     app = Sanic(name or "powerpulse", dumps=_dumps, configure_logging=False)
     serializers.reset_memo()
     _configure(app, settings)
-    for blueprint in BLUEPRINTS:
+    for blueprint in [*BLUEPRINTS, *shutdown_blueprints()]:
         app.blueprint(blueprint)
     app.error_handler.add(Exception, _handle_error)
     app.on_request(_limit_body)

@@ -298,7 +298,7 @@ class UpsEvent(TypedDict):
     upsId: int
     kind: str
     """on_battery, online, low_battery, fsd, replace_battery, overload, bypass, off, comm_lost,
-    comm_restored, self_test, ups_added, ups_removed."""
+    comm_restored, self_test, ups_added, ups_removed, host_unprotected, host_protected."""
     previousStatus: str
     newStatus: str
     occurredAt: IsoTime
@@ -1421,6 +1421,33 @@ class StreamRemoved(TypedDict):
     id: int
 
 
+@closed
+class StreamShutdownStep(TypedDict):
+    """One step of a `shutdown_run` message: where it is in the plan and its state."""
+
+    id: int
+    section: Literal["phase", "restore"]
+    phase: int
+    position: int
+    state: Literal["pending", "running", "succeeded", "failed", "timed_out", "skipped"]
+
+
+@closed
+class StreamShutdownRun(TypedDict):
+    """`event: shutdown_run` on the logged-in stream: a shutdown run progressed (sent on every
+    run or step change, and for each active run right after the snapshot). No outputs, no
+    errors: `GET /api/shutdown-runs/:id` has them."""
+
+    id: int
+    plan_id: int | None
+    plan_name: str
+    state: Literal["running", "waiting_restore", "restoring", "completed", "cancelled", "failed"]
+    phase: int
+    phases: int
+    reason: str | None
+    steps: list[StreamShutdownStep]
+
+
 # --- request bodies ------------------------------------------------------------------------------
 
 
@@ -1518,6 +1545,532 @@ class DebugNotificationBody(TypedDict, total=False):
     status: str
     previous_status: str
     ups_name: str
+
+
+# --- shutdown plans (issue 12) -------------------------------------------------------------------
+
+_PLAN_EXAMPLE: dict[str, Any] = {
+    "name": "Rack A",
+    "enabled": True,
+    "ups": [1],
+    "min_healthy": None,
+    "triggers": {"runtime_below_minutes": 10, "on_battery_seconds": 300},
+    "stabilise_seconds": 5,
+    "cancel_on_restore": True,
+    "phases": [
+        {
+            "name": "Hosts",
+            "delay_seconds": 0,
+            "timeout_seconds": 300,
+            "actions": [
+                {
+                    "id": "3f9a1c07",
+                    "type": "ssh",
+                    "host": "db1.lan",
+                    "port": 22,
+                    "username": "root",
+                    "password": {"set": True},
+                    "command": "poweroff",
+                    "host_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA…",
+                    "timeout_seconds": 60,
+                }
+            ],
+        },
+        {
+            "name": "UPS",
+            "delay_seconds": 30,
+            "timeout_seconds": 60,
+            "actions": [{"id": "b2c4d6e8", "type": "nut_fsd", "ups_id": 1}],
+        },
+    ],
+    "restore": {
+        "after_seconds": 120,
+        "min_charge_percent": 50,
+        "actions": [{"id": "0a1b2c3d", "type": "wol", "mac": "00:11:22:33:44:55"}],
+    },
+    "protected_hosts": [{"ups_id": 1, "host": "db1.lan"}],
+}
+
+
+def _example(value: Any) -> ConfigDict:
+    """A closed shape with an example in the document."""
+    return ConfigDict(extra="forbid", json_schema_extra={"example": value})
+
+
+@closed
+class SecretSet(TypedDict):
+    """A write-only value that is stored: it is never sent back."""
+
+    set: Literal[True]
+
+
+@open_body
+class ShutdownAction(TypedDict):
+    """One action: `type` says which fields it has (ssh: host, port, username, password or
+    private_key, command, host_key, timeout_seconds; http: method, url, headers, body,
+    timeout_seconds, verify_tls; nut_fsd: ups_id; nut_command: ups_id, command, param;
+    wait_down: host, port, timeout_seconds; wol: mac, address, port). Secrets (password,
+    private_key, headers) come back as `{"set": true}`."""
+
+    id: str
+    """Kept across edits: runs' steps and the test endpoint name the action by it."""
+    type: Literal["ssh", "http", "nut_fsd", "nut_command", "wait_down", "wol"]
+    host: NotRequired[str]
+    """ssh, wait_down."""
+    port: NotRequired[int]
+    """ssh (22), wait_down, wol (9)."""
+    username: NotRequired[str]
+    password: NotRequired[SecretSet]
+    private_key: NotRequired[SecretSet]
+    command: NotRequired[str]
+    """ssh: the shell command; nut_command: the instant command."""
+    host_key: NotRequired[str]
+    """ssh: the pinned OpenSSH public key line (POST /api/shutdown-plans/ssh-host-key)."""
+    timeout_seconds: NotRequired[float]
+    method: NotRequired[str]
+    url: NotRequired[str]
+    headers: NotRequired[SecretSet]
+    body: NotRequired[str | None]
+    verify_tls: NotRequired[bool]
+    ups_id: NotRequired[int]
+    """nut_fsd, nut_command."""
+    param: NotRequired[str | None]
+    mac: NotRequired[str]
+    address: NotRequired[str]
+    """wol: where the magic packet goes (default 255.255.255.255)."""
+
+
+@open_body
+class ShutdownActionBody(TypedDict, total=False):
+    """An action as sent: a secret sent as `{"set": true}` or left out keeps the stored one
+    (of the action with the same `id` and type); leave `id` out for a new action."""
+
+    id: str
+    type: Literal["ssh", "http", "nut_fsd", "nut_command", "wait_down", "wol"]
+    host: str
+    port: int | None
+    username: str
+    password: str | SecretSet | None
+    private_key: str | SecretSet | None
+    command: str
+    host_key: str
+    timeout_seconds: float | None
+    method: str
+    url: str
+    headers: dict[str, str] | SecretSet | None
+    body: str | None
+    verify_tls: bool
+    ups_id: int
+    param: str | None
+    mac: str
+    address: str | None
+
+
+@with_config(_CLOSED)
+class ShutdownTriggers(TypedDict, total=False):
+    """Any of them; only those set are sent back. Per UPS, a trigger holds while on battery
+    (a self-test is not), except `fsd`."""
+
+    on_battery_seconds: float | None
+    """On battery for at least this long."""
+    runtime_below_minutes: float | None
+    charge_below_percent: float | None
+    low_battery: bool
+    fsd: bool
+    """The UPS's primary upsd is shutting its clients down."""
+    comm_lost_on_battery_seconds: float | None
+    """No answer from the NUT server for this long while on battery."""
+
+
+@closed
+class ShutdownPhase(TypedDict):
+    name: str
+    delay_seconds: float
+    """Waited after the previous phase ended (after the run started, for the first)."""
+    timeout_seconds: float
+    """The phase's actions run together; whatever still runs after this is stopped."""
+    actions: list[ShutdownAction]
+
+
+@closed
+class ShutdownRestore(TypedDict):
+    after_seconds: float
+    """Seconds of steady mains before the restore sequence starts."""
+    min_charge_percent: float | None
+    actions: list[ShutdownAction]
+
+
+@closed
+class ShutdownProtectedHost(TypedDict):
+    ups_id: int
+    host: str
+
+
+@closed
+class ShutdownActiveRun(TypedDict):
+    id: int
+    state: Literal["running", "waiting_restore", "restoring"]
+    phase: int
+
+
+@with_config(
+    _example(
+        {
+            "id": 1,
+            **_PLAN_EXAMPLE,
+            "created_at": "2026-01-02T10:00:00.000Z",
+            "updated_at": "2026-01-02T10:00:00.000Z",
+            "updated_by": "admin",
+            "active_run": None,
+        }
+    )
+)
+class ShutdownPlan(TypedDict):
+    """A shutdown plan (secrets as `{"set": true}`)."""
+
+    id: int
+    name: str
+    enabled: bool
+    ups: list[int]
+    """The UPS it watches."""
+    min_healthy: int | None
+    """"At least N of these UPS healthy": fewer starts the plan. null: any UPS triggering."""
+    triggers: ShutdownTriggers
+    stabilise_seconds: float
+    """How long a trigger must hold before the plan starts."""
+    cancel_on_restore: bool
+    """The mains back before a phase starts cancels the rest (the restore sequence runs if
+    a phase already ran)."""
+    phases: list[ShutdownPhase]
+    restore: ShutdownRestore | None
+    protected_hosts: list[ShutdownProtectedHost]
+    created_at: IsoTime
+    updated_at: IsoTime
+    updated_by: str | None
+    active_run: ShutdownActiveRun | None
+
+
+@open_body
+class ShutdownPhaseBody(TypedDict, total=False):
+    name: str
+    delay_seconds: float
+    timeout_seconds: float
+    actions: list[ShutdownActionBody]
+
+
+@open_body
+class ShutdownRestoreBody(TypedDict, total=False):
+    after_seconds: float
+    min_charge_percent: float | None
+    actions: list[ShutdownActionBody]
+
+
+@with_config(ConfigDict(extra="allow", json_schema_extra={"example": _PLAN_EXAMPLE}))
+class ShutdownPlanBody(TypedDict, total=False):
+    """The whole plan (PUT replaces it). Required: name, ups, phases, and a trigger or
+    min_healthy. A 400 names the culprit in `field` (`phases[1].actions[0].port`)."""
+
+    name: str
+    enabled: bool
+    ups: list[int]
+    min_healthy: int | None
+    triggers: ShutdownTriggers
+    stabilise_seconds: float
+    cancel_on_restore: bool
+    phases: list[ShutdownPhaseBody]
+    restore: ShutdownRestoreBody | None
+    protected_hosts: list[ShutdownProtectedHost]
+
+
+@closed
+class ShutdownUpsState(TypedDict, total=False):
+    """A UPS's readings for a dry run; each field given replaces the live one."""
+
+    status: str
+    """NUT status tokens, e.g. "OB LB"."""
+    charge: float
+    """%"""
+    runtime: float
+    """Seconds, as NUT reports it."""
+    on_battery_seconds: float
+    """On battery for this long (without `status`, the UPS is taken to be on battery)."""
+    comm_lost_seconds: float
+    """Seconds without an answer from its NUT server."""
+
+
+@with_config(
+    ConfigDict(
+        extra="allow",
+        json_schema_extra={"example": {"state": {"1": {"status": "OB DISCHRG", "runtime": 240}}}},
+    )
+)
+class ShutdownDryRunBody(TypedDict, total=False):
+    state: dict[str, ShutdownUpsState]
+    """By UPS id (watched by the plan); the others keep their live readings."""
+
+
+@closed
+class ShutdownDryRunUps(TypedDict):
+    ups_id: int
+    name: str
+    failing: bool
+    reasons: list[str]
+    due_in_seconds: float | None
+    """When a time-based trigger would hold if nothing changes."""
+
+
+@closed
+class ShutdownDryRunStep(TypedDict):
+    section: Literal["phase", "restore"]
+    phase: int
+    phase_name: str
+    action_id: str
+    type: str
+    description: str
+    starts_at_seconds: float
+    """The latest it starts: seconds after the run starts (the trigger having held for
+    `stabilise_seconds`; restore: after the mains are back), every earlier phase taking its
+    delay and whole timeout. A phase that finishes sooner lets the next start sooner."""
+    timeout_seconds: float
+    """Its own timeout within its phase's."""
+    destructive: bool
+    """Testing it needs `confirm: true`."""
+
+
+@closed
+class ShutdownDryRunRestore(TypedDict):
+    after_seconds: float
+    min_charge_percent: float | None
+
+
+@with_config(
+    _example(
+        {
+            "triggered": True,
+            "reason": "Rack A: runtime 4.0 min is below 10 min",
+            "ups": [
+                {
+                    "ups_id": 1,
+                    "name": "Rack A",
+                    "failing": True,
+                    "reasons": ["runtime 4.0 min is below 10 min"],
+                    "due_in_seconds": None,
+                }
+            ],
+            "healthy": 0,
+            "due_in_seconds": None,
+            "worst_case_seconds": 390,
+            "steps": [
+                {
+                    "section": "phase",
+                    "phase": 0,
+                    "phase_name": "Hosts",
+                    "action_id": "3f9a1c07",
+                    "type": "ssh",
+                    "description": "ssh root@db1.lan: poweroff",
+                    "starts_at_seconds": 0,
+                    "timeout_seconds": 60,
+                    "destructive": True,
+                },
+                {
+                    "section": "phase",
+                    "phase": 1,
+                    "phase_name": "UPS",
+                    "action_id": "b2c4d6e8",
+                    "type": "nut_fsd",
+                    "description": "FSD on Rack A",
+                    "starts_at_seconds": 330,
+                    "timeout_seconds": 60,
+                    "destructive": True,
+                },
+            ],
+            "restore": {"after_seconds": 120, "min_charge_percent": 50},
+            "warnings": ["The plan needs up to 6 min, Rack A reports 4 min of runtime"],
+        }
+    )
+)
+class ShutdownDryRun(TypedDict):
+    """What the plan would do: its triggers now (or for the given state) and its timeline.
+    Nothing runs."""
+
+    triggered: bool
+    reason: str
+    ups: list[ShutdownDryRunUps]
+    healthy: int
+    """Watched UPS not failing (those read at least once)."""
+    due_in_seconds: float | None
+    """When the plan would trigger if nothing changes."""
+    worst_case_seconds: float
+    """From the run's start to the end of the last phase, every phase taking its whole
+    timeout (the runtime warnings add `stabilise_seconds`)."""
+    steps: list[ShutdownDryRunStep]
+    restore: ShutdownDryRunRestore | None
+    warnings: list[str]
+
+
+@closed
+class ShutdownActionTestBody(TypedDict, total=False):
+    confirm: bool
+    """Required for an action that may switch something off."""
+
+
+@with_config(
+    _example({"ok": True, "output": "", "exit_code": 0, "error": None, "duration_ms": 412})
+)
+class ShutdownActionTest(TypedDict):
+    """How the test ended: `ok` false with `error` when the action failed (still a 200)."""
+
+    ok: bool
+    output: str
+    exit_code: int | None
+    error: str | None
+    duration_ms: int
+
+
+@closed
+class SshHostKeyBody(TypedDict, total=False):
+    host: str
+    port: int
+    """Default 22."""
+
+
+@with_config(
+    _example(
+        {
+            "host": "db1.lan",
+            "port": 22,
+            "key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI…",
+            "fingerprint": "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8",
+            "algorithm": "ssh-ed25519",
+        }
+    )
+)
+class SshHostKey(TypedDict):
+    """What the server presented: show the fingerprint, and once confirmed, save `key` as the
+    action's host_key."""
+
+    host: str
+    port: int
+    key: str
+    fingerprint: str
+    algorithm: str
+
+
+ShutdownRunState = Literal[
+    "running", "waiting_restore", "restoring", "completed", "cancelled", "failed"
+]
+
+
+@with_config(
+    _example(
+        {
+            "id": 7,
+            "plan_id": 1,
+            "plan_name": "Rack A",
+            "state": "running",
+            "trigger": {"reason": "Rack A: runtime 4.0 min is below 10 min"},
+            "reason": None,
+            "phase": 0,
+            "phases": 2,
+            "started_at": "2026-01-02T10:00:00.000Z",
+            "finished_at": None,
+            "started_by": None,
+        }
+    )
+)
+class ShutdownRun(TypedDict):
+    id: int
+    plan_id: int | None
+    """null once the plan was deleted (the run keeps its name)."""
+    plan_name: str
+    state: ShutdownRunState
+    trigger: dict[str, Any] | None
+    """What started it, as the engine recorded it (`reason`, the UPS, when)."""
+    reason: str | None
+    """Why it ended (or was cancelled)."""
+    phase: int
+    """The phase running or next; `phases` once every phase ran."""
+    phases: int
+    started_at: IsoTime
+    finished_at: IsoTime | None
+    started_by: str | None
+    """null: a trigger; else who started it."""
+
+
+@closed
+class ShutdownRunStep(TypedDict):
+    id: int
+    section: Literal["phase", "restore"]
+    phase: int
+    position: int
+    action_id: str
+    action_type: str
+    description: str
+    state: Literal["pending", "running", "succeeded", "failed", "timed_out", "skipped"]
+    attempts: int
+    started_at: IsoTime | None
+    finished_at: IsoTime | None
+    exit_code: int | None
+    output: str
+    error: str | None
+
+
+@closed
+class ShutdownRunDetail(ShutdownRun):
+    """A run with its steps: the phases' in order, then the restore sequence's."""
+
+    steps: list[ShutdownRunStep]
+
+
+# --- protection coverage (`api/protection.py`) ---------------------------------------------------
+
+
+@closed
+class ProtectionClient(TypedDict):
+    """One upsmon client logged in to the UPS, as upsd lists it (LIST CLIENT)."""
+
+    address: str
+    """Its IP address, as upsd lists it."""
+    expected: bool
+    """It is one of the hosts the UPS must protect."""
+    label: str | None
+    """The operator's label of that host."""
+
+
+@closed
+class ProtectedHost(TypedDict):
+    """A host that must stay attached to the UPS: the operator's, or a shutdown plan's."""
+
+    id: int | None
+    """The operator's entry (what DELETE takes); null for a plan's."""
+    host: str
+    """A host name or IP address (names are resolved to compare with the clients)."""
+    label: str | None
+    attached: bool
+    """It was among the clients at the last read (false while unknown)."""
+    source: Literal["operator", "plan"]
+    plan_id: int | None
+    plan_name: str | None
+
+
+@closed
+class Protection(TypedDict):
+    """Protection coverage of one UPS."""
+
+    clients: list[ProtectionClient]
+    read_at: IsoTime | None
+    """When the poller last read the clients (null: not yet)."""
+    supported: bool
+    """False when the NUT server refuses LIST CLIENT: coverage unknown, no alerts."""
+    protected_hosts: list[ProtectedHost]
+
+
+@open_body
+class ProtectedHostBody(TypedDict, total=False):
+    host: str
+    """Required: a host name or IP address, 1 to 255 characters."""
+    label: str
+    """At most 100 characters."""
 
 
 # --- OpenAPI ------------------------------------------------------------------------------------
@@ -1691,7 +2244,7 @@ def accepts(shape: Any) -> Callable[[T], T]:
 
 
 # Shapes sent only as live-stream messages: in the document so the UI's types include them.
-STREAM_MESSAGES = (Ups, KioskUps, StreamEvent, StreamRemoved)
+STREAM_MESSAGES = (Ups, KioskUps, StreamEvent, StreamRemoved, StreamShutdownRun)
 for _shape in STREAM_MESSAGES:
     register(_shape)
 

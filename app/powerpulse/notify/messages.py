@@ -71,7 +71,39 @@ TEMPLATES: dict[str, Template] = {
         "❓ UPS Gone", "warning", "{name} is no longer listed by its NUT server."
     ),
     "status_change": Template("🔄 UPS Status Change", "info", "{name} status changed to {status}."),
+    # Shutdown plans (`shutdown.engine`): tied to the UPS that triggered the run; `{plan}` and
+    # `{detail}` come from the event's details.
+    "shutdown_started": Template(
+        "🛑 Shutdown plan started", "critical", "{name} started the shutdown plan {plan}: {detail}."
+    ),
+    "shutdown_step_failed": Template(
+        "⚠️ Shutdown step failed",
+        "warning",
+        "{name}: a step of the shutdown plan {plan} failed: {detail}.",
+    ),
+    "shutdown_finished": Template(
+        "🏁 Shutdown plan finished", "ok", "{name}: the shutdown plan {plan} ended ({detail})."
+    ),
 }
+SHUTDOWN_KINDS = ("shutdown_started", "shutdown_step_failed", "shutdown_finished")
+# Protection coverage (`shutdown.coverage`): a protected host's upsmon stopped (or started
+# again) listening to the UPS; `{host}` is the operator's label, else the host as written.
+HOST_TEMPLATES: dict[str, Template] = {
+    "host_unprotected": Template(
+        "🔌 Host No Longer Protected", "warning", "Host {host} no longer listens to {name}."
+    ),
+    "host_protected": Template(
+        "🔌 Host Protected Again", "ok", "Host {host} listens to {name} again."
+    ),
+}
+TEMPLATES.update(HOST_TEMPLATES)
+# A host that was never seen attached since it became protected.
+HOST_NEVER_ATTACHED = Template(
+    "🔌 Host Not Protected",
+    "warning",
+    "Host {host} does not listen to {name}: it was never seen attached.",
+)
+HOST_NOW_ATTACHED = Template("🔌 Host Protected", "ok", "Host {host} now listens to {name}.")
 # A finished test says so and how it went (`details.phase` "ended").
 SELF_TEST_ENDED = Template(
     "🧪 UPS Battery Test Finished", "info", "{name} finished its battery test."
@@ -176,6 +208,8 @@ class Notice:
         if self.kind == "self_test" and self.extra.get("phase") == "ended":
             failed = normalise_test_result(self.extra.get("result")) == "failed"
             return SELF_TEST_FAILED if failed else SELF_TEST_ENDED
+        if self.kind in HOST_TEMPLATES and self.extra.get("neverAttached") == "True":
+            return HOST_NEVER_ATTACHED if self.kind == "host_unprotected" else HOST_NOW_ATTACHED
         if self.kind in THRESHOLD_TEMPLATES:
             started, cleared = THRESHOLD_TEMPLATES[self.kind]
             return cleared if self.extra.get("phase") == "cleared" else started
@@ -202,6 +236,10 @@ def extra_from_details(kind: str, details: Mapping[str, Any] | None) -> dict[str
         keys: tuple[str, ...] = ("phase", "limit", "value", "metric", "thresholdName")
     elif kind == "self_test":
         keys = ("phase", "mode", "result")
+    elif kind in SHUTDOWN_KINDS:
+        keys = ("plan", "detail", "run", "state", "step", "error", "reason")
+    elif kind in HOST_TEMPLATES:
+        keys = ("host", "hostLabel", "shownAs", "neverAttached")
     else:
         return {}
     return {key: str(d[key]) for key in keys if d.get(key) is not None}
@@ -249,6 +287,13 @@ def readings(notice: Notice) -> list[tuple[str, str]]:
         return []
     if notice.kind == POLLER_MISSING:
         return [("Site", notice.ups_name), ("Status", notice.status)]
+    if notice.kind in HOST_TEMPLATES:
+        host, shown = notice.extra.get("host", ""), notice.extra.get("shownAs", "")
+        return [
+            ("UPS", notice.ups_name),
+            ("Host", f"{shown} ({host})" if shown and host and shown != host else host or shown),
+            ("Upsmon", notice.status or "Unknown"),
+        ]
     facts = [
         ("UPS", notice.ups_name),
         ("Status", notice.status or "Unknown"),
@@ -280,6 +325,10 @@ def describe(notice: Notice, bold: Callable[[str], str], escape: Callable[[str],
     after = after.replace("{status}", notice.status or "Unknown")
     after = after.replace("{limit}", notice.extra.get("limit", "past its limit"))
     after = after.replace("{value}", _reading_text(notice))
+    after = after.replace("{plan}", notice.extra.get("plan", "?"))
+    after = after.replace("{detail}", notice.extra.get("detail", ""))
+    host = notice.extra.get("shownAs") or notice.extra.get("host") or "?"
+    before = before.replace("{host}", host)  # a host's sentence names it before the UPS
     text = escape(before) + bold(escape(notice.ups_name)) + escape(after)
     if notice.previous_status:
         text += "\n" + escape(f"Previous status: {notice.previous_status}")

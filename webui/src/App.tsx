@@ -22,6 +22,7 @@ const UpsPage = lazy(() => import('./pages/UpsPage'));
 const ServersPage = lazy(() => import('./pages/ServersPage'));
 const SettingsPage = lazy(() => import('./pages/settings/SettingsPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
+const ShutdownRoutes = lazy(() => import('./pages/shutdown/ShutdownRoutes'));
 
 function RequireAuth({ children }: { children: ReactNode }) {
   const { token } = useSession();
@@ -81,6 +82,7 @@ export function App() {
             <Route path="ups-systems/:id" element={<UpsPage />} />
             <Route path="servers" element={<ServersPage />} />
             <Route path="settings/*" element={<SettingsPage />} />
+            <Route path="shutdown/*" element={<ShutdownRoutes />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

@@ -49,6 +49,17 @@ import type {
   WritableVariable,
 } from '../types';
 import type { HistoryResponse } from '../lib/history';
+import type {
+  ActionTestResult,
+  DryRun,
+  DryRunUpsState,
+  HostKey,
+  PlanBody,
+  ProtectedHost,
+  Protection,
+  ShutdownPlan,
+  ShutdownRun,
+} from '../lib/shutdownTypes';
 import type { RawAnswer } from './client';
 import type { components } from './schema';
 
@@ -233,3 +244,34 @@ export const checkForUpdate = () => request<UpdateCheck>('/api/system/update/che
 export const startUpdate = () => request<MessageResponse & { details?: string }>('/api/system/update', { method: 'POST' });
 export const getUpdateStatus = () => request<UpdateStatus>('/api/system/update/status');
 export const createStreamTicket = () => request<{ ticket: string }>('/api/stream/ticket', { method: 'POST' });
+
+// Shutdown plans (admin), their runs, and a UPS's protection (any user reads)
+export const listShutdownPlans = () => request<ShutdownPlan[]>('/api/shutdown-plans');
+export const getShutdownPlan = (id: number) => request<ShutdownPlan>(`/api/shutdown-plans/${id}`);
+export const createShutdownPlan = (body: PlanBody) => request<ShutdownPlan>('/api/shutdown-plans', { method: 'POST', body });
+/** A secret sent as `{"set": true}` (or left out) keeps its stored value. */
+export const updateShutdownPlan = (id: number, body: PlanBody) => request<ShutdownPlan>(`/api/shutdown-plans/${id}`, { method: 'PUT', body });
+export const deleteShutdownPlan = (id: number) => request<MessageResponse>(`/api/shutdown-plans/${id}`, { method: 'DELETE' });
+/** What the plan would do: for the current readings, or for the given `state` of its UPS. */
+export const dryRunShutdownPlan = (id: number, state?: Record<string, DryRunUpsState>) =>
+  request<DryRun>(`/api/shutdown-plans/${id}/dry-run`, { method: 'POST', body: state ? { state } : undefined });
+/** 409 `confirmation_required` for a destructive action unless `confirm`. */
+export const testShutdownAction = (planId: number, actionId: string, confirm: boolean) =>
+  request<ActionTestResult>(`/api/shutdown-plans/${planId}/actions/${enc(actionId)}/test`, { method: 'POST', body: { confirm } });
+export const fetchSshHostKey = (host: string, port: number) =>
+  request<HostKey>('/api/shutdown-plans/ssh-host-key', { method: 'POST', body: { host, port } });
+export const listShutdownRuns = (filter: { plan?: number; state?: string; limit?: number } = {}) => {
+  const q = new URLSearchParams();
+  if (filter.plan !== undefined) q.set('plan', String(filter.plan));
+  if (filter.state) q.set('state', filter.state);
+  if (filter.limit !== undefined) q.set('limit', String(filter.limit));
+  const qs = q.toString();
+  return request<ShutdownRun[]>(`/api/shutdown-runs${qs ? `?${qs}` : ''}`);
+};
+export const getShutdownRun = (id: number) => request<ShutdownRun>(`/api/shutdown-runs/${id}`);
+export const cancelShutdownRun = (id: number) => request<ShutdownRun & MessageResponse>(`/api/shutdown-runs/${id}/cancel`, { method: 'POST' });
+export const getUpsProtection = (id: number) => request<Protection>(`/api/ups-systems/${id}/protection`);
+export const addProtectedHost = (id: number, host: string, label: string) =>
+  request<ProtectedHost>(`/api/ups-systems/${id}/protected-hosts`, { method: 'POST', body: { host, label } });
+export const removeProtectedHost = (id: number, hostId: number) =>
+  request<MessageResponse>(`/api/ups-systems/${id}/protected-hosts/${hostId}`, { method: 'DELETE' });

@@ -30,6 +30,15 @@ export const keys = {
   /** Open alerts of every UPS (the dashboard and UPS page filter them by UPS). */
   openAlerts: ['alerts', 'open'] as const,
   drill: (id: number) => ['drills', id] as const,
+  shutdownPlans: ['shutdown-plans'] as const,
+  shutdownPlan: (id: number) => ['shutdown-plans', id] as const,
+  /** Every run list and run (the stream's `shutdown_run` refreshes them all). */
+  shutdownRunsAll: ['shutdown-runs'] as const,
+  shutdownRuns: (plan?: number) => ['shutdown-runs', 'list', plan ?? 'all'] as const,
+  shutdownRun: (id: number) => ['shutdown-runs', id] as const,
+  /** The runs in progress, kept by the stream (the dashboard's banner). */
+  activeShutdownRuns: ['shutdown-active'] as const,
+  protection: (upsId: number) => ['ups', upsId, 'protection'] as const,
   users: ['users'] as const,
   version: ['version'] as const,
   versionDetails: ['version', 'details'] as const,

@@ -978,6 +978,157 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/shutdown-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every shutdown plan (admin; secrets as {"set": true}) */
+        get: operations["shutdown_plans.list_plans"];
+        put?: never;
+        /** Create a shutdown plan (admin); 400 names the field, 409 when the name is taken */
+        post: operations["shutdown_plans.create_plan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shutdown-plans/ssh-host-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read an SSH server's host key (admin): confirm its fingerprint into host_key
+         * @description First contact with a host: connects, reads the key the server presents and hangs up (no login). Show `fingerprint` to the admin; once they confirm it, save `key` as the ssh action's `host_key` (an action runs only against its pinned key). 502 when the server cannot be reached or is not SSH.
+         */
+        post: operations["shutdown_plans.ssh_host_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shutdown-plans/{plan_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One shutdown plan (admin; secrets as {"set": true}) */
+        get: operations["shutdown_plans.get_plan"];
+        /** Replace a shutdown plan (admin): secrets left out or sent as {"set": true} stay */
+        put: operations["shutdown_plans.update_plan"];
+        post?: never;
+        /** Delete a shutdown plan (admin); 409 while it has an active run (cancel it first) */
+        delete: operations["shutdown_plans.delete_plan"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shutdown-plans/{plan_id}/actions/{action_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run one action of the plan now (admin); a destructive one needs confirm: true
+         * @description Runs the action once, as a run would (its secrets opened only for it), within its own timeout and its phase's, at most 50 s. An action that may switch something off answers 409 `confirmation_required` (the reason in `message`) unless the body has `confirm: true`; nothing runs then. A failed test is a 200 with `ok: false`.
+         */
+        post: operations["shutdown_plans.test_action"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shutdown-plans/{plan_id}/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What the plan would do now, or for the given readings (admin); runs nothing
+         * @description Evaluates the plan's triggers against each watched UPS's current live readings, or against `state` for the UPS it names (its fields over the live reading), and walks its phases: `starts_at_seconds` is the latest a step starts after the run starts (every earlier phase taking its whole timeout; when one finishes sooner, the next starts sooner). Restore steps count from the moment the mains are back. Nothing is run or stored.
+         */
+        post: operations["shutdown_plans.plan_dry_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shutdown-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Runs of shutdown plans, newest first (admin)
+         * @description `?plan=<id>` keeps one plan's runs, `?state=` one state (running, waiting_restore, restoring, completed, cancelled, failed; `active` for the first three), `?limit=` (default 50, at most 500), `?before=<run id>` the page after it.
+         */
+        get: operations["shutdown_runs.list_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shutdown-runs/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One run with its steps: the phases' in order, then the restore sequence's */
+        get: operations["shutdown_runs.get_run_detail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shutdown-runs/{run_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an active run (admin): no further step starts; 409 once it finished */
+        post: operations["shutdown_runs.cancel_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/status-model": {
         parameters: {
             query?: never;
@@ -1417,6 +1568,60 @@ export interface paths {
          * @description From the poller's last successful poll. `number`, `date` and `flag` are the value read for its kind (null when it cannot be: show `value`); `description` comes from upsd (`GET DESC`) and is null when upsd has none or has not answered yet.
          */
         get: operations["ups_systems.nut_variables"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ups-systems/{ups_id}/protected-hosts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Say a host must stay attached to this UPS (admin) */
+        post: operations["protection.add_protected_host"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ups-systems/{ups_id}/protected-hosts/{host_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop requiring a host to be attached to this UPS (admin) */
+        delete: operations["protection.remove_protected_host"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ups-systems/{ups_id}/protection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The upsmon clients of a UPS and the hosts it must protect
+         * @description Clients as the poller last read them (upsd's LIST CLIENT, every 30 s); `supported` false when the NUT server refuses to list them.
+         */
+        get: operations["protection.get_protection"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2559,6 +2764,49 @@ export interface components {
              */
             bucket: "online" | "onBattery" | "alarm" | "unknown";
         };
+        /** @description A host that must stay attached to the UPS: the operator's, or a shutdown plan's. */
+        ProtectedHost: {
+            /** @description The operator's entry (what DELETE takes); null for a plan's. */
+            id: number | null;
+            /** @description A host name or IP address (names are resolved to compare with the clients). */
+            host: string;
+            label: string | null;
+            /** @description It was among the clients at the last read (false while unknown). */
+            attached: boolean;
+            /** @enum {string} */
+            source: "operator" | "plan";
+            plan_id: number | null;
+            plan_name: string | null;
+        };
+        ProtectedHostBody: {
+            /** @description Required: a host name or IP address, 1 to 255 characters. */
+            host?: string;
+            /** @description At most 100 characters. */
+            label?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Protection coverage of one UPS. */
+        Protection: {
+            clients: components["schemas"]["ProtectionClient"][];
+            /**
+             * Format: date-time
+             * @description When the poller last read the clients (null: not yet).
+             */
+            read_at: string | null;
+            /** @description False when the NUT server refuses LIST CLIENT: coverage unknown, no alerts. */
+            supported: boolean;
+            protected_hosts: components["schemas"]["ProtectedHost"][];
+        };
+        /** @description One upsmon client logged in to the UPS, as upsd lists it (LIST CLIENT). */
+        ProtectionClient: {
+            /** @description Its IP address, as upsd lists it. */
+            address: string;
+            /** @description It is one of the hosts the UPS must protect. */
+            expected: boolean;
+            /** @description The operator's label of that host. */
+            label: string | null;
+        };
         RawNotificationBody: {
             /** @description A raw NUT status, e.g. "OB LB". */
             status?: string;
@@ -2581,6 +2829,11 @@ export interface components {
         RuleRef: {
             id: number;
             name: string;
+        };
+        /** @description A write-only value that is stored: it is never sent back. */
+        SecretSet: {
+            /** @enum {boolean} */
+            set: true;
         };
         SecretState: {
             set: boolean;
@@ -2616,6 +2869,524 @@ export interface components {
             /** @enum {string} */
             role: "admin" | "user";
             isAdmin: boolean;
+        };
+        /** @description One action: `type` says which fields it has (ssh: host, port, username, password or private_key, command, host_key, timeout_seconds; http: method, url, headers, body, timeout_seconds, verify_tls; nut_fsd: ups_id; nut_command: ups_id, command, param; wait_down: host, port, timeout_seconds; wol: mac, address, port). Secrets (password, private_key, headers) come back as `{"set": true}`. */
+        ShutdownAction: {
+            /** @description Kept across edits: runs' steps and the test endpoint name the action by it. */
+            id: string;
+            /** @enum {string} */
+            type: "ssh" | "http" | "nut_fsd" | "nut_command" | "wait_down" | "wol";
+            /** @description ssh, wait_down. */
+            host?: string;
+            /** @description ssh (22), wait_down, wol (9). */
+            port?: number;
+            username?: string;
+            password?: components["schemas"]["SecretSet"];
+            private_key?: components["schemas"]["SecretSet"];
+            /** @description ssh: the shell command; nut_command: the instant command. */
+            command?: string;
+            /** @description ssh: the pinned OpenSSH public key line (POST /api/shutdown-plans/ssh-host-key). */
+            host_key?: string;
+            timeout_seconds?: number;
+            method?: string;
+            url?: string;
+            headers?: components["schemas"]["SecretSet"];
+            body?: string | null;
+            verify_tls?: boolean;
+            /** @description nut_fsd, nut_command. */
+            ups_id?: number;
+            param?: string | null;
+            mac?: string;
+            /** @description wol: where the magic packet goes (default 255.255.255.255). */
+            address?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description An action as sent: a secret sent as `{"set": true}` or left out keeps the stored one (of the action with the same `id` and type); leave `id` out for a new action. */
+        ShutdownActionBody: {
+            id?: string;
+            /** @enum {string} */
+            type?: "ssh" | "http" | "nut_fsd" | "nut_command" | "wait_down" | "wol";
+            host?: string;
+            port?: number | null;
+            username?: string;
+            password?: (string | components["schemas"]["SecretSet"]) | null;
+            private_key?: (string | components["schemas"]["SecretSet"]) | null;
+            command?: string;
+            host_key?: string;
+            timeout_seconds?: number | null;
+            method?: string;
+            url?: string;
+            headers?: ({
+                [key: string]: string;
+            } | components["schemas"]["SecretSet"]) | null;
+            body?: string | null;
+            verify_tls?: boolean;
+            ups_id?: number;
+            param?: string | null;
+            mac?: string;
+            address?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description How the test ended: `ok` false with `error` when the action failed (still a 200).
+         * @example {
+         *       "duration_ms": 412,
+         *       "error": null,
+         *       "exit_code": 0,
+         *       "ok": true,
+         *       "output": ""
+         *     }
+         */
+        ShutdownActionTest: {
+            ok: boolean;
+            output: string;
+            exit_code: number | null;
+            error: string | null;
+            duration_ms: number;
+        };
+        ShutdownActionTestBody: {
+            /** @description Required for an action that may switch something off. */
+            confirm?: boolean;
+        };
+        ShutdownActiveRun: {
+            id: number;
+            /** @enum {string} */
+            state: "running" | "waiting_restore" | "restoring";
+            phase: number;
+        };
+        /**
+         * @description What the plan would do: its triggers now (or for the given state) and its timeline. Nothing runs.
+         * @example {
+         *       "due_in_seconds": null,
+         *       "healthy": 0,
+         *       "reason": "Rack A: runtime 4.0 min is below 10 min",
+         *       "restore": {
+         *         "after_seconds": 120,
+         *         "min_charge_percent": 50
+         *       },
+         *       "steps": [
+         *         {
+         *           "action_id": "3f9a1c07",
+         *           "description": "ssh root@db1.lan: poweroff",
+         *           "destructive": true,
+         *           "phase": 0,
+         *           "phase_name": "Hosts",
+         *           "section": "phase",
+         *           "starts_at_seconds": 0,
+         *           "timeout_seconds": 60,
+         *           "type": "ssh"
+         *         },
+         *         {
+         *           "action_id": "b2c4d6e8",
+         *           "description": "FSD on Rack A",
+         *           "destructive": true,
+         *           "phase": 1,
+         *           "phase_name": "UPS",
+         *           "section": "phase",
+         *           "starts_at_seconds": 330,
+         *           "timeout_seconds": 60,
+         *           "type": "nut_fsd"
+         *         }
+         *       ],
+         *       "triggered": true,
+         *       "ups": [
+         *         {
+         *           "due_in_seconds": null,
+         *           "failing": true,
+         *           "name": "Rack A",
+         *           "reasons": [
+         *             "runtime 4.0 min is below 10 min"
+         *           ],
+         *           "ups_id": 1
+         *         }
+         *       ],
+         *       "warnings": [
+         *         "The plan needs up to 6 min, Rack A reports 4 min of runtime"
+         *       ],
+         *       "worst_case_seconds": 390
+         *     }
+         */
+        ShutdownDryRun: {
+            triggered: boolean;
+            reason: string;
+            ups: components["schemas"]["ShutdownDryRunUps"][];
+            /** @description Watched UPS not failing (those read at least once). */
+            healthy: number;
+            /** @description When the plan would trigger if nothing changes. */
+            due_in_seconds: number | null;
+            /** @description From the run's start to the end of the last phase, every phase taking its whole timeout (the runtime warnings add `stabilise_seconds`). */
+            worst_case_seconds: number;
+            steps: components["schemas"]["ShutdownDryRunStep"][];
+            restore: components["schemas"]["ShutdownDryRunRestore"] | null;
+            warnings: string[];
+        };
+        /**
+         * @example {
+         *       "state": {
+         *         "1": {
+         *           "runtime": 240,
+         *           "status": "OB DISCHRG"
+         *         }
+         *       }
+         *     }
+         */
+        ShutdownDryRunBody: {
+            /** @description By UPS id (watched by the plan); the others keep their live readings. */
+            state?: {
+                [key: string]: components["schemas"]["ShutdownUpsState"];
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        ShutdownDryRunRestore: {
+            after_seconds: number;
+            min_charge_percent: number | null;
+        };
+        ShutdownDryRunStep: {
+            /** @enum {string} */
+            section: "phase" | "restore";
+            phase: number;
+            phase_name: string;
+            action_id: string;
+            type: string;
+            description: string;
+            /** @description The latest it starts: seconds after the run starts (the trigger having held for `stabilise_seconds`; restore: after the mains are back), every earlier phase taking its delay and whole timeout. A phase that finishes sooner lets the next start sooner. */
+            starts_at_seconds: number;
+            /** @description Its own timeout within its phase's. */
+            timeout_seconds: number;
+            /** @description Testing it needs `confirm: true`. */
+            destructive: boolean;
+        };
+        ShutdownDryRunUps: {
+            ups_id: number;
+            name: string;
+            failing: boolean;
+            reasons: string[];
+            /** @description When a time-based trigger would hold if nothing changes. */
+            due_in_seconds: number | null;
+        };
+        ShutdownPhase: {
+            name: string;
+            /** @description Waited after the previous phase ended (after the run started, for the first). */
+            delay_seconds: number;
+            /** @description The phase's actions run together; whatever still runs after this is stopped. */
+            timeout_seconds: number;
+            actions: components["schemas"]["ShutdownAction"][];
+        };
+        ShutdownPhaseBody: {
+            name?: string;
+            delay_seconds?: number;
+            timeout_seconds?: number;
+            actions?: components["schemas"]["ShutdownActionBody"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description A shutdown plan (secrets as `{"set": true}`).
+         * @example {
+         *       "active_run": null,
+         *       "cancel_on_restore": true,
+         *       "created_at": "2026-01-02T10:00:00.000Z",
+         *       "enabled": true,
+         *       "id": 1,
+         *       "min_healthy": null,
+         *       "name": "Rack A",
+         *       "phases": [
+         *         {
+         *           "actions": [
+         *             {
+         *               "command": "poweroff",
+         *               "host": "db1.lan",
+         *               "host_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA…",
+         *               "id": "3f9a1c07",
+         *               "password": {
+         *                 "set": true
+         *               },
+         *               "port": 22,
+         *               "timeout_seconds": 60,
+         *               "type": "ssh",
+         *               "username": "root"
+         *             }
+         *           ],
+         *           "delay_seconds": 0,
+         *           "name": "Hosts",
+         *           "timeout_seconds": 300
+         *         },
+         *         {
+         *           "actions": [
+         *             {
+         *               "id": "b2c4d6e8",
+         *               "type": "nut_fsd",
+         *               "ups_id": 1
+         *             }
+         *           ],
+         *           "delay_seconds": 30,
+         *           "name": "UPS",
+         *           "timeout_seconds": 60
+         *         }
+         *       ],
+         *       "protected_hosts": [
+         *         {
+         *           "host": "db1.lan",
+         *           "ups_id": 1
+         *         }
+         *       ],
+         *       "restore": {
+         *         "actions": [
+         *           {
+         *             "id": "0a1b2c3d",
+         *             "mac": "00:11:22:33:44:55",
+         *             "type": "wol"
+         *           }
+         *         ],
+         *         "after_seconds": 120,
+         *         "min_charge_percent": 50
+         *       },
+         *       "stabilise_seconds": 5,
+         *       "triggers": {
+         *         "on_battery_seconds": 300,
+         *         "runtime_below_minutes": 10
+         *       },
+         *       "updated_at": "2026-01-02T10:00:00.000Z",
+         *       "updated_by": "admin",
+         *       "ups": [
+         *         1
+         *       ]
+         *     }
+         */
+        ShutdownPlan: {
+            id: number;
+            name: string;
+            enabled: boolean;
+            /** @description The UPS it watches. */
+            ups: number[];
+            /** @description "At least N of these UPS healthy": fewer starts the plan. null: any UPS triggering. */
+            min_healthy: number | null;
+            triggers: components["schemas"]["ShutdownTriggers"];
+            /** @description How long a trigger must hold before the plan starts. */
+            stabilise_seconds: number;
+            /** @description The mains back before a phase starts cancels the rest (the restore sequence runs if a phase already ran). */
+            cancel_on_restore: boolean;
+            phases: components["schemas"]["ShutdownPhase"][];
+            restore: components["schemas"]["ShutdownRestore"] | null;
+            protected_hosts: components["schemas"]["ShutdownProtectedHost"][];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            updated_by: string | null;
+            active_run: components["schemas"]["ShutdownActiveRun"] | null;
+        };
+        /**
+         * @description The whole plan (PUT replaces it). Required: name, ups, phases, and a trigger or min_healthy. A 400 names the culprit in `field` (`phases[1].actions[0].port`).
+         * @example {
+         *       "cancel_on_restore": true,
+         *       "enabled": true,
+         *       "min_healthy": null,
+         *       "name": "Rack A",
+         *       "phases": [
+         *         {
+         *           "actions": [
+         *             {
+         *               "command": "poweroff",
+         *               "host": "db1.lan",
+         *               "host_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA…",
+         *               "id": "3f9a1c07",
+         *               "password": {
+         *                 "set": true
+         *               },
+         *               "port": 22,
+         *               "timeout_seconds": 60,
+         *               "type": "ssh",
+         *               "username": "root"
+         *             }
+         *           ],
+         *           "delay_seconds": 0,
+         *           "name": "Hosts",
+         *           "timeout_seconds": 300
+         *         },
+         *         {
+         *           "actions": [
+         *             {
+         *               "id": "b2c4d6e8",
+         *               "type": "nut_fsd",
+         *               "ups_id": 1
+         *             }
+         *           ],
+         *           "delay_seconds": 30,
+         *           "name": "UPS",
+         *           "timeout_seconds": 60
+         *         }
+         *       ],
+         *       "protected_hosts": [
+         *         {
+         *           "host": "db1.lan",
+         *           "ups_id": 1
+         *         }
+         *       ],
+         *       "restore": {
+         *         "actions": [
+         *           {
+         *             "id": "0a1b2c3d",
+         *             "mac": "00:11:22:33:44:55",
+         *             "type": "wol"
+         *           }
+         *         ],
+         *         "after_seconds": 120,
+         *         "min_charge_percent": 50
+         *       },
+         *       "stabilise_seconds": 5,
+         *       "triggers": {
+         *         "on_battery_seconds": 300,
+         *         "runtime_below_minutes": 10
+         *       },
+         *       "ups": [
+         *         1
+         *       ]
+         *     }
+         */
+        ShutdownPlanBody: {
+            name?: string;
+            enabled?: boolean;
+            ups?: number[];
+            min_healthy?: number | null;
+            triggers?: components["schemas"]["ShutdownTriggers"];
+            stabilise_seconds?: number;
+            cancel_on_restore?: boolean;
+            phases?: components["schemas"]["ShutdownPhaseBody"][];
+            restore?: components["schemas"]["ShutdownRestoreBody"] | null;
+            protected_hosts?: components["schemas"]["ShutdownProtectedHost"][];
+        } & {
+            [key: string]: unknown;
+        };
+        ShutdownProtectedHost: {
+            ups_id: number;
+            host: string;
+        };
+        ShutdownRestore: {
+            /** @description Seconds of steady mains before the restore sequence starts. */
+            after_seconds: number;
+            min_charge_percent: number | null;
+            actions: components["schemas"]["ShutdownAction"][];
+        };
+        ShutdownRestoreBody: {
+            after_seconds?: number;
+            min_charge_percent?: number | null;
+            actions?: components["schemas"]["ShutdownActionBody"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @example {
+         *       "finished_at": null,
+         *       "id": 7,
+         *       "phase": 0,
+         *       "phases": 2,
+         *       "plan_id": 1,
+         *       "plan_name": "Rack A",
+         *       "reason": null,
+         *       "started_at": "2026-01-02T10:00:00.000Z",
+         *       "started_by": null,
+         *       "state": "running",
+         *       "trigger": {
+         *         "reason": "Rack A: runtime 4.0 min is below 10 min"
+         *       }
+         *     }
+         */
+        ShutdownRun: {
+            id: number;
+            /** @description null once the plan was deleted (the run keeps its name). */
+            plan_id: number | null;
+            plan_name: string;
+            /** @enum {string} */
+            state: "running" | "waiting_restore" | "restoring" | "completed" | "cancelled" | "failed";
+            /** @description What started it, as the engine recorded it (`reason`, the UPS, when). */
+            trigger: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Why it ended (or was cancelled). */
+            reason: string | null;
+            /** @description The phase running or next; `phases` once every phase ran. */
+            phase: number;
+            phases: number;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            /** @description null: a trigger; else who started it. */
+            started_by: string | null;
+        };
+        /** @description A run with its steps: the phases' in order, then the restore sequence's. */
+        ShutdownRunDetail: {
+            id: number;
+            /** @description null once the plan was deleted (the run keeps its name). */
+            plan_id: number | null;
+            plan_name: string;
+            /** @enum {string} */
+            state: "running" | "waiting_restore" | "restoring" | "completed" | "cancelled" | "failed";
+            /** @description What started it, as the engine recorded it (`reason`, the UPS, when). */
+            trigger: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Why it ended (or was cancelled). */
+            reason: string | null;
+            /** @description The phase running or next; `phases` once every phase ran. */
+            phase: number;
+            phases: number;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            /** @description null: a trigger; else who started it. */
+            started_by: string | null;
+            steps: components["schemas"]["ShutdownRunStep"][];
+        };
+        ShutdownRunStep: {
+            id: number;
+            /** @enum {string} */
+            section: "phase" | "restore";
+            phase: number;
+            position: number;
+            action_id: string;
+            action_type: string;
+            description: string;
+            /** @enum {string} */
+            state: "pending" | "running" | "succeeded" | "failed" | "timed_out" | "skipped";
+            attempts: number;
+            /** Format: date-time */
+            started_at: string | null;
+            /** Format: date-time */
+            finished_at: string | null;
+            exit_code: number | null;
+            output: string;
+            error: string | null;
+        };
+        /** @description Any of them; only those set are sent back. Per UPS, a trigger holds while on battery (a self-test is not), except `fsd`. */
+        ShutdownTriggers: {
+            /** @description On battery for at least this long. */
+            on_battery_seconds?: number | null;
+            runtime_below_minutes?: number | null;
+            charge_below_percent?: number | null;
+            low_battery?: boolean;
+            /** @description The UPS's primary upsd is shutting its clients down. */
+            fsd?: boolean;
+            /** @description No answer from the NUT server for this long while on battery. */
+            comm_lost_on_battery_seconds?: number | null;
+        };
+        /** @description A UPS's readings for a dry run; each field given replaces the live one. */
+        ShutdownUpsState: {
+            /** @description NUT status tokens, e.g. "OB LB". */
+            status?: string;
+            /** @description % */
+            charge?: number;
+            /** @description Seconds, as NUT reports it. */
+            runtime?: number;
+            /** @description On battery for this long (without `status`, the UPS is taken to be on battery). */
+            on_battery_seconds?: number;
+            /** @description Seconds without an answer from its NUT server. */
+            comm_lost_seconds?: number;
         };
         SlackTestBody: {
             /** @description Else your saved one. */
@@ -2653,6 +3424,28 @@ export interface components {
         SmtpTestResult: {
             message: string;
         };
+        /**
+         * @description What the server presented: show the fingerprint, and once confirmed, save `key` as the action's host_key.
+         * @example {
+         *       "algorithm": "ssh-ed25519",
+         *       "fingerprint": "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8",
+         *       "host": "db1.lan",
+         *       "key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI…",
+         *       "port": 22
+         *     }
+         */
+        SshHostKey: {
+            host: string;
+            port: number;
+            key: string;
+            fingerprint: string;
+            algorithm: string;
+        };
+        SshHostKeyBody: {
+            host?: string;
+            /** @description Default 22. */
+            port?: number;
+        };
         /** @description `GET /api/status-model`: the one status table, for the UI's labels. */
         StatusModel: {
             /** @description Ranked best to worst. */
@@ -2680,6 +3473,28 @@ export interface components {
         /** @description `event: removed`: a UPS was deleted. */
         StreamRemoved: {
             id: number;
+        };
+        /** @description `event: shutdown_run` on the logged-in stream: a shutdown run progressed (sent on every run or step change, and for each active run right after the snapshot). No outputs, no errors: `GET /api/shutdown-runs/:id` has them. */
+        StreamShutdownRun: {
+            id: number;
+            plan_id: number | null;
+            plan_name: string;
+            /** @enum {string} */
+            state: "running" | "waiting_restore" | "restoring" | "completed" | "cancelled" | "failed";
+            phase: number;
+            phases: number;
+            reason: string | null;
+            steps: components["schemas"]["StreamShutdownStep"][];
+        };
+        /** @description One step of a `shutdown_run` message: where it is in the plan and its state. */
+        StreamShutdownStep: {
+            id: number;
+            /** @enum {string} */
+            section: "phase" | "restore";
+            phase: number;
+            position: number;
+            /** @enum {string} */
+            state: "pending" | "running" | "succeeded" | "failed" | "timed_out" | "skipped";
         };
         StreamTicket: {
             /** @description Pass as `GET /api/stream?ticket=`; single use, valid `expiresIn` seconds. */
@@ -2920,7 +3735,7 @@ export interface components {
         UpsEvent: {
             id: number;
             upsId: number;
-            /** @description on_battery, online, low_battery, fsd, replace_battery, overload, bypass, off, comm_lost, comm_restored, self_test, ups_added, ups_removed. */
+            /** @description on_battery, online, low_battery, fsd, replace_battery, overload, bypass, off, comm_lost, comm_restored, self_test, ups_added, ups_removed, host_unprotected, host_protected. */
             kind: string;
             previousStatus: string;
             newStatus: string;
@@ -5592,6 +6407,365 @@ export interface operations {
             };
         };
     };
+    "shutdown_plans.list_plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShutdownPlan"][];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "shutdown_plans.create_plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ShutdownPlanBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShutdownPlan"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "shutdown_plans.ssh_host_key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SshHostKeyBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SshHostKey"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "shutdown_plans.get_plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShutdownPlan"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "shutdown_plans.update_plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ShutdownPlanBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShutdownPlan"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "shutdown_plans.delete_plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "shutdown_plans.test_action": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+                action_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ShutdownActionTestBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShutdownActionTest"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "shutdown_plans.plan_dry_run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ShutdownDryRunBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShutdownDryRun"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "shutdown_runs.list_runs": {
+        parameters: {
+            query?: {
+                before?: number;
+                limit?: number;
+                state?: string;
+                plan?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShutdownRun"][];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "shutdown_runs.get_run_detail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShutdownRunDetail"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "shutdown_runs.cancel_run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShutdownRunDetail"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "status_model.get_status_model": {
         parameters: {
             query?: never;
@@ -6712,6 +7886,104 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UpsNutVariables"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "protection.add_protected_host": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ups_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ProtectedHostBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtectedHost"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "protection.remove_protected_host": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ups_id: string;
+                host_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "protection.get_protection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ups_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Protection"];
                 };
             };
             /** @description An error */

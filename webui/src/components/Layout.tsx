@@ -15,7 +15,7 @@ import { ThemeToggle } from './ThemeToggle';
 /** The signed-in frame: navigation, theme, live status, sign-out and inactivity logout. */
 export function Layout() {
   const { t } = useTranslation('nav');
-  const { user } = useSession();
+  const { user, isAdmin } = useSession();
   const { theme, toggle } = useTheme();
   const [menuOpen, setMenuOpen] = useState(false);
   const navigate = useNavigate();
@@ -69,6 +69,11 @@ export function Layout() {
           <NavLink to="/servers" onClick={close}>
             {t('nutServers')}
           </NavLink>
+          {isAdmin && (
+            <NavLink to="/shutdown" onClick={close}>
+              {t('shutdown')}
+            </NavLink>
+          )}
           <NavLink to="/settings" onClick={close}>
             {t('settings')}
           </NavLink>

@@ -9,6 +9,7 @@ import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { createStreamTicket } from '../api/endpoints';
 import { keys } from '../api/keys';
 import { patchUps, patchUpsList } from '../lib/liveCache';
+import { applyShutdownRunMessage } from '../lib/shutdownLive';
 import type { Ups, UpsEvent } from '../types';
 
 export type LiveState = 'connecting' | 'live' | 'polling';
@@ -147,6 +148,11 @@ export function useLiveUpdates(mode: 'user' | 'kiosk', enabled = true): void {
       es.addEventListener('event', (e) => {
         const payload = parse<unknown>((e as MessageEvent<string>).data);
         if (payload) applyEventMessage(client, payload);
+      });
+      // A shutdown plan's run changed (sent to every signed-in user: the dashboard's banner).
+      es.addEventListener('shutdown_run', (e) => {
+        const payload = parse<unknown>((e as MessageEvent<string>).data);
+        if (payload) applyShutdownRunMessage(client, payload);
       });
       // The ticket lives 60 s and the stream ends on a password or role change: rather than let
       // the browser reconnect with an old ticket, start over with a new one.

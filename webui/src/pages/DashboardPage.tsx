@@ -13,6 +13,7 @@ import { SummaryBar } from '../components/SummaryBar';
 import { UpsCard } from '../components/UpsCard';
 import { UpsDetailPanel } from '../components/UpsDetailPanel';
 import { TimeAgo } from '../components/TimeAgo';
+import { ShutdownBanner } from '../components/shutdown/ShutdownBanner';
 
 export function DashboardPage() {
   const { t } = useTranslation('dashboard');
@@ -71,6 +72,7 @@ export function DashboardPage() {
   const noKey = grouping === 'tag' ? t('untagged') : t('noSite');
   return (
     <div className="page">
+      <ShutdownBanner />
       <div className="page-head">
         <h1>{t('title')}</h1>
         <div className="button-row">

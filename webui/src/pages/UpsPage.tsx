@@ -26,6 +26,7 @@ import { useSession } from '../hooks/useSession';
 import { errorText } from '../components/UpsCard';
 import { VariableGroups } from '../components/VariableGroups';
 import { EventLines } from '../components/EventLines';
+import { ProtectionPanel } from '../components/ProtectionPanel';
 
 const HistoryCharts = lazy(() => import('../components/HistoryCharts'));
 
@@ -95,6 +96,7 @@ export default function UpsPage() {
           <VariableGroups upsId={ups.id} updated={ups.lastUpdated} />
           {isAdmin && <UpsControls upsId={ups.id} />}
           {isAdmin && <FireDrill key={ups.id} upsId={ups.id} upsName={ups.displayName} />}
+          <ProtectionPanel key={`protection-${ups.id}`} upsId={ups.id} canEdit={isAdmin} />
         </section>
         <section aria-labelledby="events-title">
           <EventLines upsId={ups.id} />

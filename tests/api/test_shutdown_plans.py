@@ -555,6 +555,7 @@ async def test_dry_run_warnings(client: Client, admin: Account, ups: UpsSystem) 
         ([], "state"),
         ({"99999": {"status": "OB"}}, "state.99999"),
         ({"abc": {}}, "state.abc"),
+        ({"9" * 5000: {}}, "state." + "9" * 20),  # more digits than int() reads: no 500
         ({"{ups}": "OB"}, "state.{ups}"),
         ({"{ups}": {"charge": 101}}, "state.{ups}.charge"),
         ({"{ups}": {"runtime": True}}, "state.{ups}.runtime"),

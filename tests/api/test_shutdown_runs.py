@@ -166,7 +166,8 @@ async def test_cancel_an_active_run(
 ) -> None:
     caplog.set_level(logging.INFO, logger="powerpulse.audit")
     plan = await add_plan()
-    run = await add_run(plan, "running")
+    held = {"claimed_by": "engine-a", "claimed_until": utcnow() + timedelta(seconds=60)}
+    run = await add_run(plan, "running", **held)
     await add_steps(run)
     status, answer, _ = await client.post(f"{BASE}/{run.id}/cancel", token=admin.token)
     assert status == 200, answer
@@ -184,6 +185,20 @@ async def test_cancel_an_active_run(
     assert shown["active_run"] is None
     status, answer, _ = await client.post(f"{BASE}/{run.id}/cancel", token=admin.token)
     assert status == 409 and answer["error"] == "run_finished", answer
+
+
+async def test_cancelling_a_run_no_engine_drives_closes_its_running_step(
+    client: Client, admin: Account
+) -> None:
+    plan = await add_plan()
+    expired = {"claimed_by": "engine-a", "claimed_until": utcnow() - timedelta(seconds=1)}
+    run = await add_run(plan, "running", **expired)
+    await add_steps(run)
+    status, answer, _ = await client.post(f"{BASE}/{run.id}/cancel", token=admin.token)
+    assert status == 200, answer
+    running = next(s for s in answer["steps"] if s["action_id"] == "h2")
+    assert running["state"] == "failed" and running["finished_at"]
+    assert running["error"] == "the run was cancelled while no engine was driving it"
 
 
 @pytest.mark.parametrize("state", ["completed", "failed", "cancelled"])

@@ -37,8 +37,12 @@ from powerpulse.db.models import (
     NutServer,
     Poller,
     PollerLease,
+    ProtectedHost,
     RateLimitHit,
     Sample,
+    ShutdownPlan,
+    ShutdownRun,
+    ShutdownStep,
     Threshold,
     UpsLiveState,
     UpsSystem,
@@ -178,6 +182,21 @@ async def fill(settings: Settings) -> None:
         )
         await PollerLease.create(
             nut_server=server, poller_id="h:2:b", acquired_at=T0, expires_at=T0
+        )
+        await ProtectedHost.create(ups=ups, host="10.0.0.7", label="db1")
+        plan = await ShutdownPlan.create(name="Rack A", definition={"name": "Rack A"})
+        run = await ShutdownRun.create(
+            plan=plan,
+            plan_name="Rack A",
+            definition={"name": "Rack A", "phases": [{"actions": [{"password": "enc:v1:x"}]}]},
+            trigger={"reason": "ups1: runtime 90 s is below 5 min"},
+            started_at=T0,
+            active_plan_id=plan.id,
+            claimed_by="h:2:b",
+            claimed_until=T0,
+        )
+        await ShutdownStep.create(
+            run=run, action_id="a1b2", action_type="ssh", state="succeeded", exit_code=0
         )
         # What SQLite stores but PostgreSQL refuses: written as older versions could (raw SQL).
         await dialect.execute(

@@ -67,6 +67,18 @@ async def test_a_failing_command_is_a_failure_with_its_exit_code_and_output(
     assert outcome.error == "the command on 127.0.0.1 exited with 3"
 
 
+async def test_a_host_that_drops_the_session_while_powering_off_is_a_success(
+    sshd: Sshd, secrets_box: SecretBox, action_ctx: Ctx
+) -> None:
+    # What `poweroff` does to sshd: the session's server process dies before any exit status.
+    marker = sshd.marker_dir / "powering-off"
+    command = f"touch {marker}; kill -9 $PPID; sleep 5"
+    outcome = await TYPE.run(key_action(sshd, secrets_box, command), action_ctx())
+    assert marker.exists()
+    assert outcome.ok, outcome.error
+    assert "closed the connection before sending an exit status" in outcome.output
+
+
 async def test_a_host_with_another_key_gets_no_command(
     sshd: Sshd, secrets_box: SecretBox, action_ctx: Ctx
 ) -> None:

@@ -84,7 +84,6 @@ async def test_a_killed_poller_s_run_resumes_without_repeating_a_finished_step(
             stack.start_poller()
             await asyncio.to_thread(slow.wait_requests, 2, 15)  # the slow step, again
             run = await wait_state(plan_id, "completed", timeout=20)
-            assert killed.claimed_by != run.claimed_by or run.claimed_by is None
             log = stack.log("poller")
     assert paths(hook) == ["/a", "/b"]  # each finished step exactly once
     assert first(hook, "/b").at - first(hook, "/a").at >= 1.0
@@ -94,4 +93,5 @@ async def test_a_killed_poller_s_run_resumes_without_repeating_a_finished_step(
         ("phase", 1, 0, "succeeded", 1),
         ("phase", 1, 1, "timed_out", 2),
     ]
-    assert "taken over" in log
+    # The new poller (another engine id) took the run over from the killed one.
+    assert killed.claimed_by and f"taken over from {killed.claimed_by}" in log

@@ -103,6 +103,35 @@ async def test_two_engines_start_a_plan_once(db: Settings, hook: WebhookReceiver
     assert await ShutdownRun.all().count() == 1
 
 
+async def test_a_runtime_that_rebounds_does_not_start_the_plan_again_in_the_same_outage(
+    db: Settings, hook: WebhookReceiver
+) -> None:
+    ups = await ups_on_battery()
+    await add_plan(db, body(ups, {"name": "now", "actions": [http(hook, "once")]}))
+    engine = ShutdownEngine(db)
+    await engine.turn()
+    await hook.await_requests(1)
+    await engine.turn()
+    assert (await ShutdownRun.get()).state == "completed"
+    # The first hosts are down, the load drops, the runtime estimate jumps above the trigger…
+    await UpsLiveState.filter(ups_id=ups).update(variables={"battery.runtime": "1200"})
+    await engine.turn()
+    # … and falls below it again, still on battery: the same outage, no second run.
+    await UpsLiveState.filter(ups_id=ups).update(variables={"battery.runtime": "120"})
+    await engine.turn()
+    await asyncio.sleep(0.3)
+    assert await ShutdownRun.all().count() == 1 and len(hook.requests) == 1
+    # The mains come back, then fail again: a new outage, a new run.
+    back = {"power": "OL", "commOk": True, "flags": []}
+    await UpsLiveState.filter(ups_id=ups).update(status_tokens="OL", event_state=back)
+    await engine.turn()
+    again = {"power": "OB", "obSince": time.time(), "commOk": True, "flags": []}
+    await UpsLiveState.filter(ups_id=ups).update(status_tokens="OB", event_state=again)
+    await engine.turn()
+    await hook.await_requests(2)
+    assert await ShutdownRun.all().count() == 2
+
+
 async def test_an_expired_claim_is_taken_over_and_timing_resumes(
     db: Settings, hook: WebhookReceiver
 ) -> None:

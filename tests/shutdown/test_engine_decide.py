@@ -197,6 +197,21 @@ def test_restoring_runs_the_restore_actions_then_ends() -> None:
     }
 
 
+def test_a_new_outage_ends_a_run_waiting_to_restore_so_a_new_run_can_start() -> None:
+    plan = make_plan(restore=RESTORE)
+    steps = steps_for(plan, hosts0="succeeded", hosts1="succeeded", storage0="succeeded")
+    waiting = run(phase=2, state="waiting_restore", restore_since=None)
+    assert go(plan, waiting, steps).idle  # the same outage: it keeps waiting
+    end = go(plan, waiting, steps, failed_again=True)
+    assert end.finish and end.changes["state"] == "completed"
+    assert end.changes["reason"] == "the power failed again before the hosts were back"
+    restoring = steps_for(
+        plan, hosts0="succeeded", hosts1="succeeded", storage0="succeeded", wake="running"
+    )
+    stopped = go(plan, run(phase=2, state="restoring"), restoring, failed_again=True)
+    assert stopped.finish and stopped.stop == ((4, "failed", "the run ended before it finished"),)
+
+
 def test_a_run_cancelled_elsewhere_stops_what_runs() -> None:
     plan = make_plan()
     steps = steps_for(plan, hosts0="running")

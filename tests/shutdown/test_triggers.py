@@ -55,17 +55,29 @@ def test_a_battery_test_never_triggers() -> None:
         "charge_below_percent": 100,
         "low_battery": True,
     }
-    # What a live row holds during `OB CAL`: detection leaves the stable power OL.
+    # What a live row holds during `OB CAL LB` (detection leaves the stable power OL and sets
+    # the LB flag), and just after it (`OL CHRG`, the flag still held for its clear window).
     testing = from_live(
         1,
         "ups1",
         {"battery.charge": "20", "battery.runtime": "60"},
         "OB CAL LB",
-        {"power": "OL", "flags": [], "test": {"mode": "calibration", "since": NOW}},
+        {"power": "OL", "flags": ["LB"], "test": {"mode": "calibration", "since": NOW}},
         NOW,
     )
-    verdict = triggers.evaluate(plan(triggers=every), {1: testing}, NOW)
-    assert not verdict.holds, verdict.reason
+    after = from_live(
+        1, "ups1", {"battery.charge": "20"}, "OL CHRG", {"power": "OL", "flags": ["LB"]}, NOW
+    )
+    for reading in (testing, after):
+        verdict = triggers.evaluate(plan(triggers=every), {1: reading}, NOW)
+        assert not verdict.holds, verdict.reason
+
+
+def test_low_battery_on_mains_is_a_recharge_not_a_trigger() -> None:
+    p = plan(triggers={"low_battery": True})
+    recharging = ol(tokens=frozenset({"OL", "CHRG", "LB"}), flags=frozenset({"LB"}))
+    assert not triggers.evaluate(p, {1: recharging}, NOW).holds
+    assert triggers.evaluate(p, {1: ob(tokens=frozenset({"OB", "LB"}))}, NOW).holds
 
 
 def test_reasons_name_the_ups_and_the_limit() -> None:
@@ -116,6 +128,10 @@ def test_mains_back_needs_every_watched_ups_on_line() -> None:
     assert triggers.mains_back(p, {1: ol(1), 2: ol(2)})
     group = plan(ups=[1, 2], min_healthy=1)
     assert triggers.mains_back(group, {1: ol(1), 2: Reading(2, "ups2")})
+    # A UPS never read (or deleted) does not hold the restore back forever.
+    assert triggers.mains_back(p, {1: ol(1)})
+    assert not triggers.mains_back(p, {})
+    assert not triggers.mains_back(p, {1: ol(1, flags=frozenset({"FSD"})), 2: ol(2)})
 
 
 def test_charge_of_is_the_lowest_reported() -> None:

@@ -161,7 +161,8 @@ class Upsmon:
     def wait_shutdown(self, timeout: float = 15.0) -> bool:
         """True once upsmon has run its SHUTDOWNCMD (within `timeout` seconds)."""
         deadline = time.monotonic() + timeout
-        while not self.marker.exists():
+        # Until a whole line is there: `>>` creates the file before `date` writes into it.
+        while not self.marker.exists() or not self.marker.read_text().endswith("\n"):
             if time.monotonic() > deadline:
                 return False
             time.sleep(0.1)

@@ -34,6 +34,7 @@ from powerpulse.api.serializers import UPS_WITH_SITE
 from powerpulse.db import dialect
 from powerpulse.db.counters import CONFIG, SHUTDOWN
 from powerpulse.db.models import Event, ShutdownRun, ShutdownStep, UpsLiveState, UpsSystem
+from powerpulse.shutdown import states as run_states
 from powerpulse.timeutil import iso, utcnow
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,6 @@ MAX_SUBSCRIBERS = 2000
 EVENT_BATCH = 200
 PUBLISH_CHUNK = 50  # UPS serialised between two turns of the event loop
 RECENT_RUNS = 10  # ended runs looked at again, so a run that ended between two looks is sent
-ACTIVE_RUN_STATES = ("running", "waiting_restore", "restoring")
 
 _HEADS_SQL = (
     "SELECT (SELECT max(version) FROM ups_live_state) AS live, "
@@ -303,12 +303,12 @@ class LiveWatcher:
         return [
             sse_frame("shutdown_run", data)
             for data in self._runs_sent.values()
-            if data["state"] in ACTIVE_RUN_STATES
+            if data["state"] in run_states.ACTIVE
         ]
 
     async def _read_runs(self) -> None:
         """Publish each shutdown run whose progress changed since it was last sent."""
-        active = await ShutdownRun.filter(state__in=ACTIVE_RUN_STATES)
+        active = await ShutdownRun.filter(state__in=run_states.ACTIVE)
         recent = await ShutdownRun.all().order_by("-id").limit(RECENT_RUNS)
         runs = {r.id: r for r in [*active, *recent]}
         steps: dict[int, list[ShutdownStep]] = {}

@@ -36,6 +36,7 @@ from typing_extensions import TypedDict  # pydantic needs this one on Python < 3
 
 from powerpulse.nut.units import Flag as VariableFlag
 from powerpulse.nut.units import Kind as VariableKind
+from powerpulse.shutdown.states import ActiveRunState, RunState, StepState
 
 T = TypeVar("T")
 REF_PREFIX = "#/components/schemas/"
@@ -1429,7 +1430,7 @@ class StreamShutdownStep(TypedDict):
     section: Literal["phase", "restore"]
     phase: int
     position: int
-    state: Literal["pending", "running", "succeeded", "failed", "timed_out", "skipped"]
+    state: StepState
 
 
 @closed
@@ -1441,7 +1442,7 @@ class StreamShutdownRun(TypedDict):
     id: int
     plan_id: int | None
     plan_name: str
-    state: Literal["running", "waiting_restore", "restoring", "completed", "cancelled", "failed"]
+    state: RunState
     phase: int
     phases: int
     reason: str | None
@@ -1709,7 +1710,7 @@ class ShutdownProtectedHost(TypedDict):
 @closed
 class ShutdownActiveRun(TypedDict):
     id: int
-    state: Literal["running", "waiting_restore", "restoring"]
+    state: ActiveRunState
     phase: int
 
 
@@ -1956,9 +1957,7 @@ class SshHostKey(TypedDict):
     algorithm: str
 
 
-ShutdownRunState = Literal[
-    "running", "waiting_restore", "restoring", "completed", "cancelled", "failed"
-]
+ShutdownRunState = RunState
 
 
 @with_config(
@@ -2006,7 +2005,7 @@ class ShutdownRunStep(TypedDict):
     action_id: str
     action_type: str
     description: str
-    state: Literal["pending", "running", "succeeded", "failed", "timed_out", "skipped"]
+    state: StepState
     attempts: int
     started_at: IsoTime | None
     finished_at: IsoTime | None

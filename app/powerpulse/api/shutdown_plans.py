@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-import orjson
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
@@ -37,7 +36,7 @@ from powerpulse.api.validation import (
     parse_id,
     read_json,
 )
-from powerpulse.db import counters
+from powerpulse.db import counters, locks
 from powerpulse.db.models import ShutdownPlan, ShutdownRun, UpsLiveState, UpsSystem
 from powerpulse.shutdown import readings, targets, timeline, triggers
 from powerpulse.shutdown.actions import ssh
@@ -59,12 +58,10 @@ log = logging.getLogger("powerpulse.audit")
 bp = Blueprint("shutdown_plans", url_prefix="/api/shutdown-plans")
 
 MAX_PLANS = 100
-ACTIVE_STATES = ("running", "waiting_restore", "restoring")
 # A test answers within one request: Sanic gives a response 60 s, so a test gets at most this
 # (the action's own timeout, else its phase's, whichever is shorter).
 TEST_SECONDS_MAX = 50.0
 HOST_KEY_TIMEOUT = 10.0
-HIDDEN = "•••"
 
 
 # --- reading bodies ----------------------------------------------------------------------------
@@ -322,6 +319,7 @@ async def update_plan(request: Request, plan_id: str) -> HTTPResponse:
 async def delete_plan(request: Request, plan_id: str) -> HTTPResponse:
     row = await get_row(plan_id)
     async with in_transaction() as conn:
+        await locks.hold(locks.shutdown_plan(row.id), conn)
         active = await ShutdownRun.filter(active_plan_id=row.id).using_db(conn).first()
         if active is not None:
             raise conflict(
@@ -472,7 +470,7 @@ async def plan_dry_run(request: Request, plan_id: str) -> HTTPResponse:
     live, existing = await current_readings(plan, now)
     for key, raw in (state or {}).items():
         path = f"state.{str(key)[:20]}"
-        if not (key.isascii() and key.isdigit()) or int(key) not in plan.ups:
+        if not (key.isascii() and key.isdigit() and len(key) <= 10) or int(key) not in plan.ups:
             raise bad_request(path, "state names UPS the plan watches, by id", "unknown_ups")
         live[int(key)] = what_if(live[int(key)], raw, path, now)
     return json(dry_run(plan, live, existing, now))
@@ -489,16 +487,6 @@ def test_timeout(plan: Plan, action: Action) -> float:
         if action in phase.actions:
             limit = min(limit, phase.timeout_seconds)
     return limit
-
-
-def scrub(text: str | None, secrets: list[str]) -> str | None:
-    """`text` with every secret the action opened hidden (an echoing server, a verbose error)."""
-    if not text:
-        return text
-    for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) >= 4:
-            text = text.replace(secret, HIDDEN)
-    return text
 
 
 @bp.post("/<plan_id:str>/actions/<action_id:str>/test")
@@ -527,22 +515,8 @@ async def test_action(request: Request, plan_id: str, action_id: str) -> HTTPRes
     timeout = test_timeout(plan, action)
     # The variables a run gives its actions (the engine's), saying it is a test.
     variables = {"plan": plan.name, "run": "test", "reason": f"test by {user}"}
-    ctx = targets.action_context(request.app.ctx.settings, timeout, variables)
-    opened: list[str] = []
-    reveal = ctx.reveal
-
-    def recording(sealed: str) -> str:
-        plain = reveal(sealed)
-        opened.append(plain)
-        try:  # an object secret (HTTP headers): each value on its own, as a server echoes it
-            values = orjson.loads(plain)
-        except orjson.JSONDecodeError:
-            values = None
-        if isinstance(values, dict):
-            opened.extend(v for v in values.values() if isinstance(v, str))
-        return plain
-
-    ctx.reveal = recording
+    scrub = targets.Scrubber()
+    ctx = targets.action_context(request.app.ctx.settings, timeout, variables, scrub)
     started = time.monotonic()
     try:
         async with asyncio.timeout(timeout + 5):  # the type's own limit, and a backstop
@@ -566,9 +540,9 @@ async def test_action(request: Request, plan_id: str, action_id: str) -> HTTPRes
     return json(
         {
             "ok": outcome.ok,
-            "output": scrub(outcome.output, opened) or "",
+            "output": scrub(outcome.output) or "",
             "exit_code": outcome.exit_code,
-            "error": scrub(outcome.error, opened),
+            "error": scrub(outcome.error),
             "duration_ms": duration_ms,
         }
     )

@@ -21,14 +21,13 @@ from powerpulse.api.errors import bad_request, conflict, not_found
 from powerpulse.api.validation import ID_MAX, parse_id, query_int
 from powerpulse.db import counters
 from powerpulse.db.models import ShutdownRun, ShutdownStep
+from powerpulse.shutdown import states
 from powerpulse.timeutil import iso, utcnow
 
 log = logging.getLogger("powerpulse.audit")
 
 bp = Blueprint("shutdown_runs", url_prefix="/api/shutdown-runs")
 
-RUN_STATES = ("running", "waiting_restore", "restoring", "completed", "cancelled", "failed")
-ACTIVE_STATES = RUN_STATES[:3]
 LIMIT_DEFAULT = 50
 LIMIT_MAX = 500
 
@@ -103,10 +102,11 @@ async def list_runs(request: Request) -> HTTPResponse:
     state = request.args.get("state") or None
     query = ShutdownRun.all()
     if state == "active":
-        query = query.filter(state__in=ACTIVE_STATES)
+        query = query.filter(state__in=states.ACTIVE)
     elif state is not None:
-        if state not in RUN_STATES:
-            raise bad_request("state", f"state must be one of {', '.join(RUN_STATES)} or active")
+        if state not in states.RUN_STATES:
+            known = ", ".join(states.RUN_STATES)
+            raise bad_request("state", f"state must be one of {known} or active")
         query = query.filter(state=state)
     if plan:
         query = query.filter(plan_id=plan)
@@ -134,7 +134,7 @@ async def cancel_run(request: Request, run_id: str) -> HTTPResponse:
     async with in_transaction() as conn:
         # Conditional on the state: an engine finishing it meanwhile wins, and we answer 409.
         changed = (
-            await ShutdownRun.filter(id=run.id, state__in=ACTIVE_STATES)
+            await ShutdownRun.filter(id=run.id, state__in=states.ACTIVE)
             .using_db(conn)
             .update(
                 state="cancelled",
@@ -151,6 +151,18 @@ async def cancel_run(request: Request, run_id: str) -> HTTPResponse:
             .using_db(conn)
             .update(state="skipped")
         )
+        if run.claimed_until is None or run.claimed_until <= utcnow():
+            # No engine holds the run (its poller is gone): nothing will close the steps it
+            # left running, so they end here; a live engine stops and closes its own.
+            await (
+                ShutdownStep.filter(run_id=run.id, state="running")
+                .using_db(conn)
+                .update(
+                    state="failed",
+                    finished_at=utcnow(),
+                    error="the run was cancelled while no engine was driving it",
+                )
+            )
         await counters.bump(counters.SHUTDOWN, conn=conn)  # the stream shows it at once
     await run.refresh_from_db()
     log.info(

@@ -28,6 +28,12 @@ from powerpulse.db import dialect
 USERS = "powerpulse.users"
 
 
+def shutdown_plan(plan_id: int) -> str:
+    """The lock of one shutdown plan's runs: starting a run and deleting the plan (a delete
+    checks that no run is active; a run starting in between would be orphaned)."""
+    return f"powerpulse.shutdown_plan.{plan_id}"
+
+
 def discovery(server_id: int) -> str:
     """The lock of one NUT server's list of UPS (adding what upsd lists)."""
     return f"powerpulse.discovery.{server_id}"

@@ -13,11 +13,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from powerpulse.db.models import MaintenanceWindow, UpsSystem
+from powerpulse.notify.messages import SHUTDOWN_KINDS
 
 # Shutdown plans too: a maintenance window must not hide that hosts are being switched off.
-NEVER_MUTED = frozenset(
-    {"low_battery", "fsd", "shutdown_started", "shutdown_step_failed", "shutdown_finished"}
-)
+NEVER_MUTED = frozenset({"low_battery", "fsd", *SHUTDOWN_KINDS})
 MAX_MUTE_MINUTES = 60 * 24 * 30  # a month; longer is "remove the UPS", not a mute
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from powerpulse.db.models import NotificationChannel, UserSettings
+from powerpulse.notify.messages import SHUTDOWN_KINDS
 
 # Event kind → the per-type switch that gates it. Kinds not listed follow the master switch only.
 KIND_SWITCHES = {
@@ -20,9 +21,7 @@ KIND_SWITCHES = {
     "low_battery": "low_battery_notifications",
     "fsd": "low_battery_notifications",
     # Shutdown plans switching hosts off are as urgent as the battery running out.
-    "shutdown_started": "low_battery_notifications",
-    "shutdown_step_failed": "low_battery_notifications",
-    "shutdown_finished": "low_battery_notifications",
+    **dict.fromkeys(SHUTDOWN_KINDS, "low_battery_notifications"),
     # Battery tests are deliberate: only those who opt in hear about them.
     "self_test": "self_test_notifications",
 }

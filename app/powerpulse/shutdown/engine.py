@@ -5,11 +5,13 @@
 turn: reload the enabled plans when the `config` counter moved, read the live rows of their UPS,
 and for each plan without an active run evaluate its triggers (`shutdown.triggers`): a trigger
 must hold continuously for the plan's `stabilise_seconds` (in memory, per plan) before a run
-starts. A plan runs once per outage: after a run ends it starts again only once its trigger has
-been seen clear, or (for an engine that was not watching: a restart) after an `online` event of
-one of its UPS since that run started — so a completed run whose UPS stays on battery is not
-started over and over, and an admin's cancel sticks. Then it drives the active runs it holds the
-claim of.
+starts. A plan runs once per outage: after a run ends it starts again only once the mains came
+back after that run started (seen by this engine, or an `online` event of one of its UPS since
+then) — so a completed run whose UPS stays on battery is not started over and over, a runtime
+that rebounds once the first hosts are down does not start it again, and an admin's cancel
+sticks. A run waiting to restore (or restoring) ends when the power fails again after having
+come back, so the new outage gets a new run. Then it drives the active runs it holds the claim
+of.
 
 A run moves by the pure `shutdown.progress.decide(...)`: given the plan, the run, its steps,
 whether the mains are back, the lowest charge, the steps running here and `now`, it says what
@@ -52,7 +54,8 @@ import secrets
 import socket
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from powerpulse.config import Settings
@@ -65,10 +68,11 @@ from powerpulse.db.models import (
     UpsLiveState,
     UpsSystem,
 )
+from powerpulse.notify.messages import SHUTDOWN_KINDS
 from powerpulse.poller import lease_store, leases
 from powerpulse.shutdown import readings as rd
 from powerpulse.shutdown import run_store as store
-from powerpulse.shutdown import triggers
+from powerpulse.shutdown import states, targets, triggers
 from powerpulse.shutdown.actions.base import Outcome
 from powerpulse.shutdown.plan import Action, Plan, load_plan
 from powerpulse.shutdown.progress import (
@@ -90,9 +94,7 @@ RENEW_EVERY = 2.5
 MIN_GAP = 0.05  # seconds between two turns at least
 MAX_MOVES = 20  # decisions applied per run and turn (a plan of empty phases ends in one turn)
 
-STARTED = "shutdown_started"
-STEP_FAILED = "shutdown_step_failed"
-FINISHED = "shutdown_finished"
+STARTED, STEP_FAILED, FINISHED = SHUTDOWN_KINDS
 
 
 # -- the engine ------------------------------------------------------------------------------------
@@ -126,7 +128,9 @@ class ShutdownEngine:
         self.config_version: int | None = None
         self.stabiliser = Stabiliser()
         self._started: set[int] = set()  # runs started in the current turn
-        self._cleared: set[int] = set()  # plans whose trigger was seen clear since their last run
+        # When each plan's mains were last seen back (epoch seconds): a plan is armed again once
+        # the mains came back after its last run started (once per outage; see `_armed`).
+        self._mains_back_at: dict[int, float] = {}
         self.tasks: dict[int, asyncio.Task[None]] = {}  # step id -> its action's task
         self._task_runs: dict[int, int] = {}  # step id -> its run id
         self._run_plans: dict[int, Plan | None] = {}  # run id -> its definition, loaded
@@ -191,6 +195,8 @@ class ShutdownEngine:
             ours = run.claimed_by == self.id and (store.epoch(run.claimed_until) or 0) > now
             if ours or await self._take(run, now):
                 mine.append(run)
+            else:  # another engine holds it (it took it over while we stalled): ours must stop
+                self._cancel_tasks_of(run.id)
         active_plans = {r.active_plan_id for r in runs}
         ups_ids = {u for p in self.plans.values() for u in p.plan.ups}
         run_plans = {r.id: self._plan_of(r) for r in mine}
@@ -207,7 +213,6 @@ class ShutdownEngine:
         for loaded in self.plans.values():
             if loaded.id in active_plans:
                 self.stabiliser.forget(loaded.id)
-                self._cleared.discard(loaded.id)
                 continue
             try:
                 await self._consider(loaded, readings, now)
@@ -275,9 +280,9 @@ class ShutdownEngine:
     ) -> None:
         plan = loaded.plan
         verdict = triggers.evaluate(plan, readings, now)
-        if not verdict.holds:
-            self._cleared.add(loaded.id)
-        elif not await self._armed(loaded):
+        if triggers.mains_back(plan, readings):
+            self._mains_back_at[loaded.id] = now
+        if verdict.holds and not await self._armed(loaded):
             self.stabiliser.forget(loaded.id)
             return
         if not self.stabiliser.observe(loaded.id, verdict.holds, plan.stabilise_seconds, now):
@@ -312,22 +317,28 @@ class ShutdownEngine:
         if run is not None:
             self._run_plans[run_id] = plan
             self._started.add(run_id)
-            self._cleared.discard(loaded.id)
             await self._drive(run, plan, readings)
 
     async def _armed(self, loaded: LoadedPlan) -> bool:
-        """May the plan start (see the module docstring: once per outage)?"""
-        if loaded.id in self._cleared:
-            return True
+        """May the plan start? Once per outage: only when the mains came back after its last
+        run started — seen by this engine, or (after a restart, or when another engine ran it)
+        an `online` event of one of its UPS since then. Not "the trigger was seen clear": a
+        runtime that rebounds once the first hosts are down would start the plan again in the
+        same outage, and another engine's short run could be repeated."""
         last = await ShutdownRun.filter(plan_id=loaded.id).order_by("-id").first()
-        if last is not None and last.active_plan_id is None:
-            back = await Event.filter(
-                ups_id__in=list(loaded.plan.ups), kind="online", occurred_at__gt=last.started_at
-            ).exists()
-            if not back:
-                return False
-        self._cleared.add(loaded.id)
-        return True
+        if last is None:
+            return True
+        if last.active_plan_id is not None:
+            return False
+        seen = self._mains_back_at.get(loaded.id)
+        if seen is not None and seen > last.started_at.timestamp():
+            return True
+        return await self._mains_returned_since(loaded.plan, last.started_at)
+
+    async def _mains_returned_since(self, plan: Plan, since: datetime) -> bool:
+        return await Event.filter(
+            ups_id__in=list(plan.ups), kind="online", occurred_at__gt=since
+        ).exists()
 
     def _soon(self, when: float) -> None:
         self._next_wake = when if self._next_wake is None else min(self._next_wake, when)
@@ -359,6 +370,10 @@ class ShutdownEngine:
                 return
             view = _view(fresh)
             steps = [_step_view(s) for s in await store.steps_of(run.id)]
+            failed_again = False
+            if fresh.state in states.RESTORE:
+                holds = triggers.evaluate(plan, readings, now).holds
+                failed_again = holds and await self._mains_returned_since(plan, fresh.started_at)
             decision = decide(
                 plan,
                 view,
@@ -367,6 +382,7 @@ class ShutdownEngine:
                 charge=triggers.charge_of(plan, readings),
                 running_here=frozenset(i for i, t in self.tasks.items() if not t.done()),
                 now=now,
+                failed_again=failed_again,
             )
             if decision.wake_at is not None:
                 self._soon(decision.wake_at)
@@ -490,6 +506,7 @@ class ShutdownEngine:
         limit: float,
     ) -> None:
         started = time.monotonic()
+        scrub = targets.Scrubber()  # what the action opened never reaches the row or a message
         try:
             if action is None:
                 outcome = Outcome(False, error="the action is missing from the plan's definition")
@@ -497,7 +514,9 @@ class ShutdownEngine:
             else:
                 try:
                     outcome = await asyncio.wait_for(
-                        action.kind.run(action.params, _context(self.settings, limit, plan, run)),
+                        action.kind.run(
+                            action.params, _context(self.settings, limit, plan, run, scrub)
+                        ),
                         limit,
                     )
                     state = "succeeded" if outcome.ok else "failed"
@@ -510,7 +529,9 @@ class ShutdownEngine:
                     log.exception("shutdown plan %r: action %s raised", plan.name, step.id)
                     outcome = Outcome(False, error=f"internal error ({type(err).__name__}: {err})")
                     state = "failed"
-            outcome = outcome.clipped()
+            outcome = replace(
+                outcome.clipped(), output=scrub(outcome.output) or "", error=scrub(outcome.error)
+            )
             event = (
                 None
                 if state == "succeeded"
@@ -670,9 +691,9 @@ def _step_view(step: ShutdownStep) -> StepView:
     return StepView(step.id, step.section, step.phase, step.position, step.state)
 
 
-def _context(settings: Settings, timeout: float, plan: Plan, run: ShutdownRun) -> Any:
-    from powerpulse.shutdown import targets  # written with the action types
-
+def _context(
+    settings: Settings, timeout: float, plan: Plan, run: ShutdownRun, scrub: targets.Scrubber
+) -> Any:
     trigger = run.trigger if isinstance(run.trigger, dict) else {}
     names = [str(u.get("name")) for u in trigger.get("ups") or () if isinstance(u, dict)]
     variables = {
@@ -681,4 +702,4 @@ def _context(settings: Settings, timeout: float, plan: Plan, run: ShutdownRun) -
         "reason": str(trigger.get("reason") or ""),
         "ups": ", ".join(names),
     }
-    return targets.action_context(settings, timeout, variables)
+    return targets.action_context(settings, timeout, variables, scrub)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from powerpulse.shutdown import triggers
+from powerpulse.shutdown import states, triggers
 from powerpulse.shutdown.plan import DEFAULT_PHASE_TIMEOUT, Action, Plan
 from powerpulse.timeutil import iso
 
@@ -126,13 +126,19 @@ def decide(
     charge: float | None,
     running_here: frozenset[int],
     now: float,
+    failed_again: bool = False,
 ) -> Decision:
     """The next move of `run` (see the module docstring). `running_here` are the steps with a
-    task in this engine; a "running" step without one was left by a dead engine: run again."""
+    task in this engine; a "running" step without one was left by a dead engine: run again.
+    `failed_again`: the mains came back after the run started and the plan's trigger holds
+    again — a run waiting to restore (or restoring) ends, so that a new run protects the hosts
+    through this new outage instead of the old run blocking the plan."""
     if run.state == "cancelled":  # by the API: stop what runs, end it
         return _finish(plan, run, steps, run.reason or "cancelled", now)
     if run.state == "running":
         return _running(plan, run, steps, mains_back=mains_back, running_here=running_here, now=now)
+    if failed_again and run.state in states.RESTORE:
+        return _finish(plan, run, steps, "the power failed again before the hosts were back", now)
     if run.state == "waiting_restore":
         return _waiting_restore(plan, run, mains_back=mains_back, charge=charge, now=now)
     if run.state == "restoring":

@@ -22,8 +22,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from powerpulse.db import counters, dialect
-from powerpulse.db.models import Event, ShutdownRun, ShutdownStep, UpsSystem
+from powerpulse.db import counters, dialect, locks
+from powerpulse.db.models import Event, ShutdownPlan, ShutdownRun, ShutdownStep, UpsSystem
 from powerpulse.shutdown.plan import Plan
 from powerpulse.shutdown.progress import OPEN_STEP
 
@@ -96,6 +96,9 @@ async def start_run(
     first_delay = plan.phases[0].delay_seconds if plan.phases else 0.0
     try:
         async with in_transaction() as conn:
+            await locks.hold(locks.shutdown_plan(plan_id), conn)
+            if not await ShutdownPlan.exists(id=plan_id, using_db=conn):
+                return None  # deleted just now
             run = await ShutdownRun.create(
                 plan_id=plan_id,
                 plan_name=plan.name,

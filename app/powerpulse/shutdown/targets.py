@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import orjson
+
 from powerpulse.config import Settings
 from powerpulse.db.models import NutServer, UpsSystem
 from powerpulse.shutdown.actions.base import ActionContext, UpsTarget
@@ -29,12 +31,47 @@ async def ups_target(ups_id: int) -> UpsTarget | None:
     )
 
 
+HIDDEN = "•••"
+
+
+class Scrubber:
+    """Remembers every secret an action opened, so that its output and error can be stored and
+    shown without them (a server that echoes its request headers, a verbose error)."""
+
+    def __init__(self) -> None:
+        self.opened: list[str] = []
+
+    def note(self, plain: str) -> None:
+        self.opened.append(plain)
+        try:  # an object secret (HTTP headers): each value on its own, as a server echoes it
+            values = orjson.loads(plain)
+        except orjson.JSONDecodeError:
+            return
+        if isinstance(values, dict):
+            self.opened.extend(v for v in values.values() if isinstance(v, str))
+
+    def __call__(self, text: str | None) -> str | None:
+        if not text:
+            return text
+        for secret in sorted(self.opened, key=len, reverse=True):
+            if len(secret) >= 4:
+                text = text.replace(secret, HIDDEN)
+        return text
+
+
 def action_context(
-    settings: Settings, timeout: float, variables: Mapping[str, str]
+    settings: Settings,
+    timeout: float,
+    variables: Mapping[str, str],
+    scrubber: Scrubber | None = None,
 ) -> ActionContext:
-    return ActionContext(
-        reveal=settings.secret_box().open,
-        ups=ups_target,
-        timeout=timeout,
-        variables=dict(variables),
-    )
+    """What an action runs with; every secret it opens is noted in `scrubber` when given."""
+    open_secret = settings.secret_box().open
+
+    def reveal(sealed: str) -> str:
+        plain = open_secret(sealed)
+        if scrubber is not None:
+            scrubber.note(plain)
+        return plain
+
+    return ActionContext(reveal=reveal, ups=ups_target, timeout=timeout, variables=dict(variables))

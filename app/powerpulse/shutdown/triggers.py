@@ -5,8 +5,8 @@ Per UPS, a trigger holds when (any of the plan's):
 
 - `on_battery_seconds`: on battery (the stable state: a self-test is not) for at least T;
 - `runtime_below_minutes` / `charge_below_percent`: on battery and the reading below the limit;
-- `low_battery`: the stable LB flag (the LB token, or charge/runtime below the UPS's own low
-  marks while on battery) — not during a battery test;
+- `low_battery`: on battery with the LB flag (the LB token, or charge/runtime below the UPS's
+  own low marks) — not on mains (a battery recharging) nor during a battery test;
 - `fsd`: the FSD flag (an upsd primary is shutting its clients down; never part of a test);
 - `comm_lost_on_battery_seconds`: no successful poll for T while the UPS was on battery.
 
@@ -73,7 +73,9 @@ def _ups(triggers: Triggers, r: Reading, now: float, any_trigger: bool) -> UpsVe
     limit = triggers.charge_below_percent
     if limit is not None and r.on_battery and r.charge is not None and r.charge < limit:
         reasons.append(f"charge {r.charge:g}% is below {limit:g}%")
-    if triggers.low_battery and not r.testing and ("LB" in r.flags or "LB" in r.tokens):
+    # Only on battery, as upsmon: LB on mains (a flat battery recharging after an outage) or
+    # the stable flag lingering after a calibration must not shut anything down.
+    if triggers.low_battery and r.on_battery and ("LB" in r.flags or "LB" in r.tokens):
         reasons.append("low battery")
     if triggers.fsd and ("FSD" in r.flags or "FSD" in r.tokens):
         reasons.append("forced shutdown (FSD)")
@@ -134,11 +136,13 @@ def evaluate(plan: Plan, readings: Mapping[int, Reading], now: float) -> Verdict
 
 def mains_back(plan: Plan, readings: Mapping[int, Reading]) -> bool:
     """The power has returned for this plan: no watched UPS on battery or in FSD, and enough of
-    them (all, or `min_healthy`) on line power and in contact."""
-    rows = [readings.get(u) or Reading(u, "") for u in plan.ups]
+    those read (all, or `min_healthy`) on line power and in contact. FSD keeps it "not back":
+    upsd holds FSD until the UPS restarts, and a host woken then would shut down again."""
+    rows = [r for u in plan.ups if (r := readings.get(u)) is not None and r.known]
     if any(r.on_battery or "FSD" in r.flags for r in rows):
         return False
-    needed = plan.min_healthy or len(plan.ups)
+    # A UPS never read (or deleted) cannot say the mains are back, nor keep them from it.
+    needed = max(1, plan.min_healthy or len(rows))
     return sum(1 for r in rows if r.on_line) >= needed
 
 

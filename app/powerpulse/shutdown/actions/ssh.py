@@ -21,6 +21,13 @@ from asyncssh.public_key import get_default_public_key_algs
 from powerpulse.shutdown.actions import fields as f
 from powerpulse.shutdown.actions.base import ActionContext, ActionError, Outcome
 
+# A `poweroff` often takes sshd down before the exit status is sent: the session closing after
+# the command started is the command working (a wait_down step after it confirms the host is down).
+CLOSED_NOTE = (
+    "{host} closed the connection before sending an exit status: expected when the command "
+    "powers it off"
+)
+
 FIELDS = (
     "host",
     "port",
@@ -247,6 +254,10 @@ class SshType:
                 "reinstalled, confirm its new key in the action",
             )
         except (OSError, asyncssh.Error) as err:
+            if stage == "run" and isinstance(
+                err, asyncssh.ConnectionLost | asyncssh.DisconnectError
+            ):
+                return Outcome(True, CLOSED_NOTE.format(host=params.host))  # poweroff did it
             if stage == "run" and not isinstance(err, OSError):
                 return Outcome(False, error=f"the SSH session with {params.host} broke off")
             return Outcome(False, error=_connect_failure(err, params.host, params.port))
@@ -254,6 +265,10 @@ class SshType:
             return Outcome(False, error=f"ssh to {params.host} failed ({type(err).__name__})")
         output = _output(result.stdout, result.stderr)
         code = result.exit_status
+        if code is None and not result.exit_signal:
+            return Outcome(
+                True, (output + "\n" if output else "") + CLOSED_NOTE.format(host=params.host)
+            )
         if code is None or code < 0:
             signal = result.exit_signal[0] if result.exit_signal else "a signal"
             return Outcome(False, output, None, f"the command on {params.host} died of {signal}")

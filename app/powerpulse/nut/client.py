@@ -338,22 +338,7 @@ class NutClient:
         Each UPS maps to its variables, or to the `ERR` it got (e.g. `NutDataStale`), so one
         stale UPS does not hide the others. Connection failures and timeouts still raise.
         """
-        names = list(dict.fromkeys(_name(n, "UPS name") for n in ups_names))
-        lines = [p.command("LIST", "VAR", name) for name in names]
-
-        async def run() -> dict[str, dict[str, str] | NutResponseError]:
-            replies = await self._with_retry(lambda: self._pipeline(lines), True)
-            result: dict[str, dict[str, str] | NutResponseError] = {}
-            for name, reply in zip(names, replies, strict=True):
-                try:
-                    result[name] = p.parse_var_list(reply, name)
-                except NutResponseError as err:
-                    result[name] = err
-            return result
-
-        if not names:
-            return {}
-        return await self._call(run)
+        return await self._list_many("VAR", ups_names, p.parse_var_list)
 
     async def list_clients(self, ups: str) -> list[str]:
         """`LIST CLIENT`: the addresses of the upsmon clients logged in to `ups` (protocol 1.2,
@@ -368,15 +353,21 @@ class NutClient:
     ) -> dict[str, list[str] | NutResponseError]:
         """`LIST CLIENT` for many UPS in one pipelined exchange; each UPS maps to its client
         addresses or to the `ERR` it got. Connection failures and timeouts still raise."""
-        names = list(dict.fromkeys(_name(n, "UPS name") for n in ups_names))
-        lines = [p.command("LIST", "CLIENT", name) for name in names]
+        return await self._list_many("CLIENT", ups_names, p.parse_client_list)
 
-        async def run() -> dict[str, list[str] | NutResponseError]:
+    async def _list_many(
+        self, what: str, ups_names: Iterable[str], parse: Callable[[list[str], str], T]
+    ) -> dict[str, T | NutResponseError]:
+        """`LIST <what> <ups>` for many UPS in one pipelined exchange (see list_var_many)."""
+        names = list(dict.fromkeys(_name(n, "UPS name") for n in ups_names))
+        lines = [p.command("LIST", what, name) for name in names]
+
+        async def run() -> dict[str, T | NutResponseError]:
             replies = await self._with_retry(lambda: self._pipeline(lines), True)
-            result: dict[str, list[str] | NutResponseError] = {}
+            result: dict[str, T | NutResponseError] = {}
             for name, reply in zip(names, replies, strict=True):
                 try:
-                    result[name] = p.parse_client_list(reply, name)
+                    result[name] = parse(reply, name)
                 except NutResponseError as err:
                     result[name] = err
             return result

@@ -33,7 +33,7 @@ from powerpulse.nut.errors import NutError, NutResponseError, NutUnknownUps
 from powerpulse.nut.protocol import check_name
 from powerpulse.poller import lease_store
 from powerpulse.poller.config_cache import ServerConfig
-from powerpulse.poller.live_state import LiveRow
+from powerpulse.poller.live_state import LiveRow, event_row
 from powerpulse.shutdown import coverage
 from powerpulse.shutdown.protected_hosts import Entries, Resolver, load_entries, resolve_now
 from powerpulse.timeutil import utcnow
@@ -151,7 +151,7 @@ class ClientWatch:
             if state != previous:
                 states.append((row, before))
                 row.event_state = {**(before or {}), COVERAGE_KEY: state}
-            events += [_event_row(u.id, e, at) for e in found]
+            events += [event_row(u.id, e, at) for e in found]
         if not (lists or states or events):
             return result
         try:
@@ -188,15 +188,3 @@ def _address_list(value: Any) -> list[str] | None:
     if not isinstance(value, list):
         return None
     return [str(v) for v in value]
-
-
-def _event_row(ups_id: int, found: coverage.CoverageEvent, at: datetime) -> Event:
-    return Event(
-        ups_id=ups_id,
-        kind=found.kind,
-        previous_status=found.previous_status,
-        new_status=found.new_status,
-        occurred_at=at,
-        details=found.details,
-        dispatched=False,
-    )

@@ -22,7 +22,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -222,3 +222,29 @@ async def _freshness(
             [*values, *chunk],
             conn,
         )
+
+
+class Detected(Protocol):
+    """An edge a detector found (`events.DetectedEvent`, `coverage.CoverageEvent`)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def previous_status(self) -> str: ...
+    @property
+    def new_status(self) -> str: ...
+    @property
+    def details(self) -> dict[str, Any]: ...
+
+
+def event_row(ups_id: int, found: Detected, at: datetime) -> Event:
+    """The outbox row of an edge: written with the state change, sent by the dispatcher."""
+    return Event(
+        ups_id=ups_id,
+        kind=found.kind,
+        previous_status=found.previous_status,
+        new_status=found.new_status,
+        occurred_at=at,
+        details=found.details,
+        dispatched=False,
+    )

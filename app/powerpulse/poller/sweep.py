@@ -54,6 +54,7 @@ from powerpulse.poller.live_state import (
     LiveRow,
     RowChange,
     SweepWrite,
+    event_row,
     write_sweep,
 )
 from powerpulse.timeutil import utcnow
@@ -414,8 +415,8 @@ class ServerPoller:
                 write.changes.append(RowChange(row, content_changed, state_changed))
             quiet = not found and not crossed
             row.settled = obs.tokens if obs.ok and not state_changed and quiet else None
-            write.events += [_event_row(ups_id, e, at) for e in found]
-            write.events += [_threshold_event_row(ups_id, e, obs, at) for e in crossed]
+            write.events += [event_row(ups_id, e, at) for e in found]
+            write.events += [_thresholdevent_row(ups_id, e, obs, at) for e in crossed]
         if write.empty:
             return result  # nothing changed and freshness is not due: no write at all
         try:
@@ -511,7 +512,7 @@ def _outage_kind(err: NutError) -> str:
     return "is unreachable"
 
 
-def _threshold_event_row(
+def _thresholdevent_row(
     ups_id: int, crossed: th.ThresholdEvent, obs: ev.Observation, at: datetime
 ) -> Event:
     return Event(
@@ -521,17 +522,5 @@ def _threshold_event_row(
         new_status=obs.display,
         occurred_at=at,
         details={**obs.details(), **crossed.details},
-        dispatched=False,
-    )
-
-
-def _event_row(ups_id: int, found: ev.DetectedEvent, at: datetime) -> Event:
-    return Event(
-        ups_id=ups_id,
-        kind=found.kind,
-        previous_status=found.previous_status,
-        new_status=found.new_status,
-        occurred_at=at,
-        details=found.details,
         dispatched=False,
     )

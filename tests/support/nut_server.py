@@ -59,6 +59,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL after 5 s: a test's server must never outlive it."""
+    proc.terminate()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def nut_available() -> bool:
     return os.path.exists(UPSD) and os.path.exists(DUMMY_UPS)
 
@@ -205,12 +215,7 @@ class NutServer:
 
     def stop_upsd(self) -> None:
         if self.upsd is not None:
-            self.upsd.terminate()
-            try:
-                self.upsd.wait(5)
-            except subprocess.TimeoutExpired:
-                self.upsd.kill()
-                self.upsd.wait()
+            stop_process(self.upsd)
             self.upsd = None
 
     def restart_upsd(self) -> None:

@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.support.nut_server import free_port
+from tests.support.nut_server import free_port, stop_process
 
 SSHD = "/usr/sbin/sshd"
 SSH_KEYGEN = "/usr/bin/ssh-keygen"
@@ -160,12 +160,7 @@ class Sshd:
 
     def stop(self) -> None:
         if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+            stop_process(self.proc)
             self.proc = None
         shutil.rmtree(self.root, ignore_errors=True)
 

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import IO
 
-from tests.support.nut_server import NutServer
+from tests.support.nut_server import NutServer, stop_process
 
 UPSMON = "/lib/nut/upsmon"
 # upsd lets only a user with an `upsmon` role LOGIN; the harness's admin user has none, so the
@@ -175,12 +175,7 @@ class Upsmon:
 
     def stop(self) -> None:
         if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+            stop_process(self.proc)
             self.proc = None
         if self._log is not None:
             self._log.close()

@@ -55,6 +55,7 @@ async def test_snapshot_then_each_change_as_it_happens(api: Api) -> None:
 
 async def test_rename_add_and_remove_reach_the_client(api: Api) -> None:
     rack = await make_ups("rack")
+    await api.caught_up()  # else the watcher may send rack's arrival after the snapshot
     async with await _open(api) as client:
         await client.next("snapshot")
         await UpsSystem.filter(id=rack.id).update(nickname="Core rack")

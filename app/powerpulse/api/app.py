@@ -131,6 +131,10 @@ def _configure(app: Sanic, settings: Settings) -> None:
     app.config.REQUEST_MAX_SIZE = REQUEST_MAX_SIZE
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.KEEP_ALIVE_TIMEOUT = 30
+    # On SIGTERM, requests still in flight get this long (Sanic's default is 15 s): inside
+    # supervisord's stopwaitsecs (7), so the worker closes its database itself instead of
+    # being killed; live streams are ended at once by the watcher.
+    app.config.GRACEFUL_SHUTDOWN_TIMEOUT = 5.0
     if settings.trusted_proxies:  # request.remote_addr is then the forwarded client address
         app.config.PROXIES_COUNT = settings.trusted_proxies
     # sanic-ext: OpenAPI on /docs (JSON at /docs/openapi.json); no CORS (the UI is same-origin).

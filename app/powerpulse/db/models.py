@@ -146,6 +146,8 @@ class Sample(Model):
     temperature = fields.FloatField(null=True)  # ups.temperature, else battery.temperature
     input_frequency = fields.FloatField(null=True)
     realpower = fields.FloatField(null=True)
+    # Where `realpower` came from (energy.power.SOURCES): measured, or estimated from the load.
+    power_source = fields.CharField(max_length=16, null=True)
     status = fields.CharField(max_length=255, null=True)
 
     class Meta:
@@ -207,6 +209,11 @@ class SampleRollup(Model):
     realpower_max = fields.FloatField(null=True)
     realpower_sum = fields.FloatField(default=0, db_default=0)
     realpower_n = fields.IntField(default=0, db_default=0)
+    # Energy of the hour (energy.integrate): Wh between consecutive samples of this hour and
+    # the seconds they cover; a gap longer than the limit is not covered (unknown, not zero).
+    energy_wh = fields.FloatField(default=0, db_default=0)
+    energy_seconds = fields.FloatField(default=0, db_default=0)
+    power_estimated_n = fields.IntField(default=0, db_default=0)  # samples with estimated power
 
     class Meta:
         table = "sample_rollups"
@@ -620,3 +627,137 @@ class ShutdownStep(Model):
     class Meta:
         table = "shutdown_steps"
         unique_together = (("run", "section", "phase", "position"),)
+
+
+class BatteryInstall(Model):
+    """One battery (set) in one UPS: when it went in, how long it should last, when it came out.
+
+    The current battery has `replaced_at` NULL and `current_ups_id` = its UPS id (unique, so one
+    current battery per UPS on every engine). `source` is "device" (battery.date or
+    battery.mfr.date) or "admin". `expected_life_months` NULL: the default of its battery type."""
+
+    id = fields.IntField(primary_key=True)
+    ups: fields.ForeignKeyRelation[UpsSystem] = fields.ForeignKeyField(
+        "models.UpsSystem", related_name="battery_installs", on_delete=fields.CASCADE
+    )
+    installed_on = fields.DateField()
+    source = fields.CharField(max_length=16, default="admin")
+    expected_life_months = fields.IntField(null=True)
+    note = fields.CharField(max_length=200, default="")
+    replaced_at = fields.DatetimeField(null=True)
+    current_ups_id = fields.IntField(null=True, unique=True)
+    age_alerted_at = fields.DatetimeField(null=True)  # its battery_age event was written
+    created_by = fields.CharField(max_length=64, null=True)  # None: read from the device
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "battery_installs"
+
+
+class SelfTestSchedule(Model):
+    """When battery self-tests run: weekly (`weekday` 0 = Monday) or monthly (`day_of_month`
+    1-28) at `time_of_day` ("HH:MM" in `timezone`), for `ups` (NULL: every UPS) with the safety
+    limits. `last_due_at` is the last occurrence handled: each occurrence runs once."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100)
+    enabled = fields.BooleanField(default=True)
+    ups: Any = fields.JSONField(null=True)  # None: every UPS; else a list of UPS ids
+    test_type = fields.CharField(max_length=8, default="quick")  # quick | deep
+    frequency = fields.CharField(max_length=8, default="monthly")  # weekly | monthly
+    weekday = fields.IntField(null=True)
+    day_of_month = fields.IntField(null=True)
+    time_of_day = fields.CharField(max_length=5, default="03:00")
+    timezone = fields.CharField(max_length=64, default="UTC")
+    min_charge = fields.FloatField(default=90)
+    quiet_hours = fields.IntField(default=24)  # no outage in the last this many hours
+    last_due_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "self_test_schedules"
+
+
+class SelfTest(Model):
+    """One battery self-test of one UPS, asked for by a schedule or a user.
+
+    State: blocked (a safety rule, in `reason`), error (the command failed), requested (sent,
+    not seen running yet), running, then passed / failed / aborted / unknown
+    (nut.test_result). `readings`: charge, runtime, voltage and load at the start, lowest and
+    end. `active_ups_id` is the UPS id while requested or running (unique: one at a time)."""
+
+    id = fields.BigIntField(primary_key=True)
+    ups: fields.ForeignKeyRelation[UpsSystem] = fields.ForeignKeyField(
+        "models.UpsSystem", related_name="self_tests", on_delete=fields.CASCADE
+    )
+    schedule: fields.ForeignKeyNullableRelation[SelfTestSchedule] = fields.ForeignKeyField(
+        "models.SelfTestSchedule", related_name="tests", on_delete=fields.SET_NULL, null=True
+    )
+    test_type = fields.CharField(max_length=8, default="quick")
+    command = fields.CharField(max_length=64, default="")
+    state = fields.CharField(max_length=16, default="requested", db_index=True)
+    reason = fields.TextField(null=True)
+    raw_result = fields.CharField(max_length=255, null=True)  # ups.test.result, as worded
+    requested_at = fields.DatetimeField()
+    started_at = fields.DatetimeField(null=True)
+    finished_at = fields.DatetimeField(null=True)
+    readings: Any = fields.JSONField(default=dict)
+    active_ups_id = fields.IntField(null=True, unique=True)
+    started_by = fields.CharField(max_length=64, null=True)  # None: a schedule
+    alerted = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "self_tests"
+        indexes = (("ups_id", "requested_at"),)
+
+
+class Outage(Model):
+    """One power failure of one UPS, from its on_battery event to its online event.
+
+    Event ids are plain columns, not foreign keys: the record outlives event retention.
+    `ended_at` NULL: still on battery. Energy is what the load drew from the battery
+    (energy.integrate), `energy_coverage` the share of the outage with power readings
+    (0-1; NULL: no readings at all). `shutdown_runs`: [{id, plan, state}] of runs started
+    during it."""
+
+    id = fields.BigIntField(primary_key=True)
+    ups: fields.ForeignKeyRelation[UpsSystem] = fields.ForeignKeyField(
+        "models.UpsSystem", related_name="outages", on_delete=fields.CASCADE
+    )
+    start_event_id = fields.BigIntField(unique=True)
+    end_event_id = fields.BigIntField(null=True)
+    started_at = fields.DatetimeField(db_index=True)
+    ended_at = fields.DatetimeField(null=True)
+    duration_seconds = fields.FloatField(null=True)
+    min_charge = fields.FloatField(null=True)
+    min_runtime = fields.FloatField(null=True)  # seconds
+    energy_wh = fields.FloatField(null=True)
+    energy_coverage = fields.FloatField(null=True)
+    shutdown_runs: Any = fields.JSONField(default=list)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "outages"
+        indexes = (("ups_id", "started_at"),)
+
+
+class DigestSchedule(Model):
+    """A report sent through shared channels: `period` daily, weekly (Monday) or monthly
+    (the 1st), at `hour` in `timezone`, covering the period just ended. `last_period` is the
+    key of the period last sent ("2026-12-04", "2026-W49", "2026-11"): each is sent once."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100)
+    enabled = fields.BooleanField(default=True)
+    period = fields.CharField(max_length=8, default="weekly")
+    hour = fields.IntField(default=8)
+    timezone = fields.CharField(max_length=64, default="UTC")
+    channels: Any = fields.JSONField(default=list)  # shared channel ids
+    last_period = fields.CharField(max_length=16, null=True)
+    last_sent_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "digest_schedules"

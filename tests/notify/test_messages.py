@@ -62,6 +62,9 @@ EXPECTED_TITLES = {
     # Protection coverage (tests/shutdown/test_coverage.py, tests/api/test_protection.py).
     "host_unprotected": ("🔌 Host No Longer Protected", 0xFFA500),
     "host_protected": ("🔌 Host Protected Again", 0x00FF00),
+    # Battery lifecycle (tests/battery/test_watch.py, tests/selftest/test_runner.py).
+    "battery_age": ("🔋 Battery Due For Replacement", 0xFFA500),
+    "self_test_failed": ("🧪 UPS Battery Test Failed", 0xFFA500),
 }
 
 

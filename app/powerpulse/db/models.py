@@ -125,6 +125,8 @@ class UpsLiveState(Model):
     clients: Any = fields.JSONField(null=True)
     clients_at = fields.DatetimeField(null=True)
 
+    ups_id: int  # the primary key's column (for the type checker)
+
     class Meta:
         table = "ups_live_state"
 
@@ -235,6 +237,8 @@ class Event(Model):
     # Outbox flag: written False in the same transaction as the state change. The dispatcher
     # fans the event out to users' deliveries and sets it True in one transaction.
     dispatched = fields.BooleanField(default=False, db_index=True)
+
+    ups_id: int  # the foreign key's column (for the type checker)
 
     class Meta:
         table = "events"
@@ -650,6 +654,8 @@ class BatteryInstall(Model):
     created_by = fields.CharField(max_length=64, null=True)  # None: read from the device
     created_at = fields.DatetimeField(auto_now_add=True)
 
+    ups_id: int  # the foreign key's column (for the type checker)
+
     class Meta:
         table = "battery_installs"
 
@@ -707,6 +713,9 @@ class SelfTest(Model):
     started_by = fields.CharField(max_length=64, null=True)  # None: a schedule
     alerted = fields.BooleanField(default=False)
 
+    ups_id: int  # the foreign keys' columns (for the type checker)
+    schedule_id: int | None
+
     class Meta:
         table = "self_tests"
         indexes = (("ups_id", "requested_at"),)
@@ -736,6 +745,8 @@ class Outage(Model):
     energy_coverage = fields.FloatField(null=True)
     shutdown_runs: Any = fields.JSONField(default=list)
     updated_at = fields.DatetimeField(auto_now=True)
+
+    ups_id: int  # the foreign key's column (for the type checker)
 
     class Meta:
         table = "outages"

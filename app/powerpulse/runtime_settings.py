@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -19,6 +20,7 @@ from tortoise.transactions import in_transaction
 from powerpulse.config import RUNTIME_BOUNDS, Bound, Settings
 from powerpulse.db import counters, locks
 from powerpulse.db.models import KeyValue
+from powerpulse.energy import settings as energy_settings
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,8 @@ def effective(base: Settings, saved: Saved) -> Settings:
 
 
 async def current(base: Settings) -> Settings:
+    # The energy settings ride along: the poller's sample builder reads them process-wide.
+    energy_settings.set_current(await load_energy())
     return effective(base, await load_saved())
 
 
@@ -131,3 +135,29 @@ async def save(changes: dict[str, float | None]) -> Saved:
         await KeyValue.update_or_create(defaults={"value": saved}, key=KEY, using_db=conn)
         await counters.bump(counters.CONFIG, conn=conn)
     return saved
+
+
+# -- energy settings (power factor, tariff): `powerpulse.energy.settings` --------------------
+ENERGY_KEY = "energy_settings"
+
+
+async def _energy_saved(conn: Any = None) -> dict[str, Any]:
+    query = KeyValue.filter(key=ENERGY_KEY)
+    row = await (query.using_db(conn) if conn is not None else query).get_or_none()
+    return dict(row.value) if row is not None and isinstance(row.value, dict) else {}
+
+
+async def load_energy() -> energy_settings.EnergySettings:
+    """The effective energy settings: saved values, the environment winning."""
+    saved = energy_settings.from_saved(await _energy_saved())
+    return energy_settings.with_env(saved, os.environ)
+
+
+async def save_energy(body: Any) -> energy_settings.EnergySettings:
+    """Apply a PUT body (EnergySettingError when bad) and tell the poller, atomically."""
+    async with in_transaction() as conn:
+        await locks.hold(LOCK, conn)
+        saved = energy_settings.merge(await _energy_saved(conn), body, os.environ)
+        await KeyValue.update_or_create(defaults={"value": saved}, key=ENERGY_KEY, using_db=conn)
+        await counters.bump(counters.CONFIG, conn=conn)
+    return await load_energy()

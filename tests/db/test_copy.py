@@ -19,7 +19,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.transactions import in_transaction
 
 from powerpulse.config import Settings
-from powerpulse.db import counters, dialect
+from powerpulse.db import counters, dialect, models
 from powerpulse.db.copy import app_models, columns_of, copy_order
 from powerpulse.db.models import (
     Alert,
@@ -198,6 +198,19 @@ async def fill(settings: Settings) -> None:
         await ShutdownStep.create(
             run=run, action_id="a1b2", action_type="ssh", state="succeeded", exit_code=0
         )
+        # Issue 13's tables (battery lifecycle, self-tests, outage records, digests).
+        await models.BatteryInstall.create(
+            ups=ups, installed_on=T0.date(), source="device", current_ups_id=ups.id, note="Ä"
+        )
+        sched = await models.SelfTestSchedule.create(name="monthly", ups=[ups.id], weekday=None)
+        await models.SelfTest.create(
+            ups=ups, schedule=sched, requested_at=T0, state="passed", readings={"start": None}
+        )
+        await models.Outage.create(
+            ups=ups, start_event_id=event.id, started_at=T0, energy_wh=12.5,
+            shutdown_runs=[{"id": run.id, "plan": "Rack A", "state": "done"}],
+        )  # fmt: skip
+        await models.DigestSchedule.create(name="weekly", channels=[shared.id])
         # What SQLite stores but PostgreSQL refuses: written as older versions could (raw SQL).
         await dialect.execute(
             "UPDATE ups_live_state SET status_tokens = ?, error_message = ? WHERE ups_id = ?",

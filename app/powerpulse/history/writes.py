@@ -16,14 +16,45 @@ from tortoise.transactions import in_transaction
 
 from powerpulse.db import dialect
 from powerpulse.db.models import Sample
+from powerpulse.energy import integrate
+from powerpulse.energy.power import ESTIMATED
 from powerpulse.history.metrics import METRICS
 
 HOUR = 3600
 
 
+class EnergyMemory:
+    """The previous sample (epoch s, watts) of each UPS this process writes: the poller
+    integrates each new sample's interval into its hour's rollup. In memory only: after a
+    restart (or a lease moving here) the first interval is not counted (unknown, not zero)."""
+
+    def __init__(self) -> None:
+        self.gap = integrate.max_gap(60.0)
+        self._previous: dict[int, tuple[float, float | None]] = {}
+
+    def forget(self, ups_id: int) -> None:
+        self._previous.pop(ups_id, None)
+
+    def step(self, ups_id: int, at: float, watts: float | None) -> integrate.Interval | None:
+        """The interval ending at this sample (None: unknown), and remember the sample."""
+        prev = self._previous.get(ups_id)
+        self._previous[ups_id] = (at, watts)
+        if prev is None:
+            return None
+        return integrate.interval(prev[0], prev[1], at, watts, self.gap)
+
+
+ENERGY = EnergyMemory()
+
+
 def _rollup_sql() -> str:
-    columns = ["ups_id", "hour", "samples"]
-    updates = ["samples = sample_rollups.samples + 1"]
+    columns = ["ups_id", "hour", "samples", "energy_wh", "energy_seconds", "power_estimated_n"]
+    updates = [
+        "samples = sample_rollups.samples + 1",
+        "energy_wh = sample_rollups.energy_wh + excluded.energy_wh",
+        "energy_seconds = sample_rollups.energy_seconds + excluded.energy_seconds",
+        "power_estimated_n = sample_rollups.power_estimated_n + excluded.power_estimated_n",
+    ]
     for m in METRICS:
         c = m.column
         columns += [f"{c}_min", f"{c}_max", f"{c}_sum", f"{c}_n"]
@@ -47,8 +78,17 @@ def hour_of(at: datetime) -> int:
     return int(at.timestamp()) // HOUR * HOUR
 
 
-def rollup_row(sample: Sample) -> list[Any]:
-    row: list[Any] = [sample.ups_id, hour_of(sample.timestamp), 1]  # type: ignore[attr-defined]
+def rollup_row(sample: Sample, energy: integrate.Interval | None = None) -> list[Any]:
+    """The upsert's values; `energy` the interval ending at this sample (its hour's)."""
+    estimated = 1 if getattr(sample, "power_source", None) in ESTIMATED else 0
+    row: list[Any] = [
+        sample.ups_id,  # type: ignore[attr-defined]
+        hour_of(sample.timestamp),
+        1,
+        energy.wh if energy else 0.0,
+        energy.seconds if energy else 0.0,
+        estimated,
+    ]
     for m in METRICS:
         value = getattr(sample, m.column)
         row += [value, value, value or 0.0, 0 if value is None else 1]
@@ -60,7 +100,11 @@ async def write_samples(samples: Sequence[Sample], conn: BaseDBAsyncClient) -> N
     if not samples:
         return
     await Sample.bulk_create(list(samples), using_db=conn)
-    await dialect.execute_many(ROLLUP_UPSERT, [rollup_row(s) for s in samples], conn)
+    rows = [
+        rollup_row(s, ENERGY.step(s.ups_id, s.timestamp.timestamp(), s.realpower))  # type: ignore[attr-defined]
+        for s in samples
+    ]
+    await dialect.execute_many(ROLLUP_UPSERT, rows, conn)
 
 
 async def record_manual_charge(ups_id: int, charge: float, timestamp: datetime) -> Sample:

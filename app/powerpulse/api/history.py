@@ -27,6 +27,8 @@ from powerpulse.api.errors import bad_request, not_found
 from powerpulse.api.outages import outages
 from powerpulse.api.validation import parse_id
 from powerpulse.db.models import Event, UpsSystem
+from powerpulse.export import samples as sample_export
+from powerpulse.export import stream as export_stream
 from powerpulse.history import METRICS, Bucket, first_sample, read_buckets
 from powerpulse.history.metrics import describe
 from powerpulse.timeutil import iso, parse_iso, utcnow
@@ -171,11 +173,16 @@ async def history_metrics(request: Request) -> HTTPResponse:
 @bp.get("/<ups_id:str>/history")
 @schemas.returns(schemas.HistoryResponse, text="text/csv")
 @require_user
-async def history(request: Request, ups_id: str) -> HTTPResponse:
+async def history(request: Request, ups_id: str) -> HTTPResponse | None:
     """Buckets of every metric (`/api/history/metrics`) between `from` and `to`.
 
-    As JSON, or with `format=csv` as a CSV file of the same buckets (units in its header)."""
+    As JSON, or with `format=csv` as a CSV file of the same buckets (units in its header).
+    With `raw=true`: every stored sample in [from, to] streamed as CSV or one JSON array
+    (`format=csv|json` or the Accept header; CSV by default), read page by page."""
     uid = await _ups_id(ups_id)
+    if request.args.get("raw") in ("1", "true"):
+        await _raw_export(request, uid)
+        return None
     fmt = request.args.get("format") or "json"
     if fmt not in FORMATS:
         raise bad_request("format", "format must be json or csv")
@@ -211,6 +218,20 @@ async def history(request: Request, ups_id: str) -> HTTPResponse:
             "firstSample": iso(await first_sample(uid)),
         }
     )
+
+
+async def _raw_export(request: Request, uid: int) -> None:
+    fmt = export_stream.requested_format(request) or export_stream.CSV
+    end = _time_arg(request, "to") or utcnow()
+    start = _time_arg(request, "from") or end - DEFAULT_SPAN
+    if start > end:
+        raise bad_request("from", "from must not be later than to")
+    ups = await UpsSystem.get_or_none(id=uid)
+    if ups is None:
+        raise not_found("UPS system")
+    name = export_stream.file_name(f"{ups.ups_name}-samples", start, end, fmt)
+    pages = sample_export.sample_pages(uid, start, end)
+    await export_stream.respond(request, sample_export.TABLE, fmt, name, pages)
 
 
 blueprints = Blueprint.group(

@@ -299,7 +299,8 @@ class UpsEvent(TypedDict):
     upsId: int
     kind: str
     """on_battery, online, low_battery, fsd, replace_battery, overload, bypass, off, comm_lost,
-    comm_restored, self_test, ups_added, ups_removed, host_unprotected, host_protected."""
+    comm_restored, self_test, ups_added, ups_removed, host_unprotected, host_protected,
+    battery_age."""
     previousStatus: str
     newStatus: str
     occurredAt: IsoTime
@@ -2072,6 +2073,360 @@ class ProtectedHostBody(TypedDict, total=False):
     """At most 100 characters."""
 
 
+# --- battery self-tests (issue 13, `api/self_tests.py`) -----------------------------------------
+
+SelfTestState = Literal[
+    "blocked", "error", "requested", "running", "passed", "failed", "aborted", "unknown"
+]
+
+
+@closed
+class SelfTestReadingsPoint(TypedDict):
+    """Readings of the UPS at one moment of a test (null: not reported)."""
+
+    charge: float | None
+    runtimeSeconds: float | None
+    batteryVoltage: float | None
+    load: float | None
+
+
+@closed
+class SelfTestReadings(TypedDict):
+    start: SelfTestReadingsPoint | None
+    """When the test was asked for."""
+    lowest: SelfTestReadingsPoint | None
+    """The lowest of each reading while it ran."""
+    end: SelfTestReadingsPoint | None
+    """When it finished."""
+
+
+@closed
+class SelfTest(TypedDict):
+    """One battery self-test of one UPS."""
+
+    id: int
+    upsId: int
+    scheduleId: int | None
+    testType: Literal["quick", "deep"]
+    command: str
+    """The instant command sent (test.battery.start.quick, …); empty when none was."""
+    state: SelfTestState
+    reason: str | None
+    """blocked: the rule's code (not_online, low_charge, recent_outage, muted, group_testing,
+    unsupported, already_testing, no_contact); error / unknown: what happened, in words."""
+    rawResult: str | None
+    """ups.test.result as the driver worded it."""
+    requestedAt: IsoTime
+    startedAt: IsoTime | None
+    finishedAt: IsoTime | None
+    readings: SelfTestReadings
+    startedBy: str | None
+    """The user who asked for it; null: a schedule."""
+
+
+@closed
+class SelfTestSchedule(TypedDict):
+    """When battery self-tests run, for which UPS, with which safety limits."""
+
+    id: int
+    name: str
+    enabled: bool
+    ups: list[int] | None
+    """null: every UPS."""
+    testType: Literal["quick", "deep"]
+    frequency: Literal["weekly", "monthly"]
+    weekday: int | None
+    """weekly: 0 = Monday … 6 = Sunday."""
+    dayOfMonth: int | None
+    """monthly: 1 to 28."""
+    timeOfDay: str
+    """HH:MM in `timezone`."""
+    timezone: str
+    minCharge: float
+    quietHours: int
+    nextRunAt: IsoTime | None
+    lastDueAt: IsoTime | None
+    """The last occurrence handled (each runs once)."""
+
+
+@open_body
+class SelfTestScheduleBody(TypedDict, total=False):
+    name: str
+    enabled: bool
+    ups: list[int] | None
+    testType: Literal["quick", "deep"]
+    frequency: Literal["weekly", "monthly"]
+    weekday: int | None
+    dayOfMonth: int | None
+    timeOfDay: str
+    timezone: str
+    minCharge: float
+    quietHours: int
+
+
+@open_body
+class SelfTestBody(TypedDict, total=False):
+    testType: Literal["quick", "deep"]
+    minCharge: float
+    """Default 90."""
+    quietHours: int
+    """Default 24."""
+
+
+# --- outage records, fleet timeline, digests (issue 13, `api/outage_records.py`, `api/timeline.py`,
+# `api/digests.py`) ------------------------------------------------------------------------------
+
+
+@closed
+class OutageShutdownRun(TypedDict):
+    id: int | None
+    plan: str | None
+    state: str | None
+
+
+@closed
+class OutageNotification(TypedDict):
+    """One channel of one notification about an event of the outage."""
+
+    kind: str
+    """The event kind the notification was about (on_battery, low_battery, online …)."""
+    channel: str | None
+    """The channel kind; null for a notification recorded but not sent (muted)."""
+    state: str
+    """pending, retry, delivered, failed; or muted."""
+    at: IsoTime | None
+
+
+@closed
+class OutageRecord(TypedDict):
+    id: int
+    upsId: int
+    upsName: str
+    displayName: str
+    site: str | None
+    startedAt: IsoTime
+    endedAt: IsoTime | None
+    """null while still on battery."""
+    durationSeconds: float | None
+    minCharge: float | None
+    minRuntimeSeconds: float | None
+    energyWh: float | None
+    """Drawn from the battery; null when no power readings covered the outage."""
+    energyCoverage: float | None
+    """Share (0-1) of the outage with power readings."""
+    shutdownRuns: list[OutageShutdownRun]
+    notifications: list[OutageNotification]
+
+
+@closed
+class OutagePage(TypedDict):
+    outages: list[OutageRecord]
+    nextCursor: str | None
+    """Pass as `cursor` for the next (older) page; null on the last one."""
+
+
+@closed
+class TimelineEvent(TypedDict):
+    id: int
+    upsId: int
+    upsName: str
+    displayName: str
+    site: str | None
+    kind: str
+    previousStatus: str
+    newStatus: str
+    occurredAt: IsoTime
+    details: dict[str, Any]
+
+
+@closed
+class TimelinePage(TypedDict):
+    events: list[TimelineEvent]
+    nextBefore: int | None
+    """Pass as `before` for the next (older) page; null on the last one."""
+
+
+DigestPeriod = Literal["daily", "weekly", "monthly"]
+
+
+@closed
+class DigestSchedule(TypedDict):
+    id: int
+    name: str
+    enabled: bool
+    period: DigestPeriod
+    """daily, weekly (sent on Monday) or monthly (sent on the 1st), for the period just ended."""
+    hour: int
+    """Hour of the day (0-23, in `timezone`) it is sent at."""
+    timezone: str
+    channels: list[int]
+    """Shared notification channel ids."""
+    lastPeriod: str | None
+    """The key of the period last sent: "2026-12-04", "2026-W49", "2026-11"."""
+    lastSentAt: IsoTime | None
+    nextSendAt: IsoTime | None
+    """null while disabled."""
+
+
+@open_body
+class DigestScheduleBody(TypedDict, total=False):
+    name: str
+    enabled: bool
+    period: DigestPeriod
+    hour: int
+    timezone: str
+    channels: list[int]
+
+
+@closed
+class DigestDelivery(TypedDict):
+    channel: str
+    channelId: int | None
+    state: str
+    error: str | None
+
+
+@closed
+class DigestSent(TypedDict):
+    period: str
+    """The key of the period the report covers."""
+    title: str
+    text: str
+    """The report as plain text."""
+    deliveries: list[DigestDelivery]
+
+
+# --- battery lifecycle (issue 13, `api/battery.py`) ---------------------------------------------
+
+BatteryHealthState = Literal["good", "fair", "poor", "unknown"]
+
+
+@closed
+class BatteryDeviceDate(TypedDict):
+    """The install date the UPS reports, when it is a plausible date."""
+
+    variable: Literal["battery.date", "battery.mfr.date"]
+    value: str
+    """As the driver worded it."""
+    date: str
+    """YYYY-MM-DD."""
+
+
+@closed
+class BatteryCurrent(TypedDict):
+    """The battery in the UPS now."""
+
+    id: int
+    installedOn: str
+    """YYYY-MM-DD."""
+    source: Literal["device", "admin"]
+    """device: read from battery.date / battery.mfr.date; admin: set by an admin."""
+    expectedLifeMonths: int
+    expectedLifeIsDefault: bool
+    """The default of the battery type (lead-acid 36, lithium 96 months)."""
+    ageDays: int
+    ageMonths: float
+    dueOn: str
+    """YYYY-MM-DD: installed on + expected life."""
+    due: bool
+    note: str
+
+
+@closed
+class BatteryPast(TypedDict):
+    """A battery that was replaced."""
+
+    id: int
+    installedOn: str
+    replacedAt: IsoTime | None
+    source: Literal["device", "admin"]
+    expectedLifeMonths: int
+    note: str
+
+
+@closed
+class BatteryHealthPoint(TypedDict):
+    at: IsoTime
+    ratio: float
+
+
+@closed
+class BatteryHealth(TypedDict):
+    """Battery health from the UPS's own history: runtime x load against its own baseline.
+    Unknown (with the reason) when there is not enough data: then every number is null."""
+
+    state: BatteryHealthState
+    score: int | None
+    """0-100: the runtime ratio in percent, capped at 100."""
+    reason: Literal["not_enough_data", "no_runtime_reported", "no_discharge_history"] | None
+    confidence: Literal["low", "medium", "high"] | None
+    runtimeRatio: float | None
+    """Latest runtime at load against the UPS's own baseline (1.0 = as new)."""
+    referenceLoad: float | None
+    """The % load the comparison is normalised to (median of the observations)."""
+    trendPerYear: float | None
+    """Change of the ratio per year (negative: degrading)."""
+    replaceBy: str | None
+    """YYYY-MM-DD the fitted ratio reaches 0.6 (degrading, enough data, within ten years)."""
+    points: list[BatteryHealthPoint]
+
+
+@closed
+class BatteryLifecycle(TypedDict):
+    """A UPS's battery: install date, age, expected life, past batteries, tests, health."""
+
+    upsId: int
+    batteryType: str | None
+    """battery.type as reported."""
+    defaultLifeMonths: int
+    deviceDate: BatteryDeviceDate | None
+    current: BatteryCurrent | None
+    history: list[BatteryPast]
+    """Replaced batteries, newest first."""
+    tests: list[SelfTest]
+    """Newest first, up to 20."""
+    health: BatteryHealth
+
+
+@closed
+class BatteryFleetHealth(TypedDict):
+    state: BatteryHealthState
+    score: int | None
+
+
+@closed
+class BatteryLastTest(TypedDict):
+    state: SelfTestState
+    finishedAt: IsoTime | None
+
+
+@closed
+class BatteryFleetRow(TypedDict):
+    """One UPS's battery for the dashboard's warnings."""
+
+    upsId: int
+    displayName: str
+    installedOn: str | None
+    ageMonths: float | None
+    expectedLifeMonths: int
+    dueOn: str | None
+    due: bool
+    health: BatteryFleetHealth
+    lastTest: BatteryLastTest | None
+    """The latest finished self-test."""
+    warnings: list[Literal["battery_due", "test_failed", "health_poor"]]
+
+
+@open_body
+class BatteryLifecycleBody(TypedDict, total=False):
+    installedOn: str
+    """YYYY-MM-DD, not in the future, not before 1990-01-01."""
+    expectedLifeMonths: int | None
+    """6 to 240; null: the default of the battery type."""
+    note: str
+    """At most 200 characters."""
+
+
 # --- OpenAPI ------------------------------------------------------------------------------------
 
 
@@ -2253,3 +2608,58 @@ def validator(shape: Any) -> TypeAdapter[Any]:
     """A validator for answers of `shape`: `validator(Ups).validate_json(body, strict=True)`
     (strict: 1 is not true, "1" is not 1; an undeclared field is an error)."""
     return TypeAdapter(shape)
+
+
+# -- energy (api/energy.py) ----------------------------------------------------------------
+@closed
+class EnergyFigures(TypedDict):
+    kwh: float | None
+    """Null when no time of the period is covered: unknown, never zero."""
+    cost: float | None
+    coverage: float
+    """Share (0-1) of the period's UPS-time with power readings."""
+    estimated: float
+    """Share (0-1) of samples whose power is estimated from the load."""
+
+
+@closed
+class EnergyRow(TypedDict):
+    key: str
+    label: str
+    upsId: NotRequired[int]
+    kwh: float | None
+    cost: float | None
+    coverage: float
+    estimated: float
+
+
+EnergySummary = TypedDict(
+    "EnergySummary",
+    {
+        "from": str,
+        "to": str,
+        "group": str,
+        "currency": str | None,
+        "pricePerKwh": float | None,
+        "rows": list[EnergyRow],
+        "total": EnergyFigures,
+    },
+)
+closed(EnergySummary)
+
+
+@closed
+class Tariff(TypedDict):
+    pricePerKwh: float | None
+    currency: str
+
+
+@closed
+class EnergySettings(TypedDict):
+    powerFactor: float
+    tariff: Tariff
+
+
+class EnergySettingsBody(TypedDict, total=False):
+    powerFactor: float | None
+    tariff: Tariff

@@ -66,6 +66,13 @@ TEMPLATES: dict[str, Template] = {
         "info",
         "{name} is running a battery test (on battery on purpose: not a power failure).",
     ),
+    # A test PowerPulse started failed (`selftest.runner`): sent to everyone, not only to those
+    # who opted in to battery-test notices — the battery may not hold the load.
+    "self_test_failed": Template(
+        "🧪 UPS Battery Test Failed",
+        "warning",
+        "{name} failed its battery test: the battery may not hold the load in an outage.",
+    ),
     "ups_added": Template("🔎 UPS Found", "info", "{name} was found on its NUT server."),
     "ups_removed": Template(
         "❓ UPS Gone", "warning", "{name} is no longer listed by its NUT server."
@@ -83,6 +90,13 @@ TEMPLATES: dict[str, Template] = {
     ),
     "shutdown_finished": Template(
         "🏁 Shutdown plan finished", "ok", "{name}: the shutdown plan {plan} ended ({detail})."
+    ),
+    # Battery lifecycle (`battery.watch`): once per battery, when it reaches its expected life.
+    "battery_age": Template(
+        "🔋 Battery Due For Replacement",
+        "warning",
+        "The battery of {name}, installed on {installedOn}, is {ageMonths} months old"
+        " (expected life {expectedLifeMonths} months): plan its replacement.",
     ),
 }
 SHUTDOWN_KINDS = ("shutdown_started", "shutdown_step_failed", "shutdown_finished")
@@ -159,6 +173,9 @@ POLLER_MISSING_TEMPLATE = Template(
     "critical",
     "No PowerPulse poller is running for {name}: its UPS are not being watched.",
 )
+# Not a UPS event either: a scheduled report (`powerpulse.digest`). `ups_name` carries the
+# schedule's name, `extra` the report's `title` and plain `text` (the whole body).
+DIGEST = "digest"
 
 # Seed display strings → event kind, for the API paths that take a status string.
 _STATUS_KINDS = {
@@ -205,6 +222,8 @@ class Notice:
             return TEST_TEMPLATE
         if self.kind == POLLER_MISSING:
             return POLLER_MISSING_TEMPLATE
+        if self.kind == DIGEST:
+            return Template(self.extra.get("title") or "📊 PowerPulse Report", "info", "")
         if self.kind == "self_test" and self.extra.get("phase") == "ended":
             failed = normalise_test_result(self.extra.get("result")) == "failed"
             return SELF_TEST_FAILED if failed else SELF_TEST_ENDED
@@ -234,12 +253,14 @@ def extra_from_details(kind: str, details: Mapping[str, Any] | None) -> dict[str
     d = details or {}
     if kind in THRESHOLD_TEMPLATES:
         keys: tuple[str, ...] = ("phase", "limit", "value", "metric", "thresholdName")
-    elif kind == "self_test":
+    elif kind in ("self_test", "self_test_failed"):
         keys = ("phase", "mode", "result")
     elif kind in SHUTDOWN_KINDS:
         keys = ("plan", "detail", "run", "state", "step", "error", "reason")
     elif kind in HOST_TEMPLATES:
         keys = ("host", "hostLabel", "shownAs", "neverAttached")
+    elif kind == "battery_age":
+        keys = ("installedOn", "expectedLifeMonths", "ageMonths")
     else:
         return {}
     return {key: str(d[key]) for key in keys if d.get(key) is not None}
@@ -283,7 +304,7 @@ def format_runtime(seconds: float | None) -> str:
 
 def readings(notice: Notice) -> list[tuple[str, str]]:
     """The labelled facts every channel shows (UPS, status, charge, runtime, load)."""
-    if notice.kind == "test":
+    if notice.kind in ("test", DIGEST):
         return []
     if notice.kind == POLLER_MISSING:
         return [("Site", notice.ups_name), ("Status", notice.status)]
@@ -301,7 +322,7 @@ def readings(notice: Notice) -> list[tuple[str, str]]:
         ("Runtime", format_runtime(notice.runtime_seconds)),
         ("Load", format_percent(notice.load)),
     ]
-    if notice.kind == "self_test" and notice.extra.get("phase") == "ended":
+    if notice.kind in ("self_test", "self_test_failed") and notice.extra.get("phase") == "ended":
         facts.append(("Test result", notice.extra.get("result") or "not reported"))
     return facts
 
@@ -321,12 +342,16 @@ def describe(notice: Notice, bold: Callable[[str], str], escape: Callable[[str],
     sentence = notice.template.sentence
     if notice.kind == "test":
         return escape(sentence)
+    if notice.kind == DIGEST:
+        return escape(notice.extra.get("text", ""))
     before, _, after = sentence.partition("{name}")
     after = after.replace("{status}", notice.status or "Unknown")
     after = after.replace("{limit}", notice.extra.get("limit", "past its limit"))
     after = after.replace("{value}", _reading_text(notice))
     after = after.replace("{plan}", notice.extra.get("plan", "?"))
     after = after.replace("{detail}", notice.extra.get("detail", ""))
+    for key in ("installedOn", "ageMonths", "expectedLifeMonths"):  # battery_age
+        after = after.replace("{" + key + "}", notice.extra.get(key, "?"))
     host = notice.extra.get("shownAs") or notice.extra.get("host") or "?"
     before = before.replace("{host}", host)  # a host's sentence names it before the UPS
     text = escape(before) + bold(escape(notice.ups_name)) + escape(after)

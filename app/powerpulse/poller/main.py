@@ -17,6 +17,8 @@ from typing import Any
 
 from powerpulse.config import Settings
 from powerpulse.db.setup import close_db, init_db, run_migrations
+from powerpulse.digest import sender as digest_sender
+from powerpulse.outages.recorder import OutageRecorder
 from powerpulse.poller.loop import Poller
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,16 @@ def _shutdown_engine(settings: Settings) -> Any | None:
     return ShutdownEngine(settings)
 
 
+def _self_test_runner(settings: Settings) -> Any | None:
+    """Scheduled battery self-tests (`selftest.runner`); a broken import is logged, not fatal."""
+    try:
+        from powerpulse.selftest.runner import SelfTestRunner
+    except Exception:
+        log.exception("self-test runner unavailable: scheduled battery tests will NOT run")
+        return None
+    return SelfTestRunner(settings)
+
+
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
     await run_migrations(settings)
     await init_db(settings)
@@ -65,6 +77,18 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         # Shutdown plans: never crashes (a broken plan is logged), so it cannot stop polling.
         if engine is not None:
             tasks.append(asyncio.create_task(engine.run(stop), name="shutdown-engine"))
+        # Scheduled digest reports: written to the outbox the dispatcher delivers.
+        tasks.append(asyncio.create_task(digest_sender.run(stop), name="digest-sender"))
+        # Outage records from on_battery / online events: never crashes (logged, retried).
+        recorder = OutageRecorder(settings.history_interval)
+        tasks.append(asyncio.create_task(recorder.run(stop), name="outage-recorder"))
+        if (selftests := _self_test_runner(settings)) is not None:  # never crashes either
+            tasks.append(asyncio.create_task(selftests.run(stop), name="self-tests"))
+        # Battery dates and age alerts: logs its failures and keeps going (never crashes).
+        from powerpulse.battery.watch import BatteryWatch
+
+        watch = BatteryWatch(on_events=getattr(dispatcher, "wake", None))
+        tasks.append(asyncio.create_task(watch.run(stop), name="battery-watch"))
         log.info("poller started (every %gs)", settings.poll_interval)
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)

@@ -213,6 +213,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/battery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every UPS's battery: age, health and last test, with warnings */
+        get: operations["battery.get_fleet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/debug/battery-history/{ups_id}": {
         parameters: {
             query?: never;
@@ -400,6 +417,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/digest-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Scheduled digest reports */
+        get: operations["digests.list_schedules"];
+        put?: never;
+        /** Create a digest schedule: daily, weekly or monthly, to shared channels */
+        post: operations["digests.create_schedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/digest-schedules/{schedule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a digest schedule */
+        put: operations["digests.update_schedule"];
+        post?: never;
+        /** Delete a digest schedule (the reports sent stay in the history) */
+        delete: operations["digests.delete_schedule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/digest-schedules/{schedule_id}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the report of the last full period now (one attempt per channel) */
+        post: operations["digests.send_now"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/drills/{drill_id}": {
         parameters: {
             query?: never;
@@ -409,6 +479,43 @@ export interface paths {
         };
         /** A drill's report: every delivery and its outcome (`done` when all are final) */
         get: operations["alerts.drill_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/energy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Energy (kWh, cost, coverage) per UPS, site, day or month */
+        get: operations["energy.get_energy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The fleet's event timeline, newest first
+         * @description Filters: `ups=1,2`, `site=a,b`, `kind=on_battery,online` (an unknown kind is a 400 listing the valid ones), `from`/`to`. Pages of `limit` (default 100, max 500) with `before=<nextBefore>`; `format=csv|json` (or `Accept: text/csv`) streams every match.
+         */
+        get: operations["timeline.list_events"];
         put?: never;
         post?: never;
         delete?: never;
@@ -978,6 +1085,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/outages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Outage records: start, end, lowest charge, energy, shutdown runs, notifications
+         * @description Newest first. `from`/`to` keep outages overlapping the range; `ups=1,2`, `site=a,b`. JSON pages of `limit` (default 100, max 1000) with `cursor`; `format=csv|json` (or `Accept: text/csv`) streams every matching outage as a file.
+         */
+        get: operations["outage_records.list_outages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/self-test-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Battery self-test schedules */
+        get: operations["self_tests.list_schedules"];
+        put?: never;
+        /** Create a battery self-test schedule (admin) */
+        post: operations["self_tests.create_schedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/self-test-schedules/{schedule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a battery self-test schedule (admin; fields left out are kept) */
+        put: operations["self_tests.update_schedule"];
+        post?: never;
+        /** Delete a battery self-test schedule (admin; its past tests are kept) */
+        delete: operations["self_tests.delete_schedule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/shutdown-plans": {
         parameters: {
             query?: never;
@@ -1191,6 +1354,24 @@ export interface paths {
         put?: never;
         /** Create Ticket */
         post: operations["stream.create_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/system/energy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The power factor for estimated power and the tariff */
+        get: operations["energy.get_energy_settings"];
+        /** Change the power factor or the tariff (admin) */
+        put: operations["energy.put_energy_settings"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1449,6 +1630,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/ups-systems/{ups_id}/battery/lifecycle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A UPS's battery: install date, age, expected life, tests and health
+         * @description The install date comes from battery.date / battery.mfr.date when the UPS reports a plausible one, else from an admin. Health compares runtime x load with the UPS's own baseline; `unknown` with a reason when there is not enough history.
+         */
+        get: operations["battery.get_lifecycle"];
+        /**
+         * Set the current battery's install date, expected life or note (admin)
+         * @description Creates the current battery (source admin) when there is none: `installedOn` is then required. Setting `installedOn` makes the record the admin's: the device's date no longer changes it.
+         */
+        put: operations["battery.put_lifecycle"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ups-systems/{ups_id}/battery/replacements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a battery replacement (admin)
+         * @description The current battery is kept in the history (replacedAt now) and a new current battery is recorded, installed on `installedOn` (default today).
+         */
+        post: operations["battery.post_replacement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/ups-systems/{ups_id}/commands": {
         parameters: {
             query?: never;
@@ -1510,7 +1735,7 @@ export interface paths {
         };
         /**
          * Buckets of every metric (`/api/history/metrics`) between `from` and `to`.
-         * @description As JSON, or with `format=csv` as a CSV file of the same buckets (units in its header).
+         * @description As JSON, or with `format=csv` as a CSV file of the same buckets (units in its header).<br>With `raw=true`: every stored sample in [from, to] streamed as CSV or one JSON array<br>(`format=csv|json` or the Accept header; CSV by default), read page by page.
          */
         get: operations["history.history"];
         put?: never;
@@ -1624,6 +1849,24 @@ export interface paths {
         get: operations["protection.get_protection"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ups-systems/{ups_id}/self-tests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The battery self-tests of one UPS, newest first (?limit=, default 50) */
+        get: operations["self_tests.list_tests"];
+        put?: never;
+        /** Run a battery self-test now (admin; the safety rules apply: 409 when blocked) */
+        post: operations["self_tests.run_test"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1768,7 +2011,7 @@ export interface paths {
         };
         /**
          * Buckets of every metric (`/api/history/metrics`) between `from` and `to`.
-         * @description As JSON, or with `format=csv` as a CSV file of the same buckets (units in its header).
+         * @description As JSON, or with `format=csv` as a CSV file of the same buckets (units in its header).<br>With `raw=true`: every stored sample in [from, to] streamed as CSV or one JSON array<br>(`format=csv|json` or the Accept header; CSV by default), read page by page.
          */
         get: operations["history.history"];
         put?: never;
@@ -1981,6 +2224,120 @@ export interface components {
             lastHeartbeat: string;
             alive: boolean;
         };
+        /** @description The battery in the UPS now. */
+        BatteryCurrent: {
+            id: number;
+            /** @description YYYY-MM-DD. */
+            installedOn: string;
+            /**
+             * @description device: read from battery.date / battery.mfr.date; admin: set by an admin.
+             * @enum {string}
+             */
+            source: "device" | "admin";
+            expectedLifeMonths: number;
+            /** @description The default of the battery type (lead-acid 36, lithium 96 months). */
+            expectedLifeIsDefault: boolean;
+            ageDays: number;
+            ageMonths: number;
+            /** @description YYYY-MM-DD: installed on + expected life. */
+            dueOn: string;
+            due: boolean;
+            note: string;
+        };
+        /** @description The install date the UPS reports, when it is a plausible date. */
+        BatteryDeviceDate: {
+            /** @enum {string} */
+            variable: "battery.date" | "battery.mfr.date";
+            /** @description As the driver worded it. */
+            value: string;
+            /** @description YYYY-MM-DD. */
+            date: string;
+        };
+        BatteryFleetHealth: {
+            /** @enum {string} */
+            state: "good" | "fair" | "poor" | "unknown";
+            score: number | null;
+        };
+        /** @description One UPS's battery for the dashboard's warnings. */
+        BatteryFleetRow: {
+            upsId: number;
+            displayName: string;
+            installedOn: string | null;
+            ageMonths: number | null;
+            expectedLifeMonths: number;
+            dueOn: string | null;
+            due: boolean;
+            health: components["schemas"]["BatteryFleetHealth"];
+            /** @description The latest finished self-test. */
+            lastTest: components["schemas"]["BatteryLastTest"] | null;
+            warnings: ("battery_due" | "test_failed" | "health_poor")[];
+        };
+        /** @description Battery health from the UPS's own history: runtime x load against its own baseline. Unknown (with the reason) when there is not enough data: then every number is null. */
+        BatteryHealth: {
+            /** @enum {string} */
+            state: "good" | "fair" | "poor" | "unknown";
+            /** @description 0-100: the runtime ratio in percent, capped at 100. */
+            score: number | null;
+            /** @enum {string|null} */
+            reason: "not_enough_data" | "no_runtime_reported" | "no_discharge_history" | null;
+            /** @enum {string|null} */
+            confidence: "low" | "medium" | "high" | null;
+            /** @description Latest runtime at load against the UPS's own baseline (1.0 = as new). */
+            runtimeRatio: number | null;
+            /** @description The % load the comparison is normalised to (median of the observations). */
+            referenceLoad: number | null;
+            /** @description Change of the ratio per year (negative: degrading). */
+            trendPerYear: number | null;
+            /** @description YYYY-MM-DD the fitted ratio reaches 0.6 (degrading, enough data, within ten years). */
+            replaceBy: string | null;
+            points: components["schemas"]["BatteryHealthPoint"][];
+        };
+        BatteryHealthPoint: {
+            /** Format: date-time */
+            at: string;
+            ratio: number;
+        };
+        BatteryLastTest: {
+            /** @enum {string} */
+            state: "blocked" | "error" | "requested" | "running" | "passed" | "failed" | "aborted" | "unknown";
+            /** Format: date-time */
+            finishedAt: string | null;
+        };
+        /** @description A UPS's battery: install date, age, expected life, past batteries, tests, health. */
+        BatteryLifecycle: {
+            upsId: number;
+            /** @description battery.type as reported. */
+            batteryType: string | null;
+            defaultLifeMonths: number;
+            deviceDate: components["schemas"]["BatteryDeviceDate"] | null;
+            current: components["schemas"]["BatteryCurrent"] | null;
+            /** @description Replaced batteries, newest first. */
+            history: components["schemas"]["BatteryPast"][];
+            /** @description Newest first, up to 20. */
+            tests: components["schemas"]["SelfTest"][];
+            health: components["schemas"]["BatteryHealth"];
+        };
+        BatteryLifecycleBody: {
+            /** @description YYYY-MM-DD, not in the future, not before 1990-01-01. */
+            installedOn?: string;
+            /** @description 6 to 240; null: the default of the battery type. */
+            expectedLifeMonths?: number | null;
+            /** @description At most 200 characters. */
+            note?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A battery that was replaced. */
+        BatteryPast: {
+            id: number;
+            installedOn: string;
+            /** Format: date-time */
+            replacedAt: string | null;
+            /** @enum {string} */
+            source: "device" | "admin";
+            expectedLifeMonths: number;
+            note: string;
+        };
         BatteryRecorded: {
             message: string;
             id: number;
@@ -2168,6 +2525,55 @@ export interface components {
             raw_status: string;
             server: components["schemas"]["ServerAddress"];
         };
+        DigestDelivery: {
+            channel: string;
+            channelId: number | null;
+            state: string;
+            error: string | null;
+        };
+        DigestSchedule: {
+            id: number;
+            name: string;
+            enabled: boolean;
+            /**
+             * @description daily, weekly (sent on Monday) or monthly (sent on the 1st), for the period just ended.
+             * @enum {string}
+             */
+            period: "daily" | "weekly" | "monthly";
+            /** @description Hour of the day (0-23, in `timezone`) it is sent at. */
+            hour: number;
+            timezone: string;
+            /** @description Shared notification channel ids. */
+            channels: number[];
+            /** @description The key of the period last sent: "2026-12-04", "2026-W49", "2026-11". */
+            lastPeriod: string | null;
+            /** Format: date-time */
+            lastSentAt: string | null;
+            /**
+             * Format: date-time
+             * @description null while disabled.
+             */
+            nextSendAt: string | null;
+        };
+        DigestScheduleBody: {
+            name?: string;
+            enabled?: boolean;
+            /** @enum {string} */
+            period?: "daily" | "weekly" | "monthly";
+            hour?: number;
+            timezone?: string;
+            channels?: number[];
+        } & {
+            [key: string]: unknown;
+        };
+        DigestSent: {
+            /** @description The key of the period the report covers. */
+            period: string;
+            title: string;
+            /** @description The report as plain text. */
+            text: string;
+            deliveries: components["schemas"]["DigestDelivery"][];
+        };
         DiscordTestBody: {
             /** @description Else your saved one. */
             discord_webhook_url?: string;
@@ -2211,6 +2617,41 @@ export interface components {
             email_recipients?: string;
         } & {
             [key: string]: unknown;
+        };
+        EnergyFigures: {
+            /** @description Null when no time of the period is covered: unknown, never zero. */
+            kwh: number | null;
+            cost: number | null;
+            /** @description Share (0-1) of the period's UPS-time with power readings. */
+            coverage: number;
+            /** @description Share (0-1) of samples whose power is estimated from the load. */
+            estimated: number;
+        };
+        EnergyRow: {
+            key: string;
+            label: string;
+            upsId?: number;
+            kwh: number | null;
+            cost: number | null;
+            coverage: number;
+            estimated: number;
+        };
+        EnergySettings: {
+            powerFactor: number;
+            tariff: components["schemas"]["Tariff"];
+        };
+        EnergySettingsBody: {
+            powerFactor?: number | null;
+            tariff?: components["schemas"]["Tariff"];
+        };
+        EnergySummary: {
+            from: string;
+            to: string;
+            group: string;
+            currency: string | null;
+            pricePerKwh: number | null;
+            rows: components["schemas"]["EnergyRow"][];
+            total: components["schemas"]["EnergyFigures"];
         };
         /** @description Every error answer (4xx/5xx). Some carry more: `field` (400: the field to fix), `retryAfter` (429, seconds), `results` (502 of a send: each channel's outcome). */
         ErrorBody: {
@@ -2734,6 +3175,50 @@ export interface components {
              */
             startedAt: string;
         };
+        /** @description One channel of one notification about an event of the outage. */
+        OutageNotification: {
+            /** @description The event kind the notification was about (on_battery, low_battery, online …). */
+            kind: string;
+            /** @description The channel kind; null for a notification recorded but not sent (muted). */
+            channel: string | null;
+            /** @description pending, retry, delivered, failed; or muted. */
+            state: string;
+            /** Format: date-time */
+            at: string | null;
+        };
+        OutagePage: {
+            outages: components["schemas"]["OutageRecord"][];
+            /** @description Pass as `cursor` for the next (older) page; null on the last one. */
+            nextCursor: string | null;
+        };
+        OutageRecord: {
+            id: number;
+            upsId: number;
+            upsName: string;
+            displayName: string;
+            site: string | null;
+            /** Format: date-time */
+            startedAt: string;
+            /**
+             * Format: date-time
+             * @description null while still on battery.
+             */
+            endedAt: string | null;
+            durationSeconds: number | null;
+            minCharge: number | null;
+            minRuntimeSeconds: number | null;
+            /** @description Drawn from the battery; null when no power readings covered the outage. */
+            energyWh: number | null;
+            /** @description Share (0-1) of the outage with power readings. */
+            energyCoverage: number | null;
+            shutdownRuns: components["schemas"]["OutageShutdownRun"][];
+            notifications: components["schemas"]["OutageNotification"][];
+        };
+        OutageShutdownRun: {
+            id: number | null;
+            plan: string | null;
+            state: string | null;
+        };
         /** @description A poller process, as its heartbeat row says. */
         PollerInfo: {
             /** @description host:pid:random, made when it started. */
@@ -2837,6 +3322,101 @@ export interface components {
         };
         SecretState: {
             set: boolean;
+        };
+        /** @description One battery self-test of one UPS. */
+        SelfTest: {
+            id: number;
+            upsId: number;
+            scheduleId: number | null;
+            /** @enum {string} */
+            testType: "quick" | "deep";
+            /** @description The instant command sent (test.battery.start.quick, …); empty when none was. */
+            command: string;
+            /** @enum {string} */
+            state: "blocked" | "error" | "requested" | "running" | "passed" | "failed" | "aborted" | "unknown";
+            /** @description blocked: the rule's code (not_online, low_charge, recent_outage, muted, group_testing, unsupported, already_testing, no_contact); error / unknown: what happened, in words. */
+            reason: string | null;
+            /** @description ups.test.result as the driver worded it. */
+            rawResult: string | null;
+            /** Format: date-time */
+            requestedAt: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            readings: components["schemas"]["SelfTestReadings"];
+            /** @description The user who asked for it; null: a schedule. */
+            startedBy: string | null;
+        };
+        SelfTestBody: {
+            /** @enum {string} */
+            testType?: "quick" | "deep";
+            /** @description Default 90. */
+            minCharge?: number;
+            /** @description Default 24. */
+            quietHours?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        SelfTestReadings: {
+            /** @description When the test was asked for. */
+            start: components["schemas"]["SelfTestReadingsPoint"] | null;
+            /** @description The lowest of each reading while it ran. */
+            lowest: components["schemas"]["SelfTestReadingsPoint"] | null;
+            /** @description When it finished. */
+            end: components["schemas"]["SelfTestReadingsPoint"] | null;
+        };
+        /** @description Readings of the UPS at one moment of a test (null: not reported). */
+        SelfTestReadingsPoint: {
+            charge: number | null;
+            runtimeSeconds: number | null;
+            batteryVoltage: number | null;
+            load: number | null;
+        };
+        /** @description When battery self-tests run, for which UPS, with which safety limits. */
+        SelfTestSchedule: {
+            id: number;
+            name: string;
+            enabled: boolean;
+            /** @description null: every UPS. */
+            ups: number[] | null;
+            /** @enum {string} */
+            testType: "quick" | "deep";
+            /** @enum {string} */
+            frequency: "weekly" | "monthly";
+            /** @description weekly: 0 = Monday … 6 = Sunday. */
+            weekday: number | null;
+            /** @description monthly: 1 to 28. */
+            dayOfMonth: number | null;
+            /** @description HH:MM in `timezone`. */
+            timeOfDay: string;
+            timezone: string;
+            minCharge: number;
+            quietHours: number;
+            /** Format: date-time */
+            nextRunAt: string | null;
+            /**
+             * Format: date-time
+             * @description The last occurrence handled (each runs once).
+             */
+            lastDueAt: string | null;
+        };
+        SelfTestScheduleBody: {
+            name?: string;
+            enabled?: boolean;
+            ups?: number[] | null;
+            /** @enum {string} */
+            testType?: "quick" | "deep";
+            /** @enum {string} */
+            frequency?: "weekly" | "monthly";
+            weekday?: number | null;
+            dayOfMonth?: number | null;
+            timeOfDay?: string;
+            timezone?: string;
+            minCharge?: number;
+            quietHours?: number;
+        } & {
+            [key: string]: unknown;
         };
         SelfUpdateInfo: {
             possible: boolean;
@@ -3546,6 +4126,10 @@ export interface components {
         TableName: {
             name: string;
         };
+        Tariff: {
+            pricePerKwh: number | null;
+            currency: string;
+        };
         TemplatePreview: {
             title: string;
             body: string;
@@ -3589,6 +4173,26 @@ export interface components {
             kind: string;
             unit: string;
             variables: string[];
+        };
+        TimelineEvent: {
+            id: number;
+            upsId: number;
+            upsName: string;
+            displayName: string;
+            site: string | null;
+            kind: string;
+            previousStatus: string;
+            newStatus: string;
+            /** Format: date-time */
+            occurredAt: string;
+            details: {
+                [key: string]: unknown;
+            };
+        };
+        TimelinePage: {
+            events: components["schemas"]["TimelineEvent"][];
+            /** @description Pass as `before` for the next (older) page; null on the last one. */
+            nextBefore: number | null;
         };
         TokenInfo: {
             token: string;
@@ -3735,7 +4339,7 @@ export interface components {
         UpsEvent: {
             id: number;
             upsId: number;
-            /** @description on_battery, online, low_battery, fsd, replace_battery, overload, bypass, off, comm_lost, comm_restored, self_test, ups_added, ups_removed, host_unprotected, host_protected. */
+            /** @description on_battery, online, low_battery, fsd, replace_battery, overload, bypass, off, comm_lost, comm_restored, self_test, ups_added, ups_removed, host_unprotected, host_protected, battery_age. */
             kind: string;
             previousStatus: string;
             newStatus: string;
@@ -4406,6 +5010,35 @@ export interface operations {
             };
         };
     };
+    "battery.get_fleet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatteryFleetRow"][];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "debug.battery_history": {
         parameters: {
             query?: never;
@@ -4750,6 +5383,165 @@ export interface operations {
             };
         };
     };
+    "digests.list_schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DigestSchedule"][];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "digests.create_schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DigestScheduleBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DigestSchedule"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "digests.update_schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DigestScheduleBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DigestSchedule"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "digests.delete_schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "digests.send_now": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DigestSent"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "alerts.drill_report": {
         parameters: {
             query?: never;
@@ -4768,6 +5560,65 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DrillReport"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "energy.get_energy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnergySummary"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "timeline.list_events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelinePage"];
+                    "text/csv": string;
                 };
             };
             /** @description An error */
@@ -6407,6 +7258,164 @@ export interface operations {
             };
         };
     };
+    "outage_records.list_outages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutagePage"];
+                    "text/csv": string;
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "self_tests.list_schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfTestSchedule"][];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "self_tests.create_schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SelfTestScheduleBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfTestSchedule"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "self_tests.update_schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SelfTestScheduleBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfTestSchedule"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "self_tests.delete_schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "shutdown_plans.list_plans": {
         parameters: {
             query?: never;
@@ -6869,6 +7878,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StreamTicket"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "energy.get_energy_settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnergySettings"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "energy.put_energy_settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EnergySettingsBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnergySettings"];
                 };
             };
             /** @description An error */
@@ -7597,6 +8668,107 @@ export interface operations {
             };
         };
     };
+    "battery.get_lifecycle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ups_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatteryLifecycle"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "battery.put_lifecycle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ups_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["BatteryLifecycleBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatteryLifecycle"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "battery.post_replacement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ups_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["BatteryLifecycleBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatteryLifecycle"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "ups_control.list_commands": {
         parameters: {
             query?: never;
@@ -7984,6 +9156,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Protection"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "self_tests.list_tests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ups_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfTest"][];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "self_tests.run_test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ups_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SelfTestBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfTest"];
                 };
             };
             /** @description An error */

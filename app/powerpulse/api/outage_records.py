@@ -1,0 +1,269 @@
+"""`GET /api/outages`: the outage records (written by `outages.recorder`), newest first, with the
+notifications that went out about their events; paged as JSON, or streamed whole as CSV or
+JSON (`?format=` or `Accept: text/csv`, `powerpulse.export`).
+
+Filters: `from`/`to` keep the outages that overlap that range (an open one runs to now),
+`ups=1,2` and `site=a,b` (the UPS's NUT server's site). The query helpers here are shared with
+the fleet timeline (`api/timeline.py`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+from sanic_ext import openapi
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from powerpulse.api import schemas
+from powerpulse.api.auth import require_user
+from powerpulse.api.errors import bad_request
+from powerpulse.api.validation import ID_MAX, query_int
+from powerpulse.db.models import NotificationLog, Outage, UpsSystem
+from powerpulse.export import pages as keyset
+from powerpulse.export import stream as export
+from powerpulse.poller.leases import check_site
+from powerpulse.timeutil import iso, parse_iso
+
+bp = Blueprint("outage_records", url_prefix="/api/outages")
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+EXPORT_PAGE = 500
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+# --- query arguments (shared with the timeline) -------------------------------------------------
+
+
+def time_arg(request: Request, name: str) -> datetime | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        value = parse_iso(raw)
+    except (ValueError, OverflowError):
+        value = None
+    if value is None or not EARLIEST <= value <= LATEST:
+        raise bad_request(name, f"{name} must be an ISO 8601 time, e.g. 2025-01-31T12:00:00Z")
+    return value
+
+
+def time_range(request: Request) -> tuple[datetime | None, datetime | None]:
+    start, end = time_arg(request, "from"), time_arg(request, "to")
+    if start and end and start > end:
+        raise bad_request("from", "from must not be later than to")
+    return start, end
+
+
+def ups_ids_arg(request: Request) -> list[int] | None:
+    """`?ups=1,2`: UPS ids (None: every UPS)."""
+    raw = request.args.get("ups")
+    if not raw:
+        return None
+    ids = []
+    for part in raw.split(",")[:201]:
+        part = part.strip()
+        if not (part.isascii() and part.isdigit() and len(part) <= 10 and 0 < int(part) <= ID_MAX):
+            raise bad_request("ups", "ups must be a comma-separated list of UPS ids")
+        ids.append(int(part))
+    return list(dict.fromkeys(ids))
+
+
+def sites_arg(request: Request) -> list[str] | None:
+    raw = request.args.get("site")
+    if not raw:
+        return None
+    sites = []
+    for part in (p.strip() for p in raw.split(",")[:101]):
+        try:
+            sites.append(check_site(part))
+        except ValueError as err:
+            raise bad_request("site", f"site {part[:64]!r}: {err}") from None
+    return sites
+
+
+def by_ups(query: QuerySet[Any], request: Request) -> QuerySet[Any]:
+    """`query` narrowed by `?ups=` and `?site=`."""
+    if (ids := ups_ids_arg(request)) is not None:
+        query = query.filter(ups_id__in=ids)
+    if (sites := sites_arg(request)) is not None:
+        query = query.filter(ups__nut_server__site__in=sites)
+    return query
+
+
+class UpsNames:
+    """Name, display name and site of the UPS rows mentioned, loaded once per id."""
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[str, str, str | None]] = {}
+
+    async def load(self, ids: Sequence[int]) -> None:
+        missing = [i for i in set(ids) if i not in self._known]
+        if missing:
+            for ups in await UpsSystem.filter(id__in=missing).select_related("nut_server"):
+                site = ups.nut_server.site if ups.nut_server else None
+                self._known[ups.id] = (ups.name, ups.nickname or ups.name, site)
+
+    def __getitem__(self, ups_id: int) -> tuple[str, str, str | None]:
+        return self._known.get(ups_id, ("", "", None))
+
+
+# --- rows ---------------------------------------------------------------------------------------
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _runs(value: Any) -> list[dict[str, Any]]:
+    """The recorder's `shutdown_runs`, whatever the column holds, in the API's shape."""
+    out = []
+    for run in value if isinstance(value, list) else ():
+        if isinstance(run, dict):
+            ident = run.get("id")
+            plan, state = run.get("plan"), run.get("state")
+            out.append(
+                {
+                    "id": ident if isinstance(ident, int) and not isinstance(ident, bool) else None,
+                    "plan": None if plan is None else str(plan),
+                    "state": None if state is None else str(state),
+                }
+            )
+    return out
+
+
+async def notifications_of(outages: Sequence[Outage]) -> dict[int, list[dict[str, Any]]]:
+    """{outage id: what was sent about the events of its UPS from its start to its end}."""
+    found: dict[int, list[dict[str, Any]]] = {o.id: [] for o in outages}
+    if not outages:
+        return found
+    lowest = min(o.start_event_id for o in outages)
+    ends = [o.end_event_id for o in outages]
+    logs_query = NotificationLog.filter(
+        ups_id__in=list({o.ups_id for o in outages}),  # type: ignore[attr-defined]
+        event_id__gte=lowest,
+    )
+    if None not in ends:
+        logs_query = logs_query.filter(event_id__lte=max(e for e in ends if e is not None))
+    logs = await logs_query.order_by("id").prefetch_related("deliveries")
+    for outage in outages:
+        for log in logs:
+            event_id = log.event_id  # type: ignore[attr-defined]
+            if log.ups_id != outage.ups_id or event_id < outage.start_event_id:  # type: ignore[attr-defined]
+                continue
+            if outage.end_event_id is not None and event_id > outage.end_event_id:
+                continue
+            if log.suppressed:
+                entry = {"kind": log.kind, "channel": None, "state": log.suppressed}
+                found[outage.id].append({**entry, "at": iso(log.created_at)})
+            for d in sorted(log.deliveries, key=lambda d: d.id):  # type: ignore[attr-defined]
+                at = d.delivered_at or d.updated_at or log.created_at
+                found[outage.id].append(
+                    {"kind": log.kind, "channel": d.channel, "state": d.state, "at": iso(at)}
+                )
+    return found
+
+
+async def outage_rows(outages: Sequence[Outage], names: UpsNames) -> list[dict[str, Any]]:
+    await names.load([o.ups_id for o in outages])  # type: ignore[attr-defined]
+    sent = await notifications_of(outages)
+    rows = []
+    for o in outages:
+        name, display, site = names[o.ups_id]  # type: ignore[attr-defined]
+        rows.append(
+            {
+                "id": o.id,
+                "upsId": o.ups_id,  # type: ignore[attr-defined]
+                "upsName": name,
+                "displayName": display,
+                "site": site,
+                "startedAt": iso(o.started_at),
+                "endedAt": iso(o.ended_at),
+                "durationSeconds": _number(o.duration_seconds),
+                "minCharge": _number(o.min_charge),
+                "minRuntimeSeconds": _number(o.min_runtime),
+                "energyWh": _number(o.energy_wh),
+                "energyCoverage": _number(o.energy_coverage),
+                "shutdownRuns": _runs(o.shutdown_runs),
+                "notifications": sent[o.id],
+            }
+        )
+    return rows
+
+
+KEYS = tuple(schemas.OutageRecord.__annotations__)
+
+
+def _flatten(row: Sequence[Any]) -> list[Any]:
+    """CSV cells: the lists as short readable text rather than JSON."""
+    values = dict(zip(KEYS, row, strict=True))
+    runs = "; ".join(f"{r['plan']} ({r['state']})" for r in values["shutdownRuns"])
+    sent = "; ".join(
+        f"{n['kind']} {n['channel'] or '-'} {n['state']}" for n in values["notifications"]
+    )
+    values = {**values, "shutdownRuns": runs, "notifications": sent}
+    return [export.cell(values[k]) for k in KEYS]
+
+
+TABLE = export.Table(keys=KEYS, headers=KEYS, flatten=_flatten)
+
+
+def filtered(request: Request) -> QuerySet[Outage]:
+    start, end = time_range(request)
+    query = by_ups(Outage.all(), request)
+    if end is not None:
+        query = query.filter(started_at__lte=end)
+    if start is not None:
+        query = query.filter(Q(ended_at__isnull=True) | Q(ended_at__gte=start))
+    return query
+
+
+def _cursor(request: Request) -> int | None:
+    raw = request.args.get("cursor")
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+        raise bad_request("cursor", "cursor must be a nextCursor this endpoint returned")
+    return int(raw)
+
+
+async def _export_pages(query: QuerySet[Outage]) -> AsyncIterator[list[tuple[Any, ...]]]:
+    names = UpsNames()
+    async for page in keyset.by_id(query, descending=True, size=EXPORT_PAGE):
+        yield [tuple(r[k] for k in KEYS) for r in await outage_rows(page, names)]
+
+
+@bp.get("/")
+@openapi.summary("Outage records: start, end, lowest charge, energy, shutdown runs, notifications")
+@openapi.description(
+    "Newest first. `from`/`to` keep outages overlapping the range; `ups=1,2`, `site=a,b`. "
+    "JSON pages of `limit` (default 100, max 1000) with `cursor`; `format=csv|json` (or "
+    "`Accept: text/csv`) streams every matching outage as a file."
+)
+@schemas.returns(schemas.OutagePage, text="text/csv")
+@require_user
+async def list_outages(request: Request) -> HTTPResponse | None:
+    query = filtered(request)
+    fmt = export.requested_format(request)
+    if fmt is not None:
+        start, end = time_range(request)
+        name = export.file_name("outages", start, end, fmt)
+        await export.respond(request, TABLE, fmt, name, _export_pages(query))
+        return None
+    limit = query_int(request, "limit", default=DEFAULT_LIMIT, lo=1, hi=MAX_LIMIT)
+    cursor = _cursor(request)
+    page_query = query.filter(id__lt=cursor) if cursor is not None else query
+    found = await page_query.order_by("-id").limit(limit + 1)
+    more = len(found) > limit
+    rows = await outage_rows(found[:limit], UpsNames())
+    next_cursor = str(found[limit - 1].id) if more else None
+    return json({"outages": rows, "nextCursor": next_cursor})

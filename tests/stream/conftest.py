@@ -66,6 +66,11 @@ async def api(db: Settings) -> AsyncIterator[Api]:
     await server.startup()
     await server.before_start()
     await server.after_start()
+    # Until its first load the watcher's cursors are not "now": an event written then would be
+    # counted as already seen, and a client connecting then gets an empty snapshot.
+    async with asyncio.timeout(10):
+        while not app.ctx.live_watcher.loaded:
+            await asyncio.sleep(0.02)
     session = aiohttp.ClientSession()
     try:
         yield Api(app, f"http://127.0.0.1:{port}", session)

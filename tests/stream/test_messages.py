@@ -74,6 +74,7 @@ async def test_rename_add_and_remove_reach_the_client(api: Api) -> None:
 
 async def test_power_events_are_sent_with_their_id(api: Api) -> None:
     rack = await make_ups("rack")
+    await api.caught_up()  # else the event may name a UPS the watcher has not read yet
     async with await _open(api) as client:
         await client.next("snapshot")
         event = await _event(rack, "on_battery", "Online", "On Battery")

@@ -152,6 +152,7 @@ class LiveWatcher:
         self._shutdown_head = 0
         self._task: asyncio.Task[None] | None = None
         self._stopped = False
+        self.loaded = False  # set after the first load: cursors mean "now" from then on
 
     # -- subscribers ------------------------------------------------------------------------
     def subscribe(self, public: bool) -> Subscriber:
@@ -229,6 +230,7 @@ class LiveWatcher:
         self.shutdown_version = self._shutdown_head
         await self._read_runs()
         self._last_refresh = time.monotonic()
+        self.loaded = True
 
     async def _reload_all(self) -> None:
         ups_rows = {u.id: u for u in await UpsSystem.all().select_related(*UPS_WITH_SITE)}

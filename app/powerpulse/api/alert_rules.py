@@ -61,6 +61,7 @@ windows_bp = Blueprint("maintenance_windows", url_prefix="/api/maintenance-windo
 blueprints = Blueprint.group(rules_bp, templates_bp, thresholds_bp, windows_bp)
 
 MAX_ROWS = 200
+MAX_RULE_CHANNELS = 50  # channels one rule or digest may go to
 _HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 
@@ -189,9 +190,9 @@ async def read_rule(body: dict[str, Any], rule: AlertRule | None) -> dict[str, A
     return out
 
 
-async def read_rule_channels(body: dict[str, Any]) -> list[int]:
-    value = body.get("channels")
-    if not isinstance(value, list) or not value or len(value) > 50:
+async def read_shared_channels(value: Any, used_by: str) -> list[int]:
+    """`channels` of a body: ids of shared channels (alert rules and digests go to those)."""
+    if not isinstance(value, list) or not value or len(value) > MAX_RULE_CHANNELS:
         raise bad_request("channels", "channels must be a non-empty list of shared channel ids")
     ids = list(dict.fromkeys(to_int(v, "channels", lo=1, hi=ID_MAX) for v in value))
     shared = set(
@@ -201,9 +202,13 @@ async def read_rule_channels(body: dict[str, Any]) -> list[int]:
     )
     if missing := [i for i in ids if i not in shared]:
         raise bad_request(
-            "channels", f"Channel {missing[0]} is not a shared channel (rules use shared ones)"
+            "channels", f"Channel {missing[0]} is not a shared channel ({used_by} use shared ones)"
         )
     return ids
+
+
+async def read_rule_channels(body: dict[str, Any]) -> list[int]:
+    return await read_shared_channels(body.get("channels"), "rules")
 
 
 async def _rule(raw_id: str) -> AlertRule:

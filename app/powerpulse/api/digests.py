@@ -12,26 +12,23 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from powerpulse.api import schemas
+from powerpulse.api.alert_rules import read_shared_channels
 from powerpulse.api.auth import require_admin, require_user
 from powerpulse.api.errors import bad_request, not_found
 from powerpulse.api.validation import (
-    ID_MAX,
     optional_bool,
     optional_int,
     optional_str,
     parse_id,
     read_json,
-    to_int,
 )
-from powerpulse.db.models import DigestSchedule, NotificationChannel
+from powerpulse.db.models import DigestSchedule
 from powerpulse.digest import periods, sender
 from powerpulse.notify import outbox, routing
 from powerpulse.notify.dispatcher import Dispatcher
 from powerpulse.timeutil import iso, utcnow
 
 bp = Blueprint("digest_schedules", url_prefix="/api/digest-schedules")
-
-MAX_CHANNELS = 50
 
 
 def schedule_dict(row: DigestSchedule) -> dict[str, Any]:
@@ -51,20 +48,6 @@ def schedule_dict(row: DigestSchedule) -> dict[str, Any]:
         "lastSentAt": iso(row.last_sent_at),
         "nextSendAt": iso(next_at),
     }
-
-
-async def _channels(value: Any) -> list[int]:
-    if not isinstance(value, list) or not value or len(value) > MAX_CHANNELS:
-        raise bad_request("channels", "channels must be a non-empty list of shared channel ids")
-    ids = list(dict.fromkeys(to_int(v, "channels", lo=1, hi=ID_MAX) for v in value))
-    shared = set(
-        await NotificationChannel.filter(id__in=ids, owner_id__isnull=True).values_list(
-            "id", flat=True
-        )
-    )
-    if missing := [i for i in ids if i not in shared]:
-        raise bad_request("channels", f"Channel {missing[0]} is not a shared channel")
-    return ids
 
 
 async def read_body(body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
@@ -91,7 +74,7 @@ async def read_body(body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
             raise bad_request("timezone", f"Unknown time zone: {zone[:64]}") from None
         out["timezone"] = zone
     if "channels" in body or creating:
-        out["channels"] = await _channels(body.get("channels"))
+        out["channels"] = await read_shared_channels(body.get("channels"), "digests")
     return out
 
 

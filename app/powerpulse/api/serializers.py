@@ -202,7 +202,7 @@ def ups_to_dict(
     else:
         readings = {k: (dict(v) if isinstance(v, dict) else v) for k, v in _EMPTY_READINGS.items()}
     nickname = ups.nickname or None
-    display = nickname or _display_id(variables) or ups.name
+    display = display_name(ups, variables)
     view = classify(tokens, alarm=variables.get("ups.alarm"))
     freshness = _freshness(live, now=now, poll_interval=poll_interval, public=public)
     live_now = not freshness["stale"] and freshness["reachable"] is not False
@@ -241,8 +241,9 @@ def ups_to_dict(
     return out
 
 
-def _display_id(variables: dict[str, str]) -> str:
-    return (variables.get("ups.id") or "").strip()
+def display_name(ups: UpsSystem, variables: dict[str, Any]) -> str:
+    """The name a UPS is shown by: its nickname, else the id the device reports, else its name."""
+    return ups.nickname or str(variables.get("ups.id") or "").strip() or ups.name
 
 
 def _last_known(view: StatusView, readings: dict[str, Any], at: datetime) -> dict[str, Any]:

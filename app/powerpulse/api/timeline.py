@@ -18,7 +18,7 @@ from tortoise.queryset import QuerySet
 from powerpulse.api import schemas
 from powerpulse.api.auth import require_user
 from powerpulse.api.errors import bad_request
-from powerpulse.api.outage_records import UpsNames, by_ups, time_range
+from powerpulse.api.report_filters import UpsNames, by_ups, time_range
 from powerpulse.api.validation import query_int
 from powerpulse.db.models import Event
 from powerpulse.export import pages as keyset

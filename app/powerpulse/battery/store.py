@@ -19,6 +19,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from powerpulse.api.serializers import display_name
 from powerpulse.battery import health, life
 from powerpulse.db import dialect
 from powerpulse.db.models import (
@@ -31,6 +32,7 @@ from powerpulse.db.models import (
     UpsSystem,
 )
 from powerpulse.nut.status import display_status
+from powerpulse.selftest import serialize
 from powerpulse.timeutil import iso
 
 log = logging.getLogger(__name__)
@@ -65,17 +67,28 @@ async def create_current(
     """A new current battery; None when the UPS got one meanwhile (another writer)."""
     try:
         async with in_transaction():
-            return await BatteryInstall.create(
-                ups_id=ups_id,
-                current_ups_id=ups_id,
-                installed_on=installed_on,
-                source=source,
-                expected_life_months=expected,
-                note=note,
-                created_by=created_by,
-            )
+            return await _new_current(ups_id, installed_on, source, expected, note, created_by)
     except IntegrityError:
         return None
+
+
+async def _new_current(
+    ups_id: int,
+    installed_on: date,
+    source: str,
+    expected: int | None,
+    note: str,
+    created_by: str | None,
+) -> BatteryInstall:
+    return await BatteryInstall.create(
+        ups_id=ups_id,
+        current_ups_id=ups_id,
+        installed_on=installed_on,
+        source=source,
+        expected_life_months=expected,
+        note=note,
+        created_by=created_by,
+    )
 
 
 async def replace_current(
@@ -100,15 +113,7 @@ async def replace_current(
             retired = await query.update(replaced_at=now, current_ups_id=None)
             if only is not None and retired != 1:
                 raise _Lost
-            return await BatteryInstall.create(
-                ups_id=ups_id,
-                current_ups_id=ups_id,
-                installed_on=installed_on,
-                source=source,
-                expected_life_months=expected,
-                note=note,
-                created_by=created_by,
-            )
+            return await _new_current(ups_id, installed_on, source, expected, note, created_by)
     except (IntegrityError, _Lost):
         return None
 
@@ -301,42 +306,6 @@ async def health_of(ups_id: int, install: BatteryInstall | None, now: datetime) 
 # --- views -------------------------------------------------------------------------------------
 
 
-def _readings(value: Any) -> dict[str, Any] | None:
-    if not isinstance(value, dict):
-        return None
-
-    def number(name: str) -> float | None:
-        raw = value.get(name)
-        return health._finite(raw, -1e15, 1e15)
-
-    return {
-        "charge": number("charge"),
-        "runtimeSeconds": number("runtimeSeconds"),
-        "batteryVoltage": number("batteryVoltage"),
-        "load": number("load"),
-    }
-
-
-def self_test_dict(test: SelfTest) -> dict[str, Any]:
-    """The contract's SelfTest shape (a local copy: the selftest package had none to import)."""
-    readings = test.readings if isinstance(test.readings, dict) else {}
-    return {
-        "id": test.id,
-        "upsId": test.ups_id,
-        "scheduleId": test.schedule_id,
-        "testType": test.test_type,
-        "command": test.command,
-        "state": test.state,
-        "reason": test.reason,
-        "rawResult": test.raw_result,
-        "requestedAt": iso(test.requested_at),
-        "startedAt": iso(test.started_at),
-        "finishedAt": iso(test.finished_at),
-        "readings": {k: _readings(readings.get(k)) for k in ("start", "lowest", "end")},
-        "startedBy": test.started_by,
-    }
-
-
 def _current_dict(row: BatteryInstall, battery_type: object, today: date) -> dict[str, Any]:
     age = life.age_of(row.installed_on, row.expected_life_months, battery_type, today)
     return {
@@ -398,7 +367,7 @@ async def lifecycle_view(ups: UpsSystem, now: datetime) -> dict[str, Any]:
         "deviceDate": found.as_dict() if found is not None else None,
         "current": _current_dict(current, battery_type, today) if current else None,
         "history": [_past_dict(r, battery_type) for r in past],
-        "tests": [self_test_dict(t) for t in tests],
+        "tests": [serialize.self_test(t) for t in tests],
         "health": await health_of(ups.id, current, now),
     }
 
@@ -452,9 +421,7 @@ async def fleet_view(now: datetime) -> list[dict[str, Any]]:
         out.append(
             {
                 "upsId": ups.id,
-                "displayName": ups.nickname
-                or str(variables.get("ups.id") or "").strip()
-                or ups.name,
+                "displayName": display_name(ups, variables),
                 "installedOn": install.installed_on.isoformat() if install else None,
                 "ageMonths": age.age_months if age else None,
                 "expectedLifeMonths": age.expected_life_months

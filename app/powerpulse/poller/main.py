@@ -13,12 +13,11 @@ import importlib
 import importlib.util
 import logging
 import signal
+from collections.abc import Callable
 from typing import Any
 
 from powerpulse.config import Settings
 from powerpulse.db.setup import close_db, init_db, run_migrations
-from powerpulse.digest import sender as digest_sender
-from powerpulse.outages.recorder import OutageRecorder
 from powerpulse.poller.loop import Poller
 
 log = logging.getLogger(__name__)
@@ -36,25 +35,45 @@ def _dispatcher(settings: Settings) -> Any | None:
     return importlib.import_module(name).Dispatcher(settings)
 
 
-def _shutdown_engine(settings: Settings) -> Any | None:
-    """The shutdown plans engine; a broken import (an action type) is logged, and the poller
-    keeps polling: watching the UPS matters more than any one feature on top of it."""
+def _optional(feature: str, build: Callable[[], Any]) -> Any | None:
+    """A worker on top of polling, or None when its code fails to import or start: that is
+    logged, and the poller keeps polling (watching the UPS matters more than any one feature
+    on top of it). Each worker's `run` never crashes either: it logs and retries."""
     try:
-        from powerpulse.shutdown.engine import ShutdownEngine
+        return build()
     except Exception:
-        log.exception("shutdown engine unavailable: shutdown plans will NOT run")
+        log.exception("%s unavailable: it will NOT run", feature)
         return None
+
+
+def _shutdown_engine(settings: Settings) -> Any:
+    from powerpulse.shutdown.engine import ShutdownEngine
+
     return ShutdownEngine(settings)
 
 
-def _self_test_runner(settings: Settings) -> Any | None:
-    """Scheduled battery self-tests (`selftest.runner`); a broken import is logged, not fatal."""
-    try:
-        from powerpulse.selftest.runner import SelfTestRunner
-    except Exception:
-        log.exception("self-test runner unavailable: scheduled battery tests will NOT run")
-        return None
+def _self_test_runner(settings: Settings) -> Any:
+    from powerpulse.selftest.runner import SelfTestRunner
+
     return SelfTestRunner(settings)
+
+
+def _outage_recorder(settings: Settings) -> Any:
+    from powerpulse.outages.recorder import OutageRecorder
+
+    return OutageRecorder(settings.history_interval)
+
+
+def _digest_sender() -> Any:
+    from powerpulse.digest import sender
+
+    return sender  # a module: its `run` writes due digests to the outbox
+
+
+def _battery_watch(settings: Settings, on_events: Callable[[], None] | None) -> Any:
+    from powerpulse.battery.watch import BatteryWatch
+
+    return BatteryWatch(on_events=on_events)
 
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
@@ -63,10 +82,11 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     tasks: list[asyncio.Task[None]] = []
     try:
         dispatcher = _dispatcher(settings)
-        engine = _shutdown_engine(settings)
+        wake = getattr(dispatcher, "wake", None)
+        engine = _optional("shutdown engine", lambda: _shutdown_engine(settings))
         poller = Poller(
             settings,
-            on_events=getattr(dispatcher, "wake", None),
+            on_events=wake,
             on_poll=getattr(engine, "wake", None),
         )
         if dispatcher is not None:  # its event retention follows the saved settings too
@@ -74,21 +94,16 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         tasks.append(asyncio.create_task(poller.run(stop), name="poller"))
         if dispatcher is not None:
             tasks.append(asyncio.create_task(dispatcher.run(stop), name="dispatcher"))
-        # Shutdown plans: never crashes (a broken plan is logged), so it cannot stop polling.
-        if engine is not None:
-            tasks.append(asyncio.create_task(engine.run(stop), name="shutdown-engine"))
-        # Scheduled digest reports: written to the outbox the dispatcher delivers.
-        tasks.append(asyncio.create_task(digest_sender.run(stop), name="digest-sender"))
-        # Outage records from on_battery / online events: never crashes (logged, retried).
-        recorder = OutageRecorder(settings.history_interval)
-        tasks.append(asyncio.create_task(recorder.run(stop), name="outage-recorder"))
-        if (selftests := _self_test_runner(settings)) is not None:  # never crashes either
-            tasks.append(asyncio.create_task(selftests.run(stop), name="self-tests"))
-        # Battery dates and age alerts: logs its failures and keeps going (never crashes).
-        from powerpulse.battery.watch import BatteryWatch
-
-        watch = BatteryWatch(on_events=getattr(dispatcher, "wake", None))
-        tasks.append(asyncio.create_task(watch.run(stop), name="battery-watch"))
+        workers = {
+            "shutdown-engine": engine,  # shutdown plans
+            "digest-sender": _optional("digest sender", _digest_sender),
+            "outage-recorder": _optional("outage recorder", lambda: _outage_recorder(settings)),
+            "self-tests": _optional("self-test runner", lambda: _self_test_runner(settings)),
+            "battery-watch": _optional("battery watch", lambda: _battery_watch(settings, wake)),
+        }
+        for name, worker in workers.items():
+            if worker is not None:
+                tasks.append(asyncio.create_task(worker.run(stop), name=name))
         log.info("poller started (every %gs)", settings.poll_interval)
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)

@@ -130,3 +130,21 @@ async def test_sample_writes_fill_the_rollup_energy_with_a_gap(app: Sanic) -> No
     assert row.energy_seconds == 180  # 0-60, 60-120, 600-660; the hole and the first unknown
     assert row.energy_wh == pytest.approx(120 * 120 / 3600 + 240 * 60 / 3600)
     schedule.forget(ups.id)
+
+
+async def test_a_variable_locks_its_field_and_the_answer_says_so(
+    client: Client, admin: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status, body, _ = await client.get("/api/system/energy", token=admin.token)
+    assert status == 200 and body["locked"] == []
+    monkeypatch.setenv("ENERGY_CURRENCY", "EUR")
+    status, body, _ = await client.get("/api/system/energy", token=admin.token)
+    assert body["locked"] == ["currency"] and body["tariff"]["currency"] == "EUR"
+    status, body, _ = await client.put(
+        "/api/system/energy", json={"tariff": {"currency": "CHF"}}, token=admin.token
+    )
+    assert status == 400 and "ENERGY_CURRENCY" in body["message"]
+    status, body, _ = await client.put(
+        "/api/system/energy", json={"powerFactor": 0.9}, token=admin.token
+    )
+    assert status == 200 and body["powerFactor"] == 0.9 and body["locked"] == ["currency"]

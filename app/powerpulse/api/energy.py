@@ -4,7 +4,9 @@ tariff (`powerpulse.energy.settings`; PUT admin)."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sanic import Blueprint, Request
@@ -16,6 +18,7 @@ from powerpulse.api import schemas
 from powerpulse.api.auth import require_admin, require_user
 from powerpulse.api.errors import bad_request
 from powerpulse.api.validation import read_json
+from powerpulse.energy import settings as energy_settings
 from powerpulse.energy.query import GROUPS, energy_summary
 from powerpulse.energy.settings import EnergySettingError
 from powerpulse.timeutil import parse_iso
@@ -91,7 +94,7 @@ async def get_energy(request: Request) -> HTTPResponse:
 @schemas.returns(EnergySettings)
 @require_user
 async def get_energy_settings(request: Request) -> HTTPResponse:
-    return json((await runtime_settings.load_energy()).to_dict())
+    return json(_settings_body(await runtime_settings.load_energy()))
 
 
 @bp.put("/system/energy")
@@ -105,4 +108,8 @@ async def put_energy_settings(request: Request) -> HTTPResponse:
         saved = await runtime_settings.save_energy(body)
     except EnergySettingError as err:
         raise bad_request(err.field, err.message) from None
-    return json(saved.to_dict())
+    return json(_settings_body(saved))
+
+
+def _settings_body(current: energy_settings.EnergySettings) -> dict[str, Any]:
+    return {**current.to_dict(), "locked": energy_settings.locked(os.environ)}

@@ -2656,8 +2656,12 @@ class Tariff(TypedDict):
 
 @closed
 class EnergySettings(TypedDict):
+    """The settings in force; a field an environment variable sets (POWER_FACTOR,
+    ENERGY_PRICE_PER_KWH, ENERGY_CURRENCY) is listed in `locked` and cannot be changed here."""
+
     powerFactor: float
     tariff: Tariff
+    locked: list[Literal["powerFactor", "pricePerKwh", "currency"]]
 
 
 class EnergySettingsBody(TypedDict, total=False):

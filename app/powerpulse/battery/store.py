@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from powerpulse.api.serializers import display_name
@@ -43,6 +44,7 @@ HISTORY_LIMIT = 50
 TESTS_LIMIT = 20
 HEALTH_LOOKBACK = timedelta(days=730)
 MAX_DISCHARGES = 500  # outages read per estimate, newest first
+WINDOWS_PER_QUERY = 50  # outages whose samples one query reads
 MAX_OUTAGE = timedelta(hours=24)  # an outage without its end is read this far at most
 HEALTH_TTL = 300.0  # seconds an estimate is reused: it moves over weeks, not minutes
 FINISHED = ("passed", "failed", "aborted", "unknown")
@@ -234,9 +236,13 @@ async def health_inputs(
     (their averages mix both)."""
     windows = await _discharge_windows(ups_id, since, now)
     discharges: list[health.Reading] = []
-    for a, b in windows:
-        rows = await Sample.filter(ups_id=ups_id, timestamp__gte=a, timestamp__lte=b).values_list(
-            "timestamp", "runtime", "load", "charge", "status"
+    for first in range(0, len(windows), WINDOWS_PER_QUERY):  # one query, not one per outage
+        chunk = windows[first : first + WINDOWS_PER_QUERY]
+        inside = Q(*(Q(timestamp__gte=a, timestamp__lte=b) for a, b in chunk), join_type="OR")
+        rows = (
+            await Sample.filter(inside, ups_id=ups_id)
+            .order_by("timestamp")
+            .values_list("timestamp", "runtime", "load", "charge", "status")
         )
         discharges += [
             health.Reading(at, runtime, load, charge)

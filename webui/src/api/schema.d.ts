@@ -2636,9 +2636,11 @@ export interface components {
             coverage: number;
             estimated: number;
         };
+        /** @description The settings in force; a field an environment variable sets (POWER_FACTOR, ENERGY_PRICE_PER_KWH, ENERGY_CURRENCY) is listed in `locked` and cannot be changed here. */
         EnergySettings: {
             powerFactor: number;
             tariff: components["schemas"]["Tariff"];
+            locked: ("powerFactor" | "pricePerKwh" | "currency")[];
         };
         EnergySettingsBody: {
             powerFactor?: number | null;

@@ -23,6 +23,7 @@ const ServersPage = lazy(() => import('./pages/ServersPage'));
 const SettingsPage = lazy(() => import('./pages/settings/SettingsPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 const ShutdownRoutes = lazy(() => import('./pages/shutdown/ShutdownRoutes'));
+const ReportsPage = lazy(() => import('./pages/ReportsPage'));
 
 function RequireAuth({ children }: { children: ReactNode }) {
   const { token } = useSession();
@@ -81,6 +82,7 @@ export function App() {
             <Route path="ups-systems" element={<UpsListPage />} />
             <Route path="ups-systems/:id" element={<UpsPage />} />
             <Route path="servers" element={<ServersPage />} />
+            <Route path="reports" element={<ReportsPage />} />
             <Route path="settings/*" element={<SettingsPage />} />
             <Route path="shutdown/*" element={<ShutdownRoutes />} />
             <Route path="*" element={<NotFoundPage />} />

@@ -60,6 +60,15 @@ import type {
   ShutdownPlan,
   ShutdownRun,
 } from '../lib/shutdownTypes';
+import type {
+  BatteryLifecycle,
+  BatteryLifecycleBody,
+  FleetBattery,
+  SelfTest,
+  SelfTestSchedule,
+  SelfTestScheduleBody,
+  TestType,
+} from '../lib/batteryTypes';
 import type { RawAnswer } from './client';
 import type { components } from './schema';
 
@@ -275,3 +284,18 @@ export const addProtectedHost = (id: number, host: string, label: string) =>
   request<ProtectedHost>(`/api/ups-systems/${id}/protected-hosts`, { method: 'POST', body: { host, label } });
 export const removeProtectedHost = (id: number, hostId: number) =>
   request<MessageResponse>(`/api/ups-systems/${id}/protected-hosts/${hostId}`, { method: 'DELETE' });
+
+// Battery lifecycle and self-tests (any user reads; admins write)
+export const getBatteryLifecycle = (upsId: number) => request<BatteryLifecycle>(`/api/ups-systems/${upsId}/battery/lifecycle`);
+export const putBatteryLifecycle = (upsId: number, body: BatteryLifecycleBody) =>
+  request<BatteryLifecycle>(`/api/ups-systems/${upsId}/battery/lifecycle`, { method: 'PUT', body });
+export const recordBatteryReplacement = (upsId: number, body: BatteryLifecycleBody) =>
+  request<BatteryLifecycle>(`/api/ups-systems/${upsId}/battery/replacements`, { method: 'POST', body });
+export const runSelfTest = (upsId: number, testType: TestType) =>
+  request<SelfTest>(`/api/ups-systems/${upsId}/self-tests`, { method: 'POST', body: { testType } });
+export const getFleetBattery = () => request<FleetBattery[]>('/api/battery');
+export const listSelfTestSchedules = () => request<SelfTestSchedule[]>('/api/self-test-schedules');
+export const createSelfTestSchedule = (body: SelfTestScheduleBody) => request<SelfTestSchedule>('/api/self-test-schedules', { method: 'POST', body });
+export const updateSelfTestSchedule = (id: number, body: SelfTestScheduleBody) =>
+  request<SelfTestSchedule>(`/api/self-test-schedules/${id}`, { method: 'PUT', body });
+export const deleteSelfTestSchedule = (id: number) => request<MessageResponse>(`/api/self-test-schedules/${id}`, { method: 'DELETE' });

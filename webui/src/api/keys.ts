@@ -39,6 +39,10 @@ export const keys = {
   /** The runs in progress, kept by the stream (the dashboard's banner). */
   activeShutdownRuns: ['shutdown-active'] as const,
   protection: (upsId: number) => ['ups', upsId, 'protection'] as const,
+  /** Under the UPS's key: refreshing a UPS's queries refreshes its battery too. */
+  batteryLifecycle: (upsId: number) => ['ups', upsId, 'battery-lifecycle'] as const,
+  batteryFleet: ['battery', 'fleet'] as const,
+  selfTestSchedules: ['self-test-schedules'] as const,
   users: ['users'] as const,
   version: ['version'] as const,
   versionDetails: ['version', 'details'] as const,

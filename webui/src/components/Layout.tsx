@@ -69,6 +69,9 @@ export function Layout() {
           <NavLink to="/servers" onClick={close}>
             {t('nutServers')}
           </NavLink>
+          <NavLink to="/reports" onClick={close}>
+            {t('reports')}
+          </NavLink>
           {isAdmin && (
             <NavLink to="/shutdown" onClick={close}>
               {t('shutdown')}

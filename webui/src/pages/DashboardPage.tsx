@@ -14,6 +14,7 @@ import { UpsCard } from '../components/UpsCard';
 import { UpsDetailPanel } from '../components/UpsDetailPanel';
 import { TimeAgo } from '../components/TimeAgo';
 import { ShutdownBanner } from '../components/shutdown/ShutdownBanner';
+import { BatteryWarnings } from '../components/battery/BatteryWarnings';
 
 export function DashboardPage() {
   const { t } = useTranslation('dashboard');
@@ -35,6 +36,7 @@ export function DashboardPage() {
   const setFilter = useCallback((next: GroupFilter) => navigateTo(next, grouping), [navigateTo, grouping]);
   const setGrouping = useCallback((next: Grouping) => navigateTo(filter, next), [navigateTo, filter]);
   const shown = useMemo(() => filterByGroup(list ?? [], filter), [list, filter]);
+  const shownIds = useMemo(() => shown.map((u) => u.id), [shown]);
 
   const onSelect = useCallback((id: number) => setSelectedId(id), []);
   const onKioskToggle = useCallback(
@@ -99,6 +101,7 @@ export function DashboardPage() {
         <>
           <GroupFilterBar list={ups} filter={filter} onChange={setFilter} grouping={grouping} onGrouping={setGrouping} />
           <SummaryBar list={shown} />
+          <BatteryWarnings upsIds={shownIds} />
           <div className="dashboard-grid">
             <div className="cards-by-site">
               {shown.length === 0 && <p className="muted">{t('noMatch')}</p>}

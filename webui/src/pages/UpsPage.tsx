@@ -27,6 +27,9 @@ import { errorText } from '../components/UpsCard';
 import { VariableGroups } from '../components/VariableGroups';
 import { EventLines } from '../components/EventLines';
 import { ProtectionPanel } from '../components/ProtectionPanel';
+import { BatteryTab } from '../components/battery/BatteryTab';
+import { UpsTabs, useUpsTab } from '../components/battery/UpsTabs';
+import { UpsEnergy } from '../components/reports/UpsEnergy';
 
 const HistoryCharts = lazy(() => import('../components/HistoryCharts'));
 
@@ -36,6 +39,7 @@ export default function UpsPage() {
   const pollMs = usePollIntervalMs();
   const { isAdmin } = useSession();
   const live = useLiveState();
+  const tab = useUpsTab();
   const query = useQuery({
     queryKey: keys.ups(id),
     queryFn: () => getUps(id),
@@ -67,7 +71,8 @@ export default function UpsPage() {
       </div>
       {query.isError && <Notice kind="warning">{t('refreshFailed', { message: query.error.message })}</Notice>}
       {err && <Notice kind="warning">{t('dashboard:detail.pollFailed', { error: err })}</Notice>}
-      <section className="panel">
+      <UpsTabs tab={tab} />
+      <section className="panel" hidden={tab === 'battery'}>
         <p className="muted small">
           <UpsMeta ups={ups} />
           {fresh && (
@@ -91,7 +96,8 @@ export default function UpsPage() {
           <Metric label={t('dashboard:readings.temperature')} value={formatTemperature(ups.temperature)} />
         </dl>
       </section>
-      <div className="two-col">
+      {tab === 'battery' && <BatteryTab key={`battery-${ups.id}`} upsId={ups.id} canEdit={isAdmin} />}
+      <div className="two-col" hidden={tab === 'battery'}>
         <section aria-labelledby="vars-title">
           <VariableGroups upsId={ups.id} updated={ups.lastUpdated} />
           {isAdmin && <UpsControls upsId={ups.id} />}
@@ -103,6 +109,7 @@ export default function UpsPage() {
           <Suspense fallback={<Loading label={t('dashboard:detail.loadingCharts')} />}>
             <HistoryCharts upsId={ups.id} />
           </Suspense>
+          {tab === 'overview' && <UpsEnergy key={`energy-${ups.id}`} upsId={ups.id} />}
         </section>
       </div>
     </div>

@@ -10,6 +10,9 @@ const UsersSettings = lazy(() => import('./UsersSettings'));
 const AlertingSettings = lazy(() => import('./AlertingSettings'));
 const AboutSettings = lazy(() => import('./AboutSettings'));
 const SystemSettings = lazy(() => import('./SystemSettings'));
+const EnergySettings = lazy(() => import('./EnergySettings'));
+const DigestSettings = lazy(() => import('./DigestSettings'));
+const SelfTestSettings = lazy(() => import('./SelfTestSettings'));
 
 export default function SettingsPage() {
   const { t } = useTranslation('settings');
@@ -18,11 +21,14 @@ export default function SettingsPage() {
     { to: 'general', label: t('tabs.general') },
     { to: 'notifications', label: t('tabs.notifications') },
     { to: 'account', label: t('tabs.account') },
+    { to: 'self-tests', label: t('battery:settings.tab') },
     ...(isAdmin
       ? [
           { to: 'alerting', label: t('tabs.alerting') },
           { to: 'users', label: t('tabs.users') },
           { to: 'system', label: t('tabs.system') },
+          { to: 'energy', label: t('energy:tab') },
+          { to: 'digests', label: t('digests:tab') },
         ]
       : []),
     { to: 'about', label: t('tabs.about') },
@@ -42,9 +48,12 @@ export default function SettingsPage() {
         <Route path="general" element={<GeneralSettings />} />
         <Route path="notifications" element={<NotificationSettings />} />
         <Route path="account" element={<AccountSettings />} />
+        <Route path="self-tests" element={<SelfTestSettings />} />
         {isAdmin && <Route path="alerting/*" element={<AlertingSettings />} />}
         {isAdmin && <Route path="users" element={<UsersSettings />} />}
         {isAdmin && <Route path="system" element={<SystemSettings />} />}
+        {isAdmin && <Route path="energy" element={<EnergySettings />} />}
+        {isAdmin && <Route path="digests" element={<DigestSettings />} />}
         <Route path="about" element={<AboutSettings />} />
         <Route path="*" element={<Navigate to="general" replace />} />
       </Routes>

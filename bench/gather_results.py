@@ -26,6 +26,8 @@ SECTIONS = [
     ("failover.md", "Poller failover — issue #9"),
     ("notify_channels.md", "Alert latency on every channel kind — issue #10"),
     ("shutdown.md", "Shutdown plan latency — issue #12"),
+    ("energy.md", "Energy and battery-health queries — issue #13"),
+    ("export.md", "Streamed exports — issue #13"),
 ]
 
 HEADER = """# Benchmark results

@@ -3,6 +3,10 @@
 `python -m tests.poller.db_writer <sqlite file> <immediate|stock> <count>` increments the counter
 "race" `count` times, each in a transaction that reads the value and then writes value + 1 (the
 shape of most of our transactions), and prints JSON with how many succeeded and how failed.
+
+It prints "ready" once connected and waits for a line on stdin before it starts, so the test can
+start both workers together: on a loaded machine one process could otherwise finish its loop
+before the other has imported Tortoise, and nothing would race.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ async def main(path: str, engine: str, count: int) -> dict[str, int]:
     await Tortoise.init(config=config)
     result = {"ok": 0, "locked": 0, "other": 0}
     try:
+        await Counter.get(name="race")  # connected and the file opened before "ready"
+        print("ready", flush=True)
+        await asyncio.to_thread(sys.stdin.readline)
         for _ in range(count):
             try:
                 async with in_transaction():

@@ -26,11 +26,24 @@ def race(db_file: Path, engine: str) -> list[dict[str, int]]:
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "tests.poller.db_writer", str(db_file), engine, str(COUNT)],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
         for _ in range(2)
     ]
+    # Both connected before either starts, so the two loops really overlap.
+    for proc in procs:
+        assert proc.stdout is not None
+        ready = proc.stdout.readline()
+        assert ready == b"ready\n", (
+            ready,
+            proc.stderr.read().decode()[-2000:] if proc.stderr else "",
+        )
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write(b"go\n")
+        proc.stdin.flush()
     results = []
     for proc in procs:
         out, err = proc.communicate(timeout=120)

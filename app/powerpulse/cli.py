@@ -10,6 +10,7 @@ import sys
 from powerpulse import __version__
 from powerpulse.config import ConfigError, Settings
 from powerpulse.logformat import SafeFormatter
+from powerpulse.roles import ROLES
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -143,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     user_sub = user.add_subparsers(dest="user_command", required=True)
     create = user_sub.add_parser("create", help="create a user")
     create.add_argument("username")
-    create.add_argument("--role", choices=("admin", "user"), default="user")
+    create.add_argument("--role", choices=ROLES, default="user")
     create.add_argument("--email", default=None)
     create.add_argument(
         "--password-stdin", action="store_true", help="read the password from stdin"

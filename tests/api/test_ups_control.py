@@ -6,8 +6,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from sanic import Sanic
+
+from powerpulse.api.auth import issue_token
 from powerpulse.db.models import UpsSystem
-from tests.api.conftest import Account, Client, add_server, add_ups
+from tests.api.conftest import Account, Client, add_server, add_ups, make_user
 from tests.support.nut_server import NUT_PASSWORD, NUT_USER, NutServer, free_port
 
 
@@ -29,8 +32,32 @@ async def test_commands_are_listed_with_descriptions_and_warnings(
             "name": "load.off",
             "description": "Turn off the load immediately",
             "warning": "load.off cuts power to everything plugged into the UPS",
+            "allowed": True,
         }
     ]
+
+
+async def test_an_operator_runs_harmless_commands_but_never_a_load_cutting_one(
+    app: Sanic, client: Client, nut_factory: Callable[..., NutServer]
+) -> None:
+    operator = await make_user("olga", "operator")
+    token = issue_token(operator, app.ctx.jwt_secret)
+    ups = await _ups(nut_factory(["ups1"]))
+    path = f"/api/ups-systems/{ups.id}/commands"
+    status, body, _ = await client.get(path, token=token)
+    assert status == 200, body
+    assert [(c["name"], c["allowed"]) for c in body["commands"]] == [("load.off", False)]
+    status, body, _ = await client.post(
+        path, token=token, json={"command": "load.off", "confirm": True}
+    )
+    assert (status, body["error"]) == (403, "forbidden"), body
+    assert "Only administrators may run load.off" in body["message"]
+    # A harmless one gets through to upsd (dummy-ups offers none, so upsd refuses it).
+    status, body, _ = await client.post(path, token=token, json={"command": "beeper.toggle"})
+    assert status == 400 and body["error"] == "cmd-not-supported", body
+    # Writable variables stay with admins.
+    status, body, _ = await client.get(f"/api/ups-systems/{ups.id}/variables", token=token)
+    assert status == 403, body
 
 
 async def test_a_load_cutting_command_needs_confirm_then_upsd_takes_it(

@@ -15,7 +15,7 @@ from sanic_ext import openapi
 from tortoise.transactions import in_transaction
 
 from powerpulse.api import schemas
-from powerpulse.api.auth import require_admin, require_user
+from powerpulse.api.auth import require_operator, require_user
 from powerpulse.api.errors import ApiError, bad_request, not_found
 from powerpulse.api.validation import optional_int, optional_str, parse_id, read_json
 from powerpulse.db import counters
@@ -140,7 +140,7 @@ async def _set_mute(filters: dict[str, Any], until: Any, reason: str | None) -> 
 @openapi.summary("Mute every UPS for some minutes (low battery and FSD still go out)")
 @schemas.returns(schemas.MuteState)
 @schemas.accepts(schemas.MuteBody)
-@require_admin
+@require_operator
 async def mute_all(request: Request) -> HTTPResponse:
     minutes, reason = read_mute(read_json(request))
     until = utcnow() + timedelta(minutes=minutes)
@@ -153,7 +153,7 @@ async def mute_all(request: Request) -> HTTPResponse:
 @ups_bp.delete("/mute")
 @openapi.summary("Unmute every UPS")
 @schemas.returns(schemas.MuteState)
-@require_admin
+@require_operator
 async def unmute_all(request: Request) -> HTTPResponse:
     count = await _set_mute({"muted_until__not_isnull": True}, None, None)
     return json(mute_state(f"{count} UPS unmuted", None, count))
@@ -163,7 +163,7 @@ async def unmute_all(request: Request) -> HTTPResponse:
 @openapi.summary("Mute a UPS for some minutes, with a reason: its events are recorded, not sent")
 @schemas.returns(schemas.MuteState)
 @schemas.accepts(schemas.MuteBody)
-@require_admin
+@require_operator
 async def mute(request: Request, ups_id: str) -> HTTPResponse:
     ups = await _ups(ups_id)
     minutes, reason = read_mute(read_json(request))
@@ -175,7 +175,7 @@ async def mute(request: Request, ups_id: str) -> HTTPResponse:
 @ups_bp.delete("/<ups_id>/mute")
 @openapi.summary("Unmute a UPS")
 @schemas.returns(schemas.MuteState)
-@require_admin
+@require_operator
 async def unmute(request: Request, ups_id: str) -> HTTPResponse:
     ups = await _ups(ups_id)
     await _set_mute({"id": ups.id}, None, None)
@@ -190,7 +190,7 @@ async def unmute(request: Request, ups_id: str) -> HTTPResponse:
 @openapi.summary("Run a fire drill: a simulated outage through the real rules and channels")
 @schemas.returns(schemas.DrillReport, 201, "Started: the report so far")
 @schemas.accepts(schemas.DrillBody)
-@require_admin
+@require_operator
 async def start_drill(request: Request, ups_id: str) -> HTTPResponse:
     ups = await _ups(ups_id)
     body = read_json(request)
@@ -215,7 +215,7 @@ def report_json(report: dict[str, Any]) -> dict[str, Any]:
 @drills_bp.get("/<drill_id>")
 @openapi.summary("A drill's report: every delivery and its outcome (`done` when all are final)")
 @schemas.returns(schemas.DrillReport)
-@require_admin
+@require_operator
 async def drill_report(request: Request, drill_id: str) -> HTTPResponse:
     drill = await Drill.get_or_none(id=parse_id(drill_id, "Drill"))
     if drill is None:

@@ -17,6 +17,7 @@ from tortoise import Tortoise
 
 from powerpulse import __version__
 from powerpulse.api import (
+    access_routes,
     alert_rules,
     alerts,
     auth_routes,
@@ -58,6 +59,7 @@ REQUEST_MAX_SIZE = 64 * 1024
 
 BLUEPRINTS: list[Any] = [
     auth_routes.bp,
+    access_routes.bp,
     users.bp,
     user_settings.bp,
     nut_servers_routes.blueprints,

@@ -1,5 +1,11 @@
-"""Authentication: JWTs, bcrypt off the event loop, and the `@require_user` / `@require_admin`
-decorators that every protected handler uses.
+"""Authentication: JWTs and personal API tokens, bcrypt off the event loop, and the decorators
+that every protected handler uses (`powerpulse.roles` decides what each role may do):
+
+- `@require_user`: any role reads; writing needs the seed's `user` or above;
+- `@require_reader`: any role and any token, for a POST that only reads (a stream ticket);
+- `@require_self`: any role, for one's own password and settings (not with a read token);
+- `@require_session`: as `require_self`, from a password login only (managing API tokens);
+- `@require_operator`, `@require_admin`.
 
 A token carries the user id, role and token version. It is accepted only while the database
 still agrees on all three, so a password change, a role change or a deletion revokes every
@@ -19,8 +25,11 @@ import bcrypt
 import jwt
 from sanic import Request
 
+from powerpulse.api import token_store
 from powerpulse.api.errors import forbidden, unauthorized
+from powerpulse.api.ratelimit import client_address
 from powerpulse.db.models import ROLE_ADMIN, User
+from powerpulse.roles import Need, denial
 from powerpulse.timeutil import utcnow
 
 BCRYPT_ROUNDS = 12
@@ -160,10 +169,23 @@ async def _load_user(user_id: int) -> User | None:
 
 
 async def authenticate(request: Request) -> User:
-    """The user behind the request's bearer token, or a 401 `ApiError`."""
+    """The user behind the request's bearer token, or a 401 `ApiError`.
+
+    Sets `request.ctx.scope`: None for a password login, the token's scope for an API token
+    (and `request.ctx.api_token` to its row)."""
     token = _bearer_token(request)
     if token is None:
         raise unauthorized("No token, authorization denied", "no_token")
+    request.ctx.scope = None
+    request.ctx.api_token = None
+    if token_store.looks_like_api_token(token):
+        row = await token_store.lookup(token, client_address(request))
+        user = await _load_user(row.user_id)  # type: ignore[attr-defined]
+        if user is None:
+            raise unauthorized("User no longer exists", "token_revoked")
+        request.ctx.scope = row.scope
+        request.ctx.api_token = row
+        return user
     claims = _decode(token, request.app.ctx.jwt_secret)
     try:
         user_id = int(claims["sub"])
@@ -184,29 +206,37 @@ async def optional_user(request: Request) -> User | None:
     return await authenticate(request)
 
 
-def require_user(handler: Handler) -> Handler:
-    """Any logged-in user; sets `request.ctx.user`."""
-
-    @wraps(handler)
-    async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
-        request.ctx.user = await authenticate(request)
-        return await handler(request, *args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+def check_access(request: Request, user: User, need: Need) -> None:
+    """A 403 when `user` (through this request's token) may not do what `need` says."""
+    reading = request.method in ("GET", "HEAD")
+    reason = denial(user.role, getattr(request.ctx, "scope", None), need, reading)
+    if reason is not None:
+        raise forbidden(reason)
 
 
-def require_admin(handler: Handler) -> Handler:
-    """Only an admin; anyone else logged in gets 403. Sets `request.ctx.user`."""
+def require(need: Need) -> Callable[[Handler], Handler]:
+    """A decorator: authenticate, check `need`, set `request.ctx.user`."""
 
-    @wraps(handler)
-    async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
-        user = await authenticate(request)
-        if user.role != ROLE_ADMIN:
-            raise forbidden("Administrator access required")
-        request.ctx.user = user
-        return await handler(request, *args, **kwargs)
+    def decorate(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
+            user = await authenticate(request)
+            check_access(request, user, need)
+            request.ctx.user = user
+            return await handler(request, *args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]
+        wrapper.__dict__["access_need"] = need  # read by the role-matrix test and the docs
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+require_user = require(Need.WRITE)
+require_reader = require(Need.READ)
+require_self = require(Need.SELF)
+require_session = require(Need.SESSION)
+require_operator = require(Need.OPERATE)
+require_admin = require(Need.ADMIN)
 
 
 def is_admin(user: User) -> bool:

@@ -18,6 +18,7 @@ from powerpulse.api.auth import (
     hash_password,
     issue_token,
     require_admin,
+    require_self,
     require_user,
 )
 from powerpulse.api.errors import bad_request, conflict, too_many_requests, unauthorized
@@ -208,7 +209,7 @@ async def register(request: Request) -> HTTPResponse:
 @openapi.summary("Change your own password; revokes older tokens and answers a new one")
 @schemas.returns(schemas.LoginResponse)
 @openapi.body({"application/json": {"currentPassword": str, "newPassword": str}})
-@require_user
+@require_self
 async def change_password(request: Request) -> HTTPResponse:
     user: User = request.ctx.user
     body = read_json(request)

@@ -17,7 +17,8 @@ from sanic.response import HTTPResponse, raw
 from sanic_ext import openapi
 from tortoise.functions import Count
 
-from powerpulse.api import schemas
+from powerpulse.api import schemas, token_store
+from powerpulse.api.auth import authenticate
 from powerpulse.api.errors import unauthorized
 from powerpulse.api.safe_ups import BAD_DATA, failures, ups_object
 from powerpulse.api.serializers import UPS_WITH_SITE, in_filter
@@ -30,13 +31,20 @@ from powerpulse.timeutil import utcnow
 bp = Blueprint("metrics")
 
 
-def _authorised(request: Request, token: str) -> bool:
+async def _authorised(request: Request, token: str) -> bool:
+    """Public without METRICS_TOKEN; with it, that token or any personal API token."""
     if not token:
         return True
     scheme, _, given = (request.headers.get("authorization") or "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(
-        given.strip().encode("utf-8", "surrogateescape"), token.encode()
-    )
+    given = given.strip()
+    if scheme.lower() != "bearer":
+        return False
+    if hmac.compare_digest(given.encode("utf-8", "surrogateescape"), token.encode()):
+        return True
+    if token_store.looks_like_api_token(given):
+        await authenticate(request)  # a 401 saying why when the token is not valid
+        return True
+    return False
 
 
 def _snapshots(
@@ -106,13 +114,15 @@ async def _deliveries() -> DeliveryStats:
 @openapi.summary("Every UPS and notification delivery in Prometheus text format")
 @schemas.returns_text("text/plain; version=0.0.4", "Prometheus text format")
 @openapi.description(
-    "Public unless METRICS_TOKEN is set; then send `Authorization: Bearer <METRICS_TOKEN>`. "
-    + FILTER_HELP
+    "Public unless METRICS_TOKEN is set; then send `Authorization: Bearer <METRICS_TOKEN>` "
+    "or a personal API token (`pp_…`, a read token is enough). " + FILTER_HELP
 )
 async def metrics(request: Request) -> HTTPResponse:
     settings = request.app.ctx.settings
-    if not _authorised(request, settings.metrics_token):
-        raise unauthorized("This endpoint needs the METRICS_TOKEN as a bearer token")
+    if not await _authorised(request, settings.metrics_token):
+        raise unauthorized(
+            "This endpoint needs the METRICS_TOKEN or an API token as a bearer token"
+        )
     only = list_filter(request)
     systems = await UpsSystem.all().order_by("id").select_related(*UPS_WITH_SITE)
     systems = [ups for ups in systems if in_filter(ups, only)]

@@ -16,7 +16,7 @@ from sanic_ext import openapi
 from tortoise.transactions import in_transaction
 
 from powerpulse.api import schemas
-from powerpulse.api.auth import is_admin, require_admin, require_user
+from powerpulse.api.auth import is_admin, require_admin, require_self, require_user
 from powerpulse.api.errors import ApiError, bad_gateway, bad_request, forbidden, not_found
 from powerpulse.api.notifications import delivery_dict, send
 from powerpulse.api.validation import (
@@ -166,7 +166,7 @@ async def list_channels(request: Request) -> HTTPResponse:
 @openapi.summary("Create a channel (personal; admins: `shared: true` for a rule's channel)")
 @schemas.returns(schemas.NotificationChannel, 201, "Created")
 @schemas.accepts(schemas.NotificationChannelBody)
-@require_user
+@require_self
 async def create_channel(request: Request) -> HTTPResponse:
     user: User = request.ctx.user
     body = read_json(request)
@@ -222,7 +222,7 @@ def merged_config(channel: NotificationChannel, sent: Any) -> dict[str, Any]:
 @openapi.summary("Change a channel's name, switch or config (secrets left out are kept)")
 @schemas.returns(schemas.NotificationChannel)
 @schemas.accepts(schemas.NotificationChannelBody)
-@require_user
+@require_self
 async def update_channel(request: Request, channel_id: str) -> HTTPResponse:
     user: User = request.ctx.user
     body = read_json(request)
@@ -252,7 +252,7 @@ async def update_channel(request: Request, channel_id: str) -> HTTPResponse:
 @bp.delete("/<channel_id>")
 @openapi.summary("Delete a channel (rules stop using it; its history stays)")
 @schemas.returns(schemas.Message)
-@require_user
+@require_self
 async def delete_channel(request: Request, channel_id: str) -> HTTPResponse:
     channel = await visible_channel(request, channel_id)
     await channel.delete()
@@ -262,7 +262,7 @@ async def delete_channel(request: Request, channel_id: str) -> HTTPResponse:
 @bp.post("/<channel_id>/test")
 @openapi.summary("Send a test notification through this channel; 502 with the service's error")
 @schemas.returns(schemas.ChannelTestResult)
-@require_user
+@require_self
 async def test_channel(request: Request, channel_id: str) -> HTTPResponse:
     channel = await visible_channel(request, channel_id)
     if channel.kind not in KINDS:  # a row left by a service since removed

@@ -16,7 +16,7 @@ from sanic_ext import openapi
 from tortoise.transactions import in_transaction
 
 from powerpulse.api import schemas
-from powerpulse.api.auth import is_admin, require_admin, require_user
+from powerpulse.api.auth import is_admin, require_admin, require_self, require_user
 from powerpulse.api.errors import (
     ApiError,
     bad_gateway,
@@ -213,7 +213,7 @@ async def get_settings(request: Request) -> HTTPResponse:
 @openapi.summary("Update your notification settings; fields not sent are kept")
 @schemas.returns(schemas.NotificationSettingsUpdated)
 @schemas.accepts(schemas.NotificationSettingsBody)
-@require_user
+@require_self
 async def update_settings(request: Request) -> HTTPResponse:
     body = read_json(request)
     flags: dict[str, Any] = {}
@@ -265,7 +265,7 @@ async def _webhook_target(request: Request, kind: str, label: str) -> Destinatio
 @openapi.summary("Send a test notification to Discord (the body's URL, else your saved one)")
 @schemas.returns(schemas.Message)
 @schemas.accepts(schemas.DiscordTestBody)
-@require_user
+@require_self
 async def test_discord(request: Request) -> HTTPResponse:
     target = await _webhook_target(request, "discord", "Discord")
     return await _test_send(request, target, "Test notification sent successfully")
@@ -275,7 +275,7 @@ async def test_discord(request: Request) -> HTTPResponse:
 @openapi.summary("Send a test notification to Slack (the body's URL, else your saved one)")
 @schemas.returns(schemas.Message)
 @schemas.accepts(schemas.SlackTestBody)
-@require_user
+@require_self
 async def test_slack(request: Request) -> HTTPResponse:
     target = await _webhook_target(request, "slack", "Slack")
     return await _test_send(request, target, "Test notification sent successfully to Slack")
@@ -285,7 +285,7 @@ async def test_slack(request: Request) -> HTTPResponse:
 @openapi.summary("Send a test email (the body's recipients, else your saved ones)")
 @schemas.returns(schemas.Message)
 @schemas.accepts(schemas.EmailTestBody)
-@require_user
+@require_self
 async def test_email(request: Request) -> HTTPResponse:
     recipients = read_recipients(read_json(request))
     if recipients:

@@ -18,13 +18,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from powerpulse.api import discovery, fleet, schemas
-from powerpulse.api.auth import optional_user, require_admin, require_user
+from powerpulse.api.auth import check_access, optional_user, require_admin, require_user
 from powerpulse.api.errors import (
     ApiError,
     bad_gateway,
     bad_request,
     conflict,
-    forbidden,
     not_found,
     unauthorized,
 )
@@ -41,9 +40,10 @@ from powerpulse.api.validation import (
     require_str,
 )
 from powerpulse.db import counters
-from powerpulse.db.models import ROLE_ADMIN, NutServer, UpsLiveState, UpsSystem, User
+from powerpulse.db.models import NutServer, UpsLiveState, UpsSystem, User
 from powerpulse.nut.errors import NutError
 from powerpulse.poller import leases
+from powerpulse.roles import Need
 
 bp = Blueprint("nut_servers", url_prefix="/api/nut-servers")
 
@@ -257,9 +257,9 @@ async def test_unsaved(request: Request) -> HTTPResponse:
     user: User | None = await optional_user(request)
     if user is None and await User.exists():
         raise unauthorized("No token, authorization denied", "no_token")
-    if user is not None and user.role != ROLE_ADMIN:
-        raise forbidden("Administrator access required")
-    if user is None:  # public before setup: rate-limited (any host, private ones included)
+    if user is not None:
+        check_access(request, user, Need.ADMIN)
+    else:  # public before setup: rate-limited (any host, private ones included)
         await limit_presetup_nut_test(request)
     body = read_json(request)
     host = _host(body, required=True) or ""

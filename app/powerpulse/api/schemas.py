@@ -27,7 +27,7 @@ import itertools
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal, NotRequired, TypeVar, get_args, get_origin
+from typing import Annotated, Any, Literal, NotRequired, Required, TypeVar, get_args, get_origin
 
 from pydantic import AfterValidator, ConfigDict, TypeAdapter, WithJsonSchema, with_config
 from sanic_ext import openapi
@@ -78,7 +78,8 @@ PowerStateLabel = Literal[
     "Unknown",
 ]
 SummaryBucket = Literal["online", "onBattery", "alarm", "unknown"]
-Role = Literal["admin", "user"]
+# The same four as `powerpulse.roles.ROLES` (a test keeps them equal).
+Role = Literal["viewer", "user", "operator", "admin"]
 
 
 @closed
@@ -402,6 +403,8 @@ class UpsCommand(TypedDict):
     description: str
     warning: str | None
     """What the command does to the load, when it needs `confirm`."""
+    allowed: bool
+    """Whether the caller may run it: operators run only the commands without a warning."""
 
 
 @closed
@@ -583,6 +586,61 @@ class UserUpdated(TypedDict):
     user: User
     token: NotRequired[str]
     """Only when you set your own password: your old token stopped working."""
+
+
+@closed
+class RoleInfo(TypedDict):
+    role: Role
+    description: str
+
+
+@closed
+class Roles(TypedDict):
+    """The roles, lowest first (`GET /api/auth/roles`)."""
+
+    roles: list[RoleInfo]
+
+
+@closed
+class ApiToken(TypedDict):
+    """A personal API token as listed: never its secret."""
+
+    id: int
+    name: str
+    scope: Literal["read", "role"]
+    """read: only reads, with the owner's rights; role: acts as the owner, with their role."""
+    prefix: str
+    """The token's first characters, to tell tokens apart."""
+    expiresAt: IsoTime | None
+    lastUsedAt: IsoTime | None
+    lastUsedFrom: str | None
+    createdAt: IsoTime
+    expired: bool
+
+
+@closed
+class ApiTokenCreated(TypedDict):
+    """The new token: `token` is shown this once and never again."""
+
+    id: int
+    token: str
+    name: str
+    scope: Literal["read", "role"]
+    prefix: str
+    expiresAt: IsoTime | None
+    lastUsedAt: IsoTime | None
+    lastUsedFrom: str | None
+    createdAt: IsoTime
+    expired: bool
+
+
+@closed
+class ApiTokenBody(TypedDict, total=False):
+    name: Required[str]
+    scope: Literal["read", "role"]
+    """Default read."""
+    expiresInDays: int | None
+    """1 to 3650; null or absent: never expires."""
 
 
 @closed

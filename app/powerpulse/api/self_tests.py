@@ -18,7 +18,7 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from powerpulse.api import schemas
-from powerpulse.api.auth import require_admin, require_user
+from powerpulse.api.auth import require_admin, require_operator, require_user
 from powerpulse.api.errors import ApiError, bad_request, not_found
 from powerpulse.api.validation import parse_id, query_int, read_json
 from powerpulse.db.models import SelfTest, SelfTestSchedule, UpsSystem
@@ -147,7 +147,7 @@ def _manual_limits(body: dict[str, Any]) -> tuple[str, float, int]:
 @openapi.summary("Run a battery self-test now (admin; the safety rules apply: 409 when blocked)")
 @schemas.returns(schemas.SelfTest, 201)
 @schemas.accepts(schemas.SelfTestBody)
-@require_admin
+@require_operator
 async def run_test(request: Request, ups_id: str) -> HTTPResponse:
     body = read_json(request, allow_empty=True)
     ups = await _ups(ups_id)

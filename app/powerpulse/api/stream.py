@@ -71,7 +71,7 @@ from sanic import Blueprint, Request, Sanic
 from sanic.response import HTTPResponse, json
 
 from powerpulse.api import schemas
-from powerpulse.api.auth import require_user
+from powerpulse.api.auth import require_reader
 from powerpulse.api.errors import ApiError, too_many_requests, unauthorized
 from powerpulse.api.live_watcher import (
     LiveWatcher,
@@ -200,7 +200,7 @@ async def check_ticket(ticket: str | None, secret: str) -> User:
 
 @bp.post("/ticket")
 @schemas.returns(schemas.StreamTicket)
-@require_user
+@require_reader
 async def create_ticket(request: Request) -> HTTPResponse:
     ticket = issue_ticket(request.ctx.user, request.app.ctx.jwt_secret)
     return json({"ticket": ticket, "expiresIn": TICKET_SECONDS})

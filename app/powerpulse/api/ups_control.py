@@ -1,4 +1,7 @@
-"""Instant commands and writable variables of one UPS (admin only).
+"""Instant commands and writable variables of one UPS.
+
+Operators may list and run the commands that do not cut or risk the load; the others, and
+every variable, are for admins.
 
 Unlike the UPS reads (built from the poller's live state), these talk to upsd on request: a
 fresh connection with the NUT server's credentials, bounded as a whole by a few `NUT_TIMEOUT`s.
@@ -20,10 +23,17 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from powerpulse.api import schemas
-from powerpulse.api.auth import require_admin
-from powerpulse.api.errors import ApiError, bad_gateway, bad_request, conflict, not_found
+from powerpulse.api.auth import is_admin, require_admin, require_operator
+from powerpulse.api.errors import (
+    ApiError,
+    bad_gateway,
+    bad_request,
+    conflict,
+    forbidden,
+    not_found,
+)
 from powerpulse.api.validation import optional_bool, optional_str, parse_id, read_json
-from powerpulse.db.models import NutServer, UpsSystem
+from powerpulse.db.models import NutServer, UpsSystem, User
 from powerpulse.nut import controls
 from powerpulse.nut.client import NutClient
 from powerpulse.nut.errors import (
@@ -106,6 +116,11 @@ async def _commands(client: NutClient, ups_name: str) -> list[dict[str, Any]]:
     return out
 
 
+def _may_run(user: User, command: str) -> bool:
+    """Operators run harmless commands; only an admin may cut or risk the load."""
+    return is_admin(user) or controls.warning(command) is None
+
+
 async def _describe_var(
     client: NutClient, ups_name: str, name: str, value: str
 ) -> controls.Writable:
@@ -126,20 +141,22 @@ async def _writable(client: NutClient, ups_name: str) -> list[controls.Writable]
 
 
 @bp.get("/<ups_id:str>/commands")
-@openapi.summary("The instant commands this UPS offers, from its NUT server (admin)")
+@openapi.summary("The instant commands this UPS offers, from its NUT server (operator)")
 @schemas.returns(schemas.UpsCommands)
-@require_admin
+@require_operator
 async def list_commands(request: Request, ups_id: str) -> HTTPResponse:
     ups, server = await _target(ups_id)
     commands = await _with_nut(request, server, lambda c: _commands(c, ups.ups_name))
+    for command in commands:
+        command["allowed"] = _may_run(request.ctx.user, command["name"])
     return json({"commands": commands, "credentials": bool(server.username)})
 
 
 @bp.post("/<ups_id:str>/commands")
-@openapi.summary("Run an instant command on this UPS (admin; load-cutting ones need confirm)")
+@openapi.summary("Run an instant command (operator; load-cutting ones: admin, with confirm)")
 @schemas.returns(schemas.CommandSent)
 @openapi.body(COMMAND_BODY)
-@require_admin
+@require_operator
 async def run_command(request: Request, ups_id: str) -> HTTPResponse:
     body = read_json(request, allow_empty=False)
     command = optional_str(body, "command", max_length=128) or ""
@@ -149,6 +166,8 @@ async def run_command(request: Request, ups_id: str) -> HTTPResponse:
     if parameter and any(c in parameter for c in LINE_BREAKS):
         raise bad_request("parameter", "parameter must be one line")
     confirmed = optional_bool(body, "confirm") or False
+    if not _may_run(request.ctx.user, command):
+        raise forbidden(f"Only administrators may run {command}: it cuts or risks the load")
     ups, server = await _target(ups_id)
     warning = controls.warning(command)
     if warning and not confirmed:

@@ -14,7 +14,7 @@ from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
 
 from powerpulse.api import schemas
-from powerpulse.api.auth import require_user
+from powerpulse.api.auth import require_self, require_user
 from powerpulse.api.errors import ApiError, bad_request
 from powerpulse.api.notifications import read_seed_channel_fields, save_settings
 from powerpulse.api.serializers import settings_to_dict
@@ -62,7 +62,7 @@ async def get_settings(request: Request) -> HTTPResponse:
 @openapi.summary("Update your settings; every field optional")
 @schemas.returns(schemas.UserSettingsUpdated)
 @schemas.accepts(schemas.UserSettingsBody)
-@require_user
+@require_self
 async def update_settings(request: Request) -> HTTPResponse:
     user: User = request.ctx.user
     body = read_json(request)

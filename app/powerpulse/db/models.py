@@ -17,9 +17,9 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-ROLE_ADMIN = "admin"
-ROLE_USER = "user"
-ROLES = (ROLE_ADMIN, ROLE_USER)
+from powerpulse.roles import ROLE_ADMIN, ROLE_USER, ROLES
+
+__all__ = ["ROLES", "ROLE_ADMIN", "ROLE_USER"]  # re-exported: `powerpulse.roles` owns them
 
 
 class User(Model):
@@ -35,6 +35,27 @@ class User(Model):
 
     class Meta:
         table = "users"
+
+
+class ApiToken(Model):
+    """A personal API token. Only the SHA-256 of the secret is stored."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="api_tokens", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=100)
+    scope = fields.CharField(max_length=8, default="read")  # read | role (roles.TOKEN_SCOPES)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    # The first characters of the token, shown in lists so the owner can tell tokens apart.
+    prefix = fields.CharField(max_length=16)
+    expires_at = fields.DatetimeField(null=True)
+    last_used_at = fields.DatetimeField(null=True)
+    last_used_ip = fields.CharField(max_length=64, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "api_tokens"
 
 
 class UserSettings(Model):

@@ -150,3 +150,7 @@ export type AckResult = Schemas['AckResult'];
 export type DrillBody = Schemas['DrillBody'];
 export type DrillReport = Schemas['DrillReport'];
 export type DrillDelivery = Schemas['DrillDelivery'];
+
+export type ApiToken = Schemas['ApiToken'];
+export type ApiTokenCreated = Schemas['ApiTokenCreated'];
+export type ApiTokenBody = Schemas['ApiTokenBody'];

@@ -1,6 +1,9 @@
 /** One typed function per API call used by the UI. */
 import { request } from './client';
 import type {
+  ApiToken,
+  ApiTokenBody,
+  ApiTokenCreated,
   AckResult,
   AlertItem,
   AlertRule,
@@ -299,3 +302,8 @@ export const createSelfTestSchedule = (body: SelfTestScheduleBody) => request<Se
 export const updateSelfTestSchedule = (id: number, body: SelfTestScheduleBody) =>
   request<SelfTestSchedule>(`/api/self-test-schedules/${id}`, { method: 'PUT', body });
 export const deleteSelfTestSchedule = (id: number) => request<MessageResponse>(`/api/self-test-schedules/${id}`, { method: 'DELETE' });
+
+// --- API tokens ----------------------------------------------------------------------------
+export const listApiTokens = () => request<ApiToken[]>('/api/auth/tokens');
+export const createApiToken = (body: ApiTokenBody) => request<ApiTokenCreated>('/api/auth/tokens', { method: 'POST', body });
+export const revokeApiToken = (id: number) => request<MessageResponse>(`/api/auth/tokens/${id}`, { method: 'DELETE' });

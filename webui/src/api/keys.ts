@@ -44,6 +44,7 @@ export const keys = {
   batteryFleet: ['battery', 'fleet'] as const,
   selfTestSchedules: ['self-test-schedules'] as const,
   users: ['users'] as const,
+  apiTokens: ['api-tokens'] as const,
   version: ['version'] as const,
   versionDetails: ['version', 'details'] as const,
   updateStatus: ['update', 'status'] as const,

@@ -196,6 +196,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The roles, lowest first, with what each may do */
+        get: operations["access_routes.list_roles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/setup": {
         parameters: {
             query?: never;
@@ -208,6 +225,41 @@ export interface paths {
         /** First-time setup: the admin, the first NUT server and its UPS (public, once) */
         post: operations["auth_routes.setup"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your API tokens (an admin: `?user=<id>` for someone else's) */
+        get: operations["access_routes.list_tokens"];
+        put?: never;
+        /** Make an API token; the answer holds the token, shown only this once */
+        post: operations["access_routes.create_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API token (yours; an admin: anyone's) */
+        delete: operations["access_routes.delete_token"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1681,10 +1733,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The instant commands this UPS offers, from its NUT server (admin) */
+        /** The instant commands this UPS offers, from its NUT server (operator) */
         get: operations["ups_control.list_commands"];
         put?: never;
-        /** Run an instant command on this UPS (admin; load-cutting ones need confirm) */
+        /** Run an instant command (operator; load-cutting ones: admin, with confirm) */
         post: operations["ups_control.run_command"];
         delete?: never;
         options?: never;
@@ -2139,7 +2191,7 @@ export interface paths {
         };
         /**
          * Every UPS and notification delivery in Prometheus text format
-         * @description Public unless METRICS_TOKEN is set; then send `Authorization: Bearer <METRICS_TOKEN>`. `?site=a,b` keeps the UPS of those sites, `?tag=x,y` those with any of these tags; together, both must match.
+         * @description Public unless METRICS_TOKEN is set; then send `Authorization: Bearer <METRICS_TOKEN>` or a personal API token (`pp_…`, a read token is enough). `?site=a,b` keeps the UPS of those sites, `?tag=x,y` those with any of these tags; together, both must match.
          */
         get: operations["metrics.metrics"];
         put?: never;
@@ -2223,6 +2275,53 @@ export interface components {
             /** Format: date-time */
             lastHeartbeat: string;
             alive: boolean;
+        };
+        /** @description A personal API token as listed: never its secret. */
+        ApiToken: {
+            id: number;
+            name: string;
+            /**
+             * @description read: only reads, with the owner's rights; role: acts as the owner, with their role.
+             * @enum {string}
+             */
+            scope: "read" | "role";
+            /** @description The token's first characters, to tell tokens apart. */
+            prefix: string;
+            /** Format: date-time */
+            expiresAt: string | null;
+            /** Format: date-time */
+            lastUsedAt: string | null;
+            lastUsedFrom: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            expired: boolean;
+        };
+        ApiTokenBody: {
+            name: string;
+            /**
+             * @description Default read.
+             * @enum {string}
+             */
+            scope?: "read" | "role";
+            /** @description 1 to 3650; null or absent: never expires. */
+            expiresInDays?: number | null;
+        };
+        /** @description The new token: `token` is shown this once and never again. */
+        ApiTokenCreated: {
+            id: number;
+            token: string;
+            name: string;
+            /** @enum {string} */
+            scope: "read" | "role";
+            prefix: string;
+            /** Format: date-time */
+            expiresAt: string | null;
+            /** Format: date-time */
+            lastUsedAt: string | null;
+            lastUsedFrom: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            expired: boolean;
         };
         /** @description The battery in the UPS now. */
         BatteryCurrent: {
@@ -2869,7 +2968,7 @@ export interface components {
             username: string;
             email: string | null;
             /** @enum {string} */
-            role: "admin" | "user";
+            role: "viewer" | "user" | "operator" | "admin";
             isAdmin: boolean;
         };
         MaintenanceWindowBody: {
@@ -3310,6 +3409,15 @@ export interface components {
             webhook_type: string;
             result: string;
         };
+        RoleInfo: {
+            /** @enum {string} */
+            role: "viewer" | "user" | "operator" | "admin";
+            description: string;
+        };
+        /** @description The roles, lowest first (`GET /api/auth/roles`). */
+        Roles: {
+            roles: components["schemas"]["RoleInfo"][];
+        };
         RowCount: {
             count: number;
         };
@@ -3449,7 +3557,7 @@ export interface components {
             username: string;
             email: string | null;
             /** @enum {string} */
-            role: "admin" | "user";
+            role: "viewer" | "user" | "operator" | "admin";
             isAdmin: boolean;
         };
         /** @description One action: `type` says which fields it has (ssh: host, port, username, password or private_key, command, host_key, timeout_seconds; http: method, url, headers, body, timeout_seconds, verify_tls; nut_fsd: ups_id; nut_command: ups_id, command, param; wait_down: host, port, timeout_seconds; wol: mac, address, port). Secrets (password, private_key, headers) come back as `{"set": true}`. */
@@ -4316,6 +4424,8 @@ export interface components {
             description: string;
             /** @description What the command does to the load, when it needs `confirm`. */
             warning: string | null;
+            /** @description Whether the caller may run it: operators run only the commands without a warning. */
+            allowed: boolean;
         };
         UpsCommands: {
             commands: components["schemas"]["UpsCommand"][];
@@ -4398,7 +4508,7 @@ export interface components {
             username: string;
             email: string | null;
             /** @enum {string} */
-            role: "admin" | "user";
+            role: "viewer" | "user" | "operator" | "admin";
             /** @description role == "admin" (the first PowerPulse client reads this). */
             isAdmin: boolean;
             /** Format: date-time */
@@ -4969,6 +5079,35 @@ export interface operations {
             };
         };
     };
+    "access_routes.list_roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Roles"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "auth_routes.setup": {
         parameters: {
             query?: never;
@@ -4999,6 +5138,99 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SetupResult"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "access_routes.list_tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiToken"][];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "access_routes.create_token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ApiTokenBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenCreated"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "access_routes.delete_token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
                 };
             };
             /** @description An error */

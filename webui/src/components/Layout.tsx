@@ -11,6 +11,7 @@ import { useTranslation } from 'react-i18next';
 import { LiveIndicator } from './LiveIndicator';
 import { Loading } from './Loading';
 import { ThemeToggle } from './ThemeToggle';
+import { ROLE_LABEL_KEYS } from '../lib/roles';
 
 /** The signed-in frame: navigation, theme, live status, sign-out and inactivity logout. */
 export function Layout() {
@@ -84,9 +85,9 @@ export function Layout() {
         <div className="topbar-right">
           <LiveIndicator state={live} pollSeconds={Math.round(pollMs / 1000)} />
           <ThemeToggle theme={theme} onToggle={toggle} />
-          <span className="user-chip hide-narrow" title={t('signedInAs', { user: user?.username, role: user?.role === 'admin' ? t('roleAdmin') : t('roleUser') })}>
+          <span className="user-chip hide-narrow" title={t('signedInAs', { user: user?.username, role: user ? t(ROLE_LABEL_KEYS[user.role]) : '' })}>
             {user?.username}
-            {user?.role === 'admin' && <span className="role-tag">{t('roleAdmin')}</span>}
+            {user && user.role !== 'user' && <span className="role-tag">{t(ROLE_LABEL_KEYS[user.role])}</span>}
           </span>
           <button type="button" className="button-secondary" onClick={() => signOut()}>
             {t('signOut')}

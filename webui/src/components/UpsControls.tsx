@@ -8,10 +8,11 @@ import { Loading } from './Loading';
 import { Notice } from './Notice';
 
 /**
- * Instant commands and writable variables of one UPS (admins only). They are asked of the NUT
+ * Instant commands (operators: those that do not cut the load) and writable variables (admins)
+ * of one UPS. They are asked of the NUT
  * server itself, so nothing is fetched until the panel is opened.
  */
-export function UpsControls({ upsId }: { upsId: number }) {
+export function UpsControls({ upsId, showVariables = true }: { upsId: number; showVariables?: boolean }) {
   const { t } = useTranslation('controls');
   const [open, setOpen] = useState(false);
   return (
@@ -22,7 +23,7 @@ export function UpsControls({ upsId }: { upsId: number }) {
       {open && (
         <>
           <Commands upsId={upsId} />
-          <Variables upsId={upsId} />
+          {showVariables && <Variables upsId={upsId} />}
         </>
       )}
     </details>
@@ -83,7 +84,8 @@ function CommandRow({ upsId, command }: { upsId: number; command: UpsCommand }) 
             type="button"
             className={command.warning ? 'button-danger-outline' : 'button-secondary'}
             onClick={() => (command.warning ? setConfirming(true) : run.mutate())}
-            disabled={run.isPending}
+            disabled={run.isPending || command.allowed === false}
+            title={command.allowed === false ? t('adminOnly') : undefined}
             aria-label={t('runName', { name: command.name })}
           >
             {command.warning ? t('runConfirm') : t('run')}

@@ -27,7 +27,7 @@ export function UpsDetailPanel({ ups }: Props) {
   const { t } = useTranslation('dashboard');
   const err = errorText(ups);
   const idle = useIdle();
-  const { isAdmin } = useSession();
+  const { canOperate } = useSession();
   return (
     <section className="panel detail" aria-labelledby="detail-title">
       <header className="detail-head">
@@ -40,7 +40,7 @@ export function UpsDetailPanel({ ups }: Props) {
         <StatusBadge ups={ups} size="large" />
       </header>
       {err && <p className="ups-card-error">{t('detail.pollFailed', { error: err })}</p>}
-      <MuteControl key={ups.id} ups={ups} canMute={isAdmin} />
+      <MuteControl key={ups.id} ups={ups} canMute={canOperate} />
       <UpsAlerts upsId={ups.id} />
       <LastKnownLine ups={ups} variant="full" />
       <ChargeBar charge={ups.batteryCharge} />

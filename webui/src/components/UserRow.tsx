@@ -7,6 +7,7 @@ import { keys } from '../api/keys';
 import { formatDateTime } from '../lib/format';
 import type { Role, User } from '../types';
 import { Notice } from './Notice';
+import { ROLE_LABEL_KEYS, ROLE_ORDER } from '../lib/roles';
 
 interface Props {
   user: User;
@@ -25,7 +26,7 @@ export function UserRow({ user, isSelf }: Props) {
     setDone(msg);
     void client.invalidateQueries({ queryKey: keys.users });
   };
-  const role = useMutation({ mutationFn: (r: Role) => updateUser(user.id, { role: r }), onSuccess: (res) => onSuccess(`${res.message}: ${t('users.nowRole', { name: user.username, role: res.user.role === 'admin' ? t('nav:roleAdmin') : t('nav:roleUser') })}`) });
+  const role = useMutation({ mutationFn: (r: Role) => updateUser(user.id, { role: r }), onSuccess: (res) => onSuccess(`${res.message}: ${t('users.nowRole', { name: user.username, role: t(ROLE_LABEL_KEYS[res.user.role]) })}`) });
   const reset = useMutation({
     mutationFn: () => resetPassword(user.id, password),
     onSuccess: (res) => {
@@ -55,8 +56,11 @@ export function UserRow({ user, isSelf }: Props) {
           {t('users.roleOf', { name: user.username })}
         </label>
         <select id={`role-${user.id}`} value={user.role} disabled={role.isPending} onChange={(e) => role.mutate(e.target.value as Role)}>
-          <option value="user">{t('nav:roleUser')}</option>
-          <option value="admin">{t('nav:roleAdmin')}</option>
+          {ROLE_ORDER.map((r) => (
+            <option key={r} value={r}>
+              {t(ROLE_LABEL_KEYS[r])}
+            </option>
+          ))}
         </select>
       </td>
       <td>{formatDateTime(user.created_at)}</td>

@@ -1,5 +1,6 @@
 import { useSyncExternalStore } from 'react';
 import { getToken, getUser, subscribeSession } from '../api/session';
+import { atLeast } from '../lib/roles';
 import type { User } from '../types';
 
 let cache: { token: string | null; userRaw: string; user: User | null } = { token: null, userRaw: '', user: null };
@@ -12,8 +13,19 @@ function snapshot() {
   return cache;
 }
 
+export interface Session {
+  token: string | null;
+  user: User | null;
+  isAdmin: boolean;
+  /** operator or admin: mute, self-tests, drills, commands that do not cut the load */
+  canOperate: boolean;
+  /** user and above: a viewer changes only their own password and settings */
+  canWrite: boolean;
+}
+
 /** The current token and user; re-renders on login, logout and profile change. */
-export function useSession(): { token: string | null; user: User | null; isAdmin: boolean } {
+export function useSession(): Session {
   const s = useSyncExternalStore(subscribeSession, snapshot, snapshot);
-  return { token: s.token, user: s.user, isAdmin: s.user?.role === 'admin' };
+  const role = s.user?.role;
+  return { token: s.token, user: s.user, isAdmin: role === 'admin', canOperate: atLeast(role, 'operator'), canWrite: atLeast(role, 'user') };
 }

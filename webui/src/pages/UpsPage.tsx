@@ -37,7 +37,7 @@ export default function UpsPage() {
   const { t } = useTranslation('upsPage');
   const id = Number(useParams().id);
   const pollMs = usePollIntervalMs();
-  const { isAdmin } = useSession();
+  const { isAdmin, canOperate } = useSession();
   const live = useLiveState();
   const tab = useUpsTab();
   const query = useQuery({
@@ -83,7 +83,7 @@ export default function UpsPage() {
           )}
         </p>
         <TagEditor key={ups.id} ups={ups} canEdit={isAdmin} />
-        <MuteControl key={`mute-${ups.id}`} ups={ups} canMute={isAdmin} />
+        <MuteControl key={`mute-${ups.id}`} ups={ups} canMute={canOperate} />
         <UpsAlerts upsId={ups.id} />
         <LastKnownLine ups={ups} variant="full" />
         <ChargeBar charge={ups.batteryCharge} />
@@ -96,12 +96,12 @@ export default function UpsPage() {
           <Metric label={t('dashboard:readings.temperature')} value={formatTemperature(ups.temperature)} />
         </dl>
       </section>
-      {tab === 'battery' && <BatteryTab key={`battery-${ups.id}`} upsId={ups.id} canEdit={isAdmin} />}
+      {tab === 'battery' && <BatteryTab key={`battery-${ups.id}`} upsId={ups.id} canEdit={isAdmin} canRunTest={canOperate} />}
       <div className="two-col" hidden={tab === 'battery'}>
         <section aria-labelledby="vars-title">
           <VariableGroups upsId={ups.id} updated={ups.lastUpdated} />
-          {isAdmin && <UpsControls upsId={ups.id} />}
-          {isAdmin && <FireDrill key={ups.id} upsId={ups.id} upsName={ups.displayName} />}
+          {canOperate && <UpsControls upsId={ups.id} showVariables={isAdmin} />}
+          {canOperate && <FireDrill key={ups.id} upsId={ups.id} upsName={ups.displayName} />}
           <ProtectionPanel key={`protection-${ups.id}`} upsId={ups.id} canEdit={isAdmin} />
         </section>
         <section aria-labelledby="events-title">

@@ -13,6 +13,8 @@ import { SelfTestsPanel } from './SelfTestsPanel';
 interface Props {
   upsId: number;
   canEdit: boolean;
+  /** operator or admin */
+  canRunTest?: boolean;
 }
 
 /**
@@ -20,7 +22,7 @@ interface Props {
  * self-tests. One request (`…/battery/lifecycle` carries all three); refreshed every few seconds
  * while a test is under way, else every minute.
  */
-export function BatteryTab({ upsId, canEdit }: Props) {
+export function BatteryTab({ upsId, canEdit, canRunTest = canEdit }: Props) {
   const { t } = useTranslation('battery');
   const query = useQuery({
     queryKey: keys.batteryLifecycle(upsId),
@@ -37,7 +39,7 @@ export function BatteryTab({ upsId, canEdit }: Props) {
         <BatteryLifecyclePanel upsId={upsId} data={data} canEdit={canEdit} />
         <BatteryHealthPanel health={data.health} />
       </div>
-      <SelfTestsPanel upsId={upsId} tests={data.tests ?? []} canRun={canEdit} />
+      <SelfTestsPanel upsId={upsId} tests={data.tests ?? []} canRun={canRunTest} />
     </div>
   );
 }

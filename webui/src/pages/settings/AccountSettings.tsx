@@ -9,6 +9,8 @@ import { useSaveSettings } from '../../hooks/useSaveSettings';
 import { useSession } from '../../hooks/useSession';
 import { Field } from '../../components/Field';
 import { Notice } from '../../components/Notice';
+import { ApiTokens } from '../../components/ApiTokens';
+import { ROLE_LABEL_KEYS } from '../../lib/roles';
 
 const MIN_PASSWORD = 8;
 
@@ -132,7 +134,7 @@ export default function AccountSettings() {
           </div>
           <div className="metric">
             <dt>{t('account.role')}</dt>
-            <dd>{user?.role === 'admin' ? t('nav:roleAdmin') : t('nav:roleUser')}</dd>
+            <dd>{user ? t(ROLE_LABEL_KEYS[user.role]) : ''}</dd>
           </div>
           {user?.email && (
             <div className="metric">
@@ -144,6 +146,7 @@ export default function AccountSettings() {
       </section>
       <LanguageForm />
       <PasswordForm />
+      <ApiTokens />
       <TimeoutForm />
     </>
   );

@@ -9,6 +9,7 @@ import { Field } from '../../components/Field';
 import { Loading } from '../../components/Loading';
 import { Notice } from '../../components/Notice';
 import { UserRow } from '../../components/UserRow';
+import { ROLE_LABEL_KEYS, ROLE_ORDER } from '../../lib/roles';
 
 function AddUserForm({ onDone }: { onDone: (msg: string) => void }) {
   const { t } = useTranslation('settings');
@@ -45,8 +46,11 @@ function AddUserForm({ onDone }: { onDone: (msg: string) => void }) {
         <div className="field narrow">
           <label htmlFor="new-role">{t('account.role')}</label>
           <select id="new-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-            <option value="user">{t('nav:roleUser')}</option>
-            <option value="admin">{t('nav:roleAdmin')}</option>
+            {ROLE_ORDER.map((r) => (
+              <option key={r} value={r}>
+                {t(ROLE_LABEL_KEYS[r])}
+              </option>
+            ))}
           </select>
         </div>
       </div>

@@ -619,19 +619,10 @@ class ApiToken(TypedDict):
 
 
 @closed
-class ApiTokenCreated(TypedDict):
+class ApiTokenCreated(ApiToken):
     """The new token: `token` is shown this once and never again."""
 
-    id: int
     token: str
-    name: str
-    scope: Literal["read", "role"]
-    prefix: str
-    expiresAt: IsoTime | None
-    lastUsedAt: IsoTime | None
-    lastUsedFrom: str | None
-    createdAt: IsoTime
-    expired: bool
 
 
 @closed

@@ -2309,10 +2309,13 @@ export interface components {
         /** @description The new token: `token` is shown this once and never again. */
         ApiTokenCreated: {
             id: number;
-            token: string;
             name: string;
-            /** @enum {string} */
+            /**
+             * @description read: only reads, with the owner's rights; role: acts as the owner, with their role.
+             * @enum {string}
+             */
             scope: "read" | "role";
+            /** @description The token's first characters, to tell tokens apart. */
             prefix: string;
             /** Format: date-time */
             expiresAt: string | null;
@@ -2322,6 +2325,7 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             expired: boolean;
+            token: string;
         };
         /** @description The battery in the UPS now. */
         BatteryCurrent: {

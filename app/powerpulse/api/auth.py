@@ -225,7 +225,6 @@ def require(need: Need) -> Callable[[Handler], Handler]:
             request.ctx.user = user
             return await handler(request, *args, **kwargs)
 
-        wrapper.__dict__["access_need"] = need  # read by the role-matrix test and the docs
         return wrapper  # type: ignore[return-value]
 
     return decorate

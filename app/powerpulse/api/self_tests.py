@@ -144,7 +144,7 @@ def _manual_limits(body: dict[str, Any]) -> tuple[str, float, int]:
 
 
 @tests_bp.post("/<ups_id:str>/self-tests")
-@openapi.summary("Run a battery self-test now (admin; the safety rules apply: 409 when blocked)")
+@openapi.summary("Run a battery self-test now (operator; the safety rules apply: 409 when blocked)")
 @schemas.returns(schemas.SelfTest, 201)
 @schemas.accepts(schemas.SelfTestBody)
 @require_operator

@@ -1917,7 +1917,7 @@ export interface paths {
         /** The battery self-tests of one UPS, newest first (?limit=, default 50) */
         get: operations["self_tests.list_tests"];
         put?: never;
-        /** Run a battery self-test now (admin; the safety rules apply: 409 when blocked) */
+        /** Run a battery self-test now (operator; the safety rules apply: 409 when blocked) */
         post: operations["self_tests.run_test"];
         delete?: never;
         options?: never;

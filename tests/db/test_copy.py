@@ -25,6 +25,7 @@ from powerpulse.db.models import (
     Alert,
     AlertRule,
     ApiInstance,
+    ApiToken,
     Counter,
     Drill,
     Event,
@@ -80,6 +81,16 @@ async def fill(settings: Settings) -> None:
         await UserSettings.create(user=admin)
         await write_seed_fields(admin.id, {"discord_webhook_url": "https://discord.test/h"})
         await UserSettings.create(user=bob, notifications_enabled=False)
+        await ApiToken.create(
+            user=bob,
+            name="grafana",
+            scope="read",
+            token_hash="ab" * 32,
+            prefix="pp_abcdefg",
+            expires_at=T0 + timedelta(days=30),
+            last_used_at=T0,
+            last_used_ip="10.0.0.5",
+        )
         await write_seed_fields(bob.id, {"email_recipients": "b@x"})
         server = await NutServer.create(host="nut.lan", port=3493, username="mon", password="pw")
         other = await NutServer.create(host="10.0.0.2", port=3494, starttls=True, auto_add=False)

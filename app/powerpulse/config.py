@@ -65,6 +65,7 @@ RUNTIME_BOUNDS = (
     Bound("HISTORY_RETENTION_DAYS", "history_retention_days", int, 30, 1, 3650, "days"),
     Bound("COMM_GRACE_SECONDS", "comm_grace_seconds", float, 30.0, 0.0, 3600.0, "seconds"),
     Bound("DISCOVERY_INTERVAL", "discovery_interval", float, 60.0, 1.0, 86400.0, "seconds"),
+    Bound("AUDIT_RETENTION_DAYS", "audit_retention_days", int, 365, 7, 3650, "days"),
 )
 # The email server's API fields and the variable that, set, wins over each (notify/smtp.py).
 SMTP_FIELD_ENV = {
@@ -222,6 +223,7 @@ class Settings:
     poll_interval: float = _DEFAULTS["poll_interval"]
     history_interval: float = _DEFAULTS["history_interval"]
     history_retention_days: int = int(_DEFAULTS["history_retention_days"])
+    audit_retention_days: int = int(_DEFAULTS["audit_retention_days"])
     nut_timeout: float = 5.0
     comm_grace_seconds: float = _DEFAULTS["comm_grace_seconds"]
     # How often the poller runs LIST UPS on each server (also on every (re)connect).

@@ -143,13 +143,20 @@ async def test_last_use_is_recorded_with_the_address(client: Client, member: Acc
     assert listed[0]["lastUsedFrom"] == "127.0.0.1" and listed[0]["lastUsedAt"]
 
 
-async def test_bad_token_requests_are_clear_errors(client: Client, member: Account) -> None:
+async def test_bad_token_requests_are_clear_errors(
+    client: Client, admin: Account, member: Account
+) -> None:
     cases = [
         ({"name": ""}, "name"),
         ({"name": "x", "scope": "admin"}, "scope"),
         ({"name": "x", "expiresInDays": 0}, "expiresInDays"),
         ({"name": "x", "expiresInDays": "soon"}, "expiresInDays"),
         ({"name": "x" * 101}, "name"),
+        ({"name": 42}, "name"),
+        ({"name": "x", "scope": ["read"]}, "scope"),
+        ({"name": "x", "scope": {"read": 1}}, "scope"),
+        ({"name": "x", "expiresInDays": 1e300}, "expiresInDays"),
+        ({"name": "x", "expiresInDays": True}, "expiresInDays"),
     ]
     for body, field in cases:
         status, err, _ = await client.post("/api/auth/tokens", json=body, token=member.token)
@@ -160,6 +167,12 @@ async def test_bad_token_requests_are_clear_errors(client: Client, member: Accou
             headers={"Authorization": b"Bearer " + bogus},  # type: ignore[dict-item]
         )
         assert status == 401, (bogus, err)
+    for user in ("abc", "99999999999999999999", "424242"):  # ids that name no one: not found
+        status, _, _ = await client.get(f"/api/auth/tokens?user={user}", token=admin.token)
+        assert status == 404, user
+    for token_id in ("abc", "99999999999999999999", "-1"):
+        status, _, _ = await client.delete(f"/api/auth/tokens/{token_id}", token=member.token)
+        assert status in (400, 404), token_id
     assert await ApiToken.all().count() == 0
 
 

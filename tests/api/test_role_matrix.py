@@ -120,6 +120,8 @@ ACCESS: dict[tuple[str, str], str | None] = {
     ("POST", "/api/nut/servers/test"): ADMIN,  # public only before setup (test_nut_servers)
     ("POST", "/api/nut/test"): ADMIN,  # public only before setup (test_nut_servers)
     ("GET", "/api/outages"): VIEWER,
+    ("GET", "/api/audit-log"): ADMIN,
+    ("GET", "/api/summary"): VIEWER,
     ("GET", "/api/self-test-schedules"): VIEWER,
     ("POST", "/api/self-test-schedules"): ADMIN,
     ("DELETE", "/api/self-test-schedules/<schedule_id:str>"): ADMIN,

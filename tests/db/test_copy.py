@@ -26,6 +26,7 @@ from powerpulse.db.models import (
     AlertRule,
     ApiInstance,
     ApiToken,
+    AuditEntry,
     Counter,
     Drill,
     Event,
@@ -81,6 +82,15 @@ async def fill(settings: Settings) -> None:
         await UserSettings.create(user=admin)
         await write_seed_fields(admin.id, {"discord_webhook_url": "https://discord.test/h"})
         await UserSettings.create(user=bob, notifications_enabled=False)
+        await AuditEntry.create(
+            at=T0,
+            user_id=bob.id,
+            username="Bøb",
+            action="nut_servers.update_server",
+            status=200,
+            before={"host": "a", "password": "•••"},
+            after={"host": "b", "password": "•••"},
+        )
         await ApiToken.create(
             user=bob,
             name="grafana",

@@ -11,7 +11,15 @@ from datetime import timedelta
 import pytest
 
 from powerpulse.config import Settings
-from powerpulse.db.models import Event, Outage, SelfTest, SelfTestSchedule, ShutdownPlan, UpsSystem
+from powerpulse.db.models import (
+    AuditEntry,
+    Event,
+    Outage,
+    SelfTest,
+    SelfTestSchedule,
+    ShutdownPlan,
+    UpsSystem,
+)
 from powerpulse.poller.loop import Poller
 from powerpulse.selftest import progress
 from powerpulse.selftest.runner import SelfTestRunner, request_test
@@ -79,6 +87,9 @@ async def test_scheduled_test_reaches_the_ups_once_and_a_failure_alerts(
         )
         assert (await SelfTestSchedule.get(id=schedule.id)).last_due_at is not None
         assert await one.run_due_once() == []  # handled: never again
+        (recorded,) = await AuditEntry.filter(action="system.self_test_started")
+        assert (recorded.username, recorded.target_id) == (None, str(ups_id))
+        assert recorded.after["schedule"] == schedule.id
         states = set()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -18,6 +18,7 @@ from powerpulse.api import schemas
 from powerpulse.api.live_watcher import LiveWatcher
 from powerpulse.config import Settings
 from powerpulse.db.models import (
+    AuditEntry,
     Event,
     NutServer,
     ShutdownPlan,
@@ -98,6 +99,13 @@ async def test_two_engines_start_a_plan_once(db: Settings, hook: WebhookReceiver
     assert len(hook.requests) == 1
     run = await ShutdownRun.get()
     assert run.state == "completed" and run.active_plan_id is None
+    # The audit log has PowerPulse (no user) starting and finishing it, once each.
+    recorded = await AuditEntry.filter(action__startswith="system.").order_by("id")
+    assert [(e.action, e.username, e.target_id, e.target_name) for e in recorded] == [
+        ("system.shutdown_run_started", None, str(run.id), run.plan_name),
+        ("system.shutdown_run_finished", None, str(run.id), run.plan_name),
+    ]
+    assert recorded[1].after["state"] == "completed"
     # Still on battery: the plan does not start over (once per outage).
     await asyncio.gather(one.turn(), two.turn())
     assert await ShutdownRun.all().count() == 1

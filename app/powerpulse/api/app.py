@@ -20,6 +20,8 @@ from powerpulse.api import (
     access_routes,
     alert_rules,
     alerts,
+    audit_log,
+    audit_trail,
     auth_routes,
     debug,
     digests,
@@ -38,6 +40,7 @@ from powerpulse.api import (
     static,
     status_model,
     stream,
+    summary_widget,
     system,
     system_settings,
     timeline,
@@ -71,6 +74,7 @@ BLUEPRINTS: list[Any] = [
     protection.bp,
     history.blueprints,
     outage_records.bp,
+    audit_log.bp,
     timeline.bp,
     digests.bp,
     notifications.bp,
@@ -84,6 +88,7 @@ BLUEPRINTS: list[Any] = [
     energy.bp,
     metrics.bp,
     status_model.bp,
+    summary_widget.bp,
     static.bp,
 ]
 
@@ -132,6 +137,7 @@ def create_app(settings: Settings, *, name: str | None = None) -> Sanic:
         app.blueprint(blueprint)
     app.error_handler.add(Exception, _handle_error)
     app.on_request(_limit_body)
+    app.on_request(audit_trail.take_before)
     app.on_response(_after_response)
     _database_lifecycle(app, settings)
     instance.register(app)
@@ -213,6 +219,7 @@ async def _after_response(request: Request, response: HTTPResponse) -> None:
     if request.method not in ("GET", "HEAD") and response.status < 400:
         ups_systems.invalidate_list_cache(request)  # a write here shows in the next list at once
     _security_headers(request, response)
+    await audit_trail.record(request, response)
 
 
 def _security_headers(request: Request, response: HTTPResponse) -> None:

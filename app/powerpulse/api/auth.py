@@ -221,8 +221,8 @@ def require(need: Need) -> Callable[[Handler], Handler]:
         @wraps(handler)
         async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
             user = await authenticate(request)
+            request.ctx.user = user  # set first: the audit log names who was refused, too
             check_access(request, user, need)
-            request.ctx.user = user
             return await handler(request, *args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

@@ -997,6 +997,7 @@ class SystemSetting(TypedDict):
         "history_retention_days",
         "comm_grace_seconds",
         "discovery_interval",
+        "audit_retention_days",
     ]
     env: str
     value: float
@@ -1022,6 +1023,7 @@ class SystemSettingsBody(TypedDict, total=False):
     history_retention_days: int | None
     comm_grace_seconds: float | None
     discovery_interval: float | None
+    audit_retention_days: int | None
 
 
 @closed
@@ -2265,6 +2267,75 @@ class OutageRecord(TypedDict):
     """Share (0-1) of the outage with power readings."""
     shutdownRuns: list[OutageShutdownRun]
     notifications: list[OutageNotification]
+
+
+@closed
+class FleetSummaryUps(TypedDict):
+    id: int
+    name: str
+    """The display name (nickname, else name)."""
+    site: str | None
+    status: PowerStateLabel
+    severity: Severity
+    charge: int | None
+    """Percent."""
+    runtimeMinutes: int | None
+    load: int | None
+    """Percent."""
+
+
+@closed
+class FleetSummary(TypedDict):
+    """Flat fields for widgets; the four bucket counts add up to `total`."""
+
+    total: int
+    online: int
+    onBattery: int
+    alarm: int
+    unknown: int
+    worstSeverity: Severity | None
+    lowestCharge: int | None
+    lowestChargeUps: str | None
+    shortestRuntimeMinutes: int | None
+    shortestRuntimeUps: str | None
+    highestLoad: int | None
+    lastUpdated: IsoTime | None
+    ups: list[FleetSummaryUps]
+
+
+@closed
+class AuditLogEntry(TypedDict):
+    """One change or action. `before`/`after` hold the fields it changed (the whole row for a
+    create or delete), `request` the body sent; secrets in all three are masked as `•••`."""
+
+    id: int
+    at: str
+    userId: int | None
+    username: str | None
+    """Who (for a failed sign-in, the name tried); null for what PowerPulse did by itself."""
+    tokenId: int | None
+    tokenName: str | None
+    """The API token used, if any."""
+    address: str | None
+    action: str
+    """`<area>.<handler>` of the route (e.g. `nut_servers.update_server`), or `system.<what>`."""
+    method: str | None
+    path: str | None
+    status: int | None
+    """The HTTP status answered (400 and above: refused or failed)."""
+    targetType: str | None
+    targetId: str | None
+    targetName: str | None
+    before: Any
+    after: Any
+    request: Any
+
+
+@closed
+class AuditLogPage(TypedDict):
+    entries: list[AuditLogEntry]
+    nextCursor: str | None
+    """Pass as `cursor` for the next (older) page; null on the last one."""
 
 
 @closed

@@ -75,7 +75,7 @@ def _cache(request: Request) -> ListCache:
         settings = ctx.settings
 
         async def build(view: ListView) -> list[dict[str, Any]]:
-            return await _build_list(settings.poll_interval, public=view.public, only=view.filter)
+            return await build_list(settings.poll_interval, public=view.public, only=view.filter)
 
         def encode(rows: list[dict[str, Any]], view: ListView) -> bytes:
             return encode_ups_list(rows, view.public)
@@ -90,9 +90,10 @@ def invalidate_list_cache(request: Request) -> None:
     _cache(request).invalidate()
 
 
-async def _build_list(
+async def build_list(
     poll: float, *, public: bool, only: Filter = EVERYTHING
 ) -> list[dict[str, Any]]:
+    """Every UPS object (`serializers.ups_object`) in `only`, as the list answers them."""
     systems = await UpsSystem.all().order_by("id").select_related(*UPS_WITH_SITE)
     systems = [ups for ups in systems if in_filter(ups, only)]
     lives = {live.ups_id: live for live in await UpsLiveState.all()}  # type: ignore[attr-defined]

@@ -58,6 +58,33 @@ class ApiToken(Model):
         table = "api_tokens"
 
 
+class AuditEntry(Model):
+    """One change or action (`powerpulse.audit`): who, when, from where, what, and the subject
+    before and after, secrets masked. No foreign keys: a record outlives the account, token or
+    row it names, so the names are copied in."""
+
+    id = fields.BigIntField(primary_key=True)
+    at = fields.DatetimeField(db_index=True)
+    user_id = fields.IntField(null=True, db_index=True)
+    username = fields.CharField(max_length=64, null=True)
+    token_id = fields.IntField(null=True)
+    token_name = fields.CharField(max_length=100, null=True)
+    address = fields.CharField(max_length=64, null=True)
+    action = fields.CharField(max_length=96, db_index=True)  # "<area>.<handler>", or "system.…"
+    method = fields.CharField(max_length=8, null=True)
+    path = fields.CharField(max_length=255, null=True)
+    status = fields.IntField(null=True)  # the HTTP status answered
+    target_type = fields.CharField(max_length=48, null=True)
+    target_id = fields.CharField(max_length=32, null=True)
+    target_name = fields.CharField(max_length=255, null=True)
+    before: Any = fields.JSONField(null=True)
+    after: Any = fields.JSONField(null=True)
+    request: Any = fields.JSONField(null=True)  # the body sent, secrets masked
+
+    class Meta:
+        table = "audit_log"
+
+
 class UserSettings(Model):
     id = fields.IntField(primary_key=True)
     user: fields.OneToOneRelation[User] = fields.OneToOneField(

@@ -24,7 +24,10 @@ _ROLLUPS = dialect.delete_batch("sample_rollups", "hour < ?")
 _EVENTS = dialect.delete_batch("events", "occurred_at < ?")
 
 
-async def _delete_in_batches(sql: str, params: Sequence[Any], batch: int, pause: float) -> int:
+async def delete_in_batches(
+    sql: str, params: Sequence[Any], batch: int = RETENTION_BATCH, pause: float = 0.05
+) -> int:
+    """Run a `dialect.delete_batch` statement until it deletes less than a batch."""
     total = 0
     while True:
         async with in_transaction() as conn:
@@ -42,7 +45,7 @@ async def prune_once(
     cutoff = now - timedelta(days=retention_days)
     event_cutoff = now - timedelta(days=EVENT_RETENTION_DAYS)
     return {
-        "samples": await _delete_in_batches(_SAMPLES, [cutoff], batch, pause),
-        "rollups": await _delete_in_batches(_ROLLUPS, [hour_of(cutoff)], batch, pause),
-        "events": await _delete_in_batches(_EVENTS, [event_cutoff], batch, pause),
+        "samples": await delete_in_batches(_SAMPLES, [cutoff], batch, pause),
+        "rollups": await delete_in_batches(_ROLLUPS, [hour_of(cutoff)], batch, pause),
+        "events": await delete_in_batches(_EVENTS, [event_cutoff], batch, pause),
     }

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 
 from powerpulse import runtime_settings
+from powerpulse.audit import store as audit_store
 from powerpulse.config import Settings
 from powerpulse.history import SampleSchedule, prune_once
 from powerpulse.poller import lease_store, leases, site_watch
@@ -321,7 +322,9 @@ class Poller:
         await _sleep_or_stop(stop, RETENTION_FIRST_DELAY)
         while not stop.is_set():
             try:
-                removed = await prune_once(utcnow(), self.settings.history_retention_days)
+                now = utcnow()
+                removed = await prune_once(now, self.settings.history_retention_days)
+                removed["audit"] = await audit_store.prune(now, self.settings.audit_retention_days)
                 if any(removed.values()):
                     log.info("retention removed %s", removed)
             except Exception:

@@ -29,6 +29,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from powerpulse.audit import store as audit_store
 from powerpulse.config import Settings
 from powerpulse.db.models import NutServer, SelfTest, SelfTestSchedule, UpsLiveState, UpsSystem
 from powerpulse.nut.client import NutClient
@@ -138,6 +139,14 @@ async def request_test(
                 return Requested(test)
             who = started_by or f"schedule {schedule_id}"
             audit.info("%s started a %s battery test (%s) on %s", who, test_type, command, ups.name)
+            if started_by is None:  # a person's request is recorded by the api's audit trail
+                await audit_store.record_system(
+                    "self_test_started",
+                    target_type="ups_systems",
+                    target_id=str(ups.id),
+                    target_name=ups.name,
+                    after={"testType": test_type, "command": command, "schedule": schedule_id},
+                )
             return Requested(test)
     except TimeoutError:
         return Requested(None, safety.NO_CONTACT)

@@ -58,6 +58,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from powerpulse.audit import store as audit_store
 from powerpulse.config import Settings
 from powerpulse.db import counters
 from powerpulse.db.models import (
@@ -312,6 +313,13 @@ class ShutdownEngine:
             log.info("shutdown plan %r: already running (another engine started it)", plan.name)
             return
         audit.warning("shutdown plan %r started (run %s): %s", plan.name, run_id, verdict.reason)
+        await audit_store.record_system(
+            "shutdown_run_started",
+            target_type="shutdown_runs",
+            target_id=str(run_id),
+            target_name=plan.name,
+            after={"reason": verdict.reason, "trigger": trigger},
+        )
         # Its first phase may start at once (no delay): drive it in this turn, not the next.
         run = await ShutdownRun.get_or_none(id=run_id)
         if run is not None:
@@ -430,6 +438,13 @@ class ShutdownEngine:
             self._log_changes(run, view, plan, decision)
             if decision.finish:
                 self._cancel_tasks_of(run.id)
+                await audit_store.record_system(
+                    "shutdown_run_finished",
+                    target_type="shutdown_runs",
+                    target_id=str(run.id),
+                    target_name=plan.name,
+                    after={"state": state, "reason": decision.changes.get("reason")},
+                )
                 return True
         state = decision.changes.get("state", view.state)
         for step_id, limit in decision.start:

@@ -111,6 +111,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log: every change and action, who, when, from where (admins)
+         * @description Newest first. `from`/`to` (ISO times), `user` (id or username), `action` (exact, or a prefix ending in `.`), `failed=true|false`. JSON pages of `limit` (default 100, max 1000) with `cursor`; `format=csv|json` (or `Accept: text/csv`) streams every matching entry.
+         */
+        get: operations["audit_log.list_audit_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/change-password": {
         parameters: {
             query?: never;
@@ -1412,6 +1432,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The fleet in a few numbers, for dashboard widgets
+         * @description Counts per summary bucket, the worst severity, the lowest charge and runtime (and which UPS), the highest load, and a line per UPS. Any signed-in role or a `read` API token. `?site=a,b` keeps the UPS of those sites, `?tag=x,y` those with any of these tags; together, both must match.
+         */
+        get: operations["summary_widget.summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/system/energy": {
         parameters: {
             query?: never;
@@ -2327,6 +2367,35 @@ export interface components {
             expired: boolean;
             token: string;
         };
+        /** @description One change or action. `before`/`after` hold the fields it changed (the whole row for a create or delete), `request` the body sent; secrets in all three are masked as `•••`. */
+        AuditLogEntry: {
+            id: number;
+            at: string;
+            userId: number | null;
+            /** @description Who (for a failed sign-in, the name tried); null for what PowerPulse did by itself. */
+            username: string | null;
+            tokenId: number | null;
+            /** @description The API token used, if any. */
+            tokenName: string | null;
+            address: string | null;
+            /** @description `<area>.<handler>` of the route (e.g. `nut_servers.update_server`), or `system.<what>`. */
+            action: string;
+            method: string | null;
+            path: string | null;
+            /** @description The HTTP status answered (400 and above: refused or failed). */
+            status: number | null;
+            targetType: string | null;
+            targetId: string | null;
+            targetName: string | null;
+            before: unknown;
+            after: unknown;
+            request: unknown;
+        };
+        AuditLogPage: {
+            entries: components["schemas"]["AuditLogEntry"][];
+            /** @description Pass as `cursor` for the next (older) page; null on the last one. */
+            nextCursor: string | null;
+        };
         /** @description The battery in the UPS now. */
         BatteryCurrent: {
             id: number;
@@ -2784,6 +2853,39 @@ export interface components {
         EventsPage: {
             events: components["schemas"]["UpsEvent"][];
             nextBefore: number | null;
+        };
+        /** @description Flat fields for widgets; the four bucket counts add up to `total`. */
+        FleetSummary: {
+            total: number;
+            online: number;
+            onBattery: number;
+            alarm: number;
+            unknown: number;
+            /** @enum {string|null} */
+            worstSeverity: "ok" | "info" | "unknown" | "warning" | "critical" | null;
+            lowestCharge: number | null;
+            lowestChargeUps: string | null;
+            shortestRuntimeMinutes: number | null;
+            shortestRuntimeUps: string | null;
+            highestLoad: number | null;
+            /** Format: date-time */
+            lastUpdated: string | null;
+            ups: components["schemas"]["FleetSummaryUps"][];
+        };
+        FleetSummaryUps: {
+            id: number;
+            /** @description The display name (nickname, else name). */
+            name: string;
+            site: string | null;
+            /** @enum {string} */
+            status: "Online" | "On Battery" | "Low Battery" | "Forced Shutdown" | "Calibration" | "Self Test" | "Off" | "Unknown";
+            /** @enum {string} */
+            severity: "ok" | "info" | "unknown" | "warning" | "critical";
+            /** @description Percent. */
+            charge: number | null;
+            runtimeMinutes: number | null;
+            /** @description Percent. */
+            load: number | null;
         };
         ForceStatusBody: {
             new_status?: string;
@@ -4198,7 +4300,7 @@ export interface components {
         /** @description One runtime setting; `source` says where `value` comes from (`env`: the variable is set, the value cannot be changed here). */
         SystemSetting: {
             /** @enum {string} */
-            key: "poll_interval" | "history_interval" | "history_retention_days" | "comm_grace_seconds" | "discovery_interval";
+            key: "poll_interval" | "history_interval" | "history_retention_days" | "comm_grace_seconds" | "discovery_interval" | "audit_retention_days";
             env: string;
             value: number;
             default: number;
@@ -4220,6 +4322,7 @@ export interface components {
             history_retention_days?: number | null;
             comm_grace_seconds?: number | null;
             discovery_interval?: number | null;
+            audit_retention_days?: number | null;
         };
         /** @description Every poller and api instance that reported itself (dead ones for an hour). */
         SystemStatus: {
@@ -4902,6 +5005,36 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AckResult"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "audit_log.list_audit_log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditLogPage"];
+                    "text/csv": string;
                 };
             };
             /** @description An error */
@@ -8116,6 +8249,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StreamTicket"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "summary_widget.summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FleetSummary"];
                 };
             };
             /** @description An error */

@@ -37,10 +37,12 @@ export function ApiTokens() {
       <p className="muted small">{t('tokens.help')}</p>
       {made && (
         <Notice kind="success">
-          {t('tokens.shownOnce', { name: made.name })} <code data-testid="new-token">{made.token}</code>
+          {t('tokens.shownOnce', { name: made.name })} <code className="token-secret" data-testid="new-token">
+            {made.token}
+          </code>
         </Notice>
       )}
-      <form onSubmit={submit}>
+      <form className="token-form" onSubmit={submit}>
         <div className="row">
           <Field label={t('tokens.name')} name="token-name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
           <div className="field narrow">
@@ -61,7 +63,8 @@ export function ApiTokens() {
       {query.isError && <Notice kind="error" error={query.error} />}
       {query.data && query.data.length === 0 && <p className="muted">{t('tokens.none')}</p>}
       {query.data && query.data.length > 0 && (
-        <table className="table" data-testid="api-tokens">
+        <div className="table-wrap">
+        <table className="table reports-stack" data-testid="api-tokens">
           <thead>
             <tr>
               <th>{t('tokens.name')}</th>
@@ -77,6 +80,7 @@ export function ApiTokens() {
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </section>
   );
@@ -88,13 +92,21 @@ function TokenRow({ token }: { token: ApiToken }) {
   const revoke = useMutation({ mutationFn: () => revokeApiToken(token.id), onSuccess: () => client.invalidateQueries({ queryKey: keys.apiTokens }) });
   return (
     <tr data-testid="api-token" data-name={token.name}>
-      <td>
-        {token.name} <code className="muted small">{token.prefix}…</code>
+      <td data-label={t('tokens.name')}>
+        <span>
+          {token.name} <code className="muted small">{token.prefix}…</code>
+        </span>
       </td>
-      <td>{token.scope === 'read' ? t('tokens.scopeRead') : t('tokens.scopeRole')}</td>
-      <td>{token.expired ? t('tokens.expired') : token.expiresAt ? formatDateTime(token.expiresAt) : t('tokens.never')}</td>
-      <td>{token.lastUsedAt ? `${formatDateTime(token.lastUsedAt)}${token.lastUsedFrom ? ` · ${token.lastUsedFrom}` : ''}` : t('tokens.neverUsed')}</td>
-      <td>
+      <td data-label={t('tokens.scope')}>
+        <span>{token.scope === 'read' ? t('tokens.scopeRead') : t('tokens.scopeRole')}</span>
+      </td>
+      <td data-label={t('tokens.expires')}>
+        <span>{token.expired ? t('tokens.expired') : token.expiresAt ? formatDateTime(token.expiresAt) : t('tokens.never')}</span>
+      </td>
+      <td data-label={t('tokens.lastUsed')}>
+        <span>{token.lastUsedAt ? `${formatDateTime(token.lastUsedAt)}${token.lastUsedFrom ? ` · ${token.lastUsedFrom}` : ''}` : t('tokens.neverUsed')}</span>
+      </td>
+      <td className="token-actions">
         <button type="button" className="button-danger-outline" onClick={() => revoke.mutate()} disabled={revoke.isPending} aria-label={t('tokens.revokeName', { name: token.name })}>
           {t('tokens.revoke')}
         </button>

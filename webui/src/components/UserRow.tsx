@@ -46,12 +46,16 @@ export function UserRow({ user, isSelf }: Props) {
   };
   return (
     <tr data-testid="user-row" data-username={user.username}>
-      <td>
-        {user.username}
-        {isSelf && <span className="muted small"> {t('users.you')}</span>}
+      <td data-label={t('auth:username')}>
+        <span>
+          {user.username}
+          {isSelf && <span className="muted small"> {t('users.you')}</span>}
+        </span>
       </td>
-      <td>{user.email || '–'}</td>
-      <td>
+      <td data-label={t('account.email')}>
+        <span>{user.email || '–'}</span>
+      </td>
+      <td data-label={t('account.role')}>
         <label className="visually-hidden" htmlFor={`role-${user.id}`}>
           {t('users.roleOf', { name: user.username })}
         </label>
@@ -63,8 +67,10 @@ export function UserRow({ user, isSelf }: Props) {
           ))}
         </select>
       </td>
-      <td>{formatDateTime(user.created_at)}</td>
-      <td>
+      <td data-label={t('users.created')}>
+        <span>{formatDateTime(user.created_at)}</span>
+      </td>
+      <td className="stack-block" data-label={t('users.actions')}>
         <div className="button-row">
           {resetting ? (
             <form onSubmit={submitReset} className="inline-form">

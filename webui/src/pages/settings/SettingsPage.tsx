@@ -13,6 +13,7 @@ const SystemSettings = lazy(() => import('./SystemSettings'));
 const EnergySettings = lazy(() => import('./EnergySettings'));
 const DigestSettings = lazy(() => import('./DigestSettings'));
 const SelfTestSettings = lazy(() => import('./SelfTestSettings'));
+const AuditSettings = lazy(() => import('./AuditSettings'));
 
 export default function SettingsPage() {
   const { t } = useTranslation('settings');
@@ -29,6 +30,7 @@ export default function SettingsPage() {
           { to: 'system', label: t('tabs.system') },
           { to: 'energy', label: t('energy:tab') },
           { to: 'digests', label: t('digests:tab') },
+          { to: 'audit', label: t('audit:tab') },
         ]
       : []),
     { to: 'about', label: t('tabs.about') },
@@ -54,6 +56,7 @@ export default function SettingsPage() {
         {isAdmin && <Route path="system" element={<SystemSettings />} />}
         {isAdmin && <Route path="energy" element={<EnergySettings />} />}
         {isAdmin && <Route path="digests" element={<DigestSettings />} />}
+        {isAdmin && <Route path="audit" element={<AuditSettings />} />}
         <Route path="about" element={<AboutSettings />} />
         <Route path="*" element={<Navigate to="general" replace />} />
       </Routes>

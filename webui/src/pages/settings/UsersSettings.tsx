@@ -84,7 +84,7 @@ export default function UsersSettings() {
         {query.isError && <Notice kind="error" error={query.error} />}
         {query.data && (
           <div className="table-wrap">
-            <table>
+            <table className="reports-stack">
               <thead>
                 <tr>
                   <th scope="col">{t('auth:username')}</th>

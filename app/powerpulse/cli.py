@@ -140,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     copy.add_argument("--batch", type=int, default=2000, help="rows per batch (default 2000)")
     copy.set_defaults(func=_cmd_db_copy)
 
-    user = sub.add_parser("user", help="create a user or reset a password")
+    user = sub.add_parser("user", help="create a user, reset a password or two-factor sign-in")
     user_sub = user.add_subparsers(dest="user_command", required=True)
     create = user_sub.add_parser("create", help="create a user")
     create.add_argument("username")
@@ -152,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
     reset = user_sub.add_parser("reset-password", help="set a new password for a user")
     reset.add_argument("username")
     reset.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    reset_2fa = user_sub.add_parser(
+        "reset-2fa", help="remove a user's two-factor sign-in (a lost phone, the only admin)"
+    )
+    reset_2fa.add_argument("username")
     user.set_defaults(func=_cmd_user)
     return parser
 

@@ -20,7 +20,7 @@ from powerpulse.api.usernames import find_user, username_taken
 from powerpulse.api.validation import check_password, require_username
 from powerpulse.config import Settings
 from powerpulse.db import counters, locks
-from powerpulse.db.models import User, UserSettings
+from powerpulse.db.models import TwoFactor, User, UserSettings
 from powerpulse.db.setup import close_db, init_db, run_migrations
 
 
@@ -77,10 +77,22 @@ async def reset_password(settings: Settings, username: str, password: str) -> Us
     return user
 
 
+async def reset_two_factor(username: str) -> User:
+    user = await find_user(username)
+    if user is None:
+        raise UserCommandError(f"no user named {username!r}")
+    if not await TwoFactor.filter(user_id=user.id).delete():
+        raise UserCommandError(f"{user.username!r} has no two-factor sign-in")
+    return user
+
+
 async def _run(settings: Settings, args: argparse.Namespace, password: str) -> str:
     await run_migrations(settings)
     await init_db(settings)
     try:
+        if args.user_command == "reset-2fa":
+            user = await reset_two_factor(args.username)
+            return f"two-factor sign-in of {user.username!r} removed; a password signs in again"
         if args.user_command == "create":
             user = await create_user(settings, args.username, password, args.role, args.email)
             return f"created {user.role} {user.username!r} (id {user.id})"
@@ -92,7 +104,8 @@ async def _run(settings: Settings, args: argparse.Namespace, password: str) -> s
 
 def run_user_command(settings: Settings, args: argparse.Namespace) -> int:
     try:
-        password = read_password(args.password_stdin)
+        needs_password = args.user_command != "reset-2fa"
+        password = read_password(args.password_stdin) if needs_password else ""
         print(asyncio.run(_run(settings, args, password)))
     except UserCommandError as err:
         print(f"powerpulse user: {err}", file=sys.stderr)

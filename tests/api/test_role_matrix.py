@@ -50,6 +50,14 @@ ACCESS: dict[tuple[str, str], str | None] = {
     ("GET", "/api/auth/tokens"): VIEWER,
     ("POST", "/api/auth/tokens"): VIEWER,
     ("DELETE", "/api/auth/tokens/<token_id:str>"): VIEWER,
+    ("GET", "/api/auth/totp"): VIEWER,
+    ("POST", "/api/auth/totp/enrol"): VIEWER,
+    ("POST", "/api/auth/totp/confirm"): VIEWER,
+    ("POST", "/api/auth/totp/recovery-codes"): VIEWER,
+    ("DELETE", "/api/auth/totp"): VIEWER,
+    ("DELETE", "/api/users/<user_id:str>/totp"): ADMIN,
+    ("GET", "/api/system/security"): ADMIN,
+    ("PUT", "/api/system/security"): ADMIN,
     ("GET", "/api/battery"): VIEWER,
     ("GET", "/api/debug/battery-history/<ups_id:str>"): VIEWER,
     ("GET", "/api/debug/count/<table:str>"): ADMIN,
@@ -208,6 +216,11 @@ ACCESS: dict[tuple[str, str], str | None] = {
 
 # Token management needs a password login: no API token may mint or revoke tokens.
 SESSION_ONLY = {
+    ("GET", "/api/auth/totp"),
+    ("POST", "/api/auth/totp/enrol"),
+    ("POST", "/api/auth/totp/confirm"),
+    ("POST", "/api/auth/totp/recovery-codes"),
+    ("DELETE", "/api/auth/totp"),
     ("GET", "/api/auth/tokens"),
     ("POST", "/api/auth/tokens"),
     ("DELETE", "/api/auth/tokens/<token_id:str>"),

@@ -11,7 +11,7 @@ import bcrypt
 
 from powerpulse.api.auth import forget_all_users, issue_token
 from powerpulse.config import Settings
-from powerpulse.db.models import User, UserSettings
+from powerpulse.db.models import TwoFactor, User, UserSettings
 from tests.api.conftest import Client
 
 
@@ -58,3 +58,17 @@ async def test_create_and_reset(client: Client, db: Settings) -> None:
     assert (status, err["error"]) == (401, "token_revoked")
     login = {"username": "ops", "password": "pw-7654321"}
     assert (await client.post("/api/auth/login", json=login))[0] == 200
+
+
+async def test_reset_2fa_lets_a_locked_out_admin_in_with_the_password(
+    client: Client, db: Settings
+) -> None:
+    user = await User.create(username="solo", password_hash="x", role="admin")
+    await TwoFactor.create(user=user, secret="enc:v1:lost-phone", confirmed_at=user.created_at)
+    done = await run_cli(db, "reset-2fa", "SOLO", stdin="")
+    assert done.returncode == 0, done.stderr
+    assert "removed" in done.stdout and not await TwoFactor.filter(user_id=user.id).exists()
+    again = await run_cli(db, "reset-2fa", "solo", stdin="")
+    assert again.returncode == 1 and "has no two-factor" in again.stderr
+    nobody = await run_cli(db, "reset-2fa", "ghost", stdin="")
+    assert nobody.returncode == 1 and "no user named" in nobody.stderr

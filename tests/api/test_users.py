@@ -21,7 +21,8 @@ async def test_list_users_admin_only(client: Client, admin: Account, member: Acc
     status, body, _ = await client.get("/api/users", token=admin.token)
     assert status == 200
     assert [u["username"] for u in body] == ["admin", "alice"]
-    assert set(body[0]) == {"id", "username", "email", "role", "isAdmin", "created_at"}
+    # The seed's fields, and `twoFactor` (an addition: whether two-factor sign-in is on).
+    assert set(body[0]) == {"id", "username", "email", "role", "isAdmin", "created_at", "twoFactor"}
     assert "password_hash" not in str(body)
 
 

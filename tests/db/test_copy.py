@@ -46,6 +46,7 @@ from powerpulse.db.models import (
     ShutdownRun,
     ShutdownStep,
     Threshold,
+    TwoFactor,
     UpsLiveState,
     UpsSystem,
     UsedStreamTicket,
@@ -90,6 +91,9 @@ async def fill(settings: Settings) -> None:
             status=200,
             before={"host": "a", "password": "•••"},
             after={"host": "b", "password": "•••"},
+        )
+        await TwoFactor.create(
+            user=bob, secret="enc:v1:x", confirmed_at=T0, last_step=5, recovery_hashes=["ab" * 32]
         )
         await ApiToken.create(
             user=bob,

@@ -25,10 +25,14 @@ const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 const ShutdownRoutes = lazy(() => import('./pages/shutdown/ShutdownRoutes'));
 const ReportsPage = lazy(() => import('./pages/ReportsPage'));
 
+const TwoFactorEnrolPage = lazy(() => import('./pages/TwoFactorEnrolPage'));
+
 function RequireAuth({ children }: { children: ReactNode }) {
-  const { token } = useSession();
+  const { token, user } = useSession();
   const location = useLocation();
   if (!token) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  // The policy requires a second factor this account has not set up: nothing else opens until it has.
+  if (user?.totpEnrolmentRequired) return <TwoFactorEnrolPage />;
   return <>{children}</>;
 }
 

@@ -12,7 +12,7 @@ export type Role = Schemas['User']['role'];
 
 /** A user as the API sends it: login, setup and registration answers name these fields;
  * `/api/users` and `/api/auth/me` add `created_at`. */
-export type User = Schemas['LoginUser'] & Partial<Pick<Schemas['User'], 'created_at'>>;
+export type User = Schemas['LoginUser'] & Partial<Pick<Schemas['User'], 'created_at' | 'twoFactor' | 'totpEnrolmentRequired'>>;
 
 export type LoginResponse = Schemas['LoginResponse'];
 export type SetupResult = Schemas['SetupResult'];
@@ -154,3 +154,9 @@ export type DrillDelivery = Schemas['DrillDelivery'];
 export type ApiToken = Schemas['ApiToken'];
 export type ApiTokenCreated = Schemas['ApiTokenCreated'];
 export type ApiTokenBody = Schemas['ApiTokenBody'];
+
+export type TwoFactorState = Schemas['TwoFactorState'];
+export type TwoFactorEnrolment = Schemas['TwoFactorEnrolment'];
+export type TwoFactorConfirmed = Schemas['TwoFactorConfirmed'];
+export type RecoveryCodes = Schemas['RecoveryCodes'];
+export type SecuritySettings = Schemas['SecuritySettings'];

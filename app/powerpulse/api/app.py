@@ -44,6 +44,7 @@ from powerpulse.api import (
     system,
     system_settings,
     timeline,
+    two_factor,
     ups_control,
     ups_systems,
     user_settings,
@@ -63,6 +64,7 @@ REQUEST_MAX_SIZE = 64 * 1024
 BLUEPRINTS: list[Any] = [
     auth_routes.bp,
     access_routes.bp,
+    two_factor.blueprints,
     users.bp,
     user_settings.bp,
     nut_servers_routes.blueprints,

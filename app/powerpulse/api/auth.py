@@ -35,6 +35,8 @@ from powerpulse.timeutil import utcnow
 BCRYPT_ROUNDS = 12
 TOKEN_LIFETIME = timedelta(hours=24)
 ALGORITHM = "HS256"
+ENROLLING = "enrol"  # JWT claim: two-factor set-up comes first
+ENROL_FIRST = "Set up two-factor sign-in first (Settings → Account)"
 # A user row looked up for a token is reused for this long. It keeps the hot list endpoint off
 # the database; writes through this process call `forget_user()`, so only a change made by
 # another process (the `powerpulse user` CLI) can take up to this long to revoke a token.
@@ -60,8 +62,9 @@ def configure_secret(secret: str) -> None:
     _default_secret = secret
 
 
-def issue_token(user: User, secret: str | None = None) -> str:
-    """A signed HS256 JWT valid for 24 h carrying id, role and token version."""
+def issue_token(user: User, secret: str | None = None, *, enrolling: bool = False) -> str:
+    """A signed HS256 JWT valid for 24 h carrying id, role and token version. `enrolling`: the
+    user must set up two-factor sign-in first; the token opens nothing else (`ENROLLING`)."""
     key = secret or _default_secret
     if not key:
         raise RuntimeError("no JWT secret configured: create_app() was not called")
@@ -74,6 +77,8 @@ def issue_token(user: User, secret: str | None = None) -> str:
         "iat": int(now.timestamp()),
         "exp": int((now + TOKEN_LIFETIME).timestamp()),
     }
+    if enrolling:
+        claims[ENROLLING] = True
     return jwt.encode(claims, key, algorithm=ALGORITHM)
 
 
@@ -178,6 +183,7 @@ async def authenticate(request: Request) -> User:
         raise unauthorized("No token, authorization denied", "no_token")
     request.ctx.scope = None
     request.ctx.api_token = None
+    request.ctx.enrolling = False
     if token_store.looks_like_api_token(token):
         row = await token_store.lookup(token, client_address(request))
         user = await _load_user(row.user_id)  # type: ignore[attr-defined]
@@ -196,6 +202,7 @@ async def authenticate(request: Request) -> User:
         raise unauthorized("User no longer exists", "token_revoked")
     if claims.get("ver") != user.token_version or claims.get("role") != user.role:
         raise unauthorized("Token has been revoked, please log in again", "token_revoked")
+    request.ctx.enrolling = claims.get(ENROLLING) is True
     return user
 
 
@@ -214,14 +221,17 @@ def check_access(request: Request, user: User, need: Need) -> None:
         raise forbidden(reason)
 
 
-def require(need: Need) -> Callable[[Handler], Handler]:
-    """A decorator: authenticate, check `need`, set `request.ctx.user`."""
+def require(need: Need, *, while_enrolling: bool = False) -> Callable[[Handler], Handler]:
+    """A decorator: authenticate, check `need`, set `request.ctx.user`. A session that must
+    set up two-factor sign-in first reaches only the handlers marked `while_enrolling`."""
 
     def decorate(handler: Handler) -> Handler:
         @wraps(handler)
         async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
             user = await authenticate(request)
             request.ctx.user = user  # set first: the audit log names who was refused, too
+            if request.ctx.enrolling and not while_enrolling:
+                raise forbidden(ENROL_FIRST, "totp_enrolment_required")
             check_access(request, user, need)
             return await handler(request, *args, **kwargs)
 
@@ -236,6 +246,9 @@ require_self = require(Need.SELF)
 require_session = require(Need.SESSION)
 require_operator = require(Need.OPERATE)
 require_admin = require(Need.ADMIN)
+# Reachable by a session that must set up two-factor sign-in first (its own account only).
+require_enrolling = require(Need.SESSION, while_enrolling=True)
+require_self_enrolling = require(Need.SELF, while_enrolling=True)
 
 
 def is_admin(user: User) -> bool:

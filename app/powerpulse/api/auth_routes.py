@@ -11,7 +11,7 @@ from sanic_ext import openapi
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from powerpulse.api import discovery, schemas
+from powerpulse.api import discovery, schemas, two_factor
 from powerpulse.api.auth import (
     check_password,
     forget_user,
@@ -19,7 +19,7 @@ from powerpulse.api.auth import (
     issue_token,
     require_admin,
     require_self,
-    require_user,
+    require_self_enrolling,
 )
 from powerpulse.api.errors import bad_request, conflict, too_many_requests, unauthorized
 from powerpulse.api.ratelimit import LoginLimiter, client_address
@@ -164,14 +164,19 @@ async def login(request: Request) -> HTTPResponse:
     ok = await check_password(password, user.password_hash if user else None)
     if user is None or not ok:
         raise unauthorized(BAD_LOGIN, "invalid_credentials")
+    await two_factor.login_second_factor(request, user, body)  # 401 without the right code
     await limiter.succeeded(client, username)
-    return json(
-        {
-            "message": "Login successful",
-            "user": login_user_dict(user),
-            "token": issue_token(user, request.app.ctx.jwt_secret),
-        }
+    enrolling = await two_factor.required_for(user.role) and (
+        await two_factor.confirmed_for(int(user.id)) is None
     )
+    out: dict[str, Any] = {
+        "message": "Login successful",
+        "user": login_user_dict(user),
+        "token": issue_token(user, request.app.ctx.jwt_secret, enrolling=enrolling),
+    }
+    if enrolling:
+        out["totpEnrolmentRequired"] = True
+    return json(out)
 
 
 @bp.post("/register")
@@ -244,6 +249,9 @@ async def change_password(request: Request) -> HTTPResponse:
 @bp.get("/me")
 @openapi.summary("The logged-in user")
 @schemas.returns(schemas.User)
-@require_user
+@require_self_enrolling
 async def me(request: Request) -> HTTPResponse:
-    return json(user_to_dict(request.ctx.user))
+    out = user_to_dict(request.ctx.user)
+    if request.ctx.enrolling:
+        out["totpEnrolmentRequired"] = True
+    return json(out)

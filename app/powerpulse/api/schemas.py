@@ -539,6 +539,10 @@ class User(TypedDict):
     isAdmin: bool
     """role == "admin" (the first PowerPulse client reads this)."""
     created_at: IsoTime
+    twoFactor: NotRequired[bool]
+    """In the admins' user list: two-factor sign-in is on."""
+    totpEnrolmentRequired: NotRequired[bool]
+    """In `/api/auth/me`: this session must set up two-factor sign-in first."""
 
 
 @closed
@@ -572,6 +576,49 @@ class LoginResponse(TypedDict):
     user: LoginUser
     token: str
     """A bearer token, valid 24 h."""
+    totpEnrolmentRequired: NotRequired[bool]
+    """Present (true) when the policy requires two-factor sign-in for this user's role and they
+    have none yet: the token then opens only `/api/auth/totp` and `/api/auth/me`."""
+
+
+@closed
+class TwoFactorState(TypedDict):
+    enabled: bool
+    pending: bool
+    """A set-up was started (`enrol`) but not confirmed with a code."""
+    confirmedAt: IsoTime | None
+    recoveryCodesLeft: int
+    required: bool
+    """The policy requires it for your role."""
+
+
+@closed
+class TwoFactorEnrolment(TypedDict):
+    secret: str
+    """Base32, for typing into an app by hand."""
+    otpauthUri: str
+    qrCode: str
+    """The `otpauth://` URI as a QR code, an SVG `data:` URI."""
+
+
+@closed
+class TwoFactorConfirmed(TypedDict):
+    message: str
+    recoveryCodes: list[str]
+    """Shown only this once; each works once in place of a code."""
+    token: str
+    """A fresh bearer token (no longer limited to the set-up)."""
+
+
+@closed
+class RecoveryCodes(TypedDict):
+    recoveryCodes: list[str]
+
+
+@closed
+class SecuritySettings(TypedDict):
+    totpRequiredFrom: Role | None
+    """The lowest role that must use two-factor sign-in; null: nobody has to."""
 
 
 @closed

@@ -35,7 +35,7 @@ from powerpulse.api.validation import (
     require_username,
 )
 from powerpulse.db import counters, locks
-from powerpulse.db.models import ROLE_ADMIN, User
+from powerpulse.db.models import ROLE_ADMIN, TwoFactor, User
 
 bp = Blueprint("users", url_prefix="/api/users")
 
@@ -60,7 +60,11 @@ async def _target(request: Request, raw_id: str) -> User:
 @schemas.returns(list[schemas.User])
 @require_admin
 async def list_users(request: Request) -> HTTPResponse:
-    return json([user_to_dict(u) for u in await User.all().order_by("id")])
+    users = await User.all().order_by("id")
+    with_factor = set(
+        await TwoFactor.filter(confirmed_at__isnull=False).values_list("user_id", flat=True)
+    )
+    return json([{**user_to_dict(u), "twoFactor": u.id in with_factor} for u in users])
 
 
 @bp.get("/<user_id:str>")

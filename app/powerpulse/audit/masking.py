@@ -24,7 +24,7 @@ MAX_ITEMS = 200
 
 SECRET_KEY = re.compile(
     r"pass(word|phrase)?|secret|token|hash|credential|private|api_?key|authori[sz]ation"
-    r"|cookie|webhook|headers|recovery|totp",
+    r"|cookie|webhook|headers|recovery|otp|^code$",
     re.IGNORECASE,
 )
 

@@ -58,6 +58,25 @@ class ApiToken(Model):
         table = "api_tokens"
 
 
+class TwoFactor(Model):
+    """A local account's TOTP second factor (`powerpulse.totp`): the secret sealed
+    (`secret_box`), in force once a first code matched (`confirmed_at`); `last_step` refuses a
+    code used before; recovery codes as SHA-256, each removed when used."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.OneToOneRelation[User] = fields.OneToOneField(
+        "models.User", related_name="two_factor", on_delete=fields.CASCADE
+    )
+    secret = fields.CharField(max_length=255)
+    confirmed_at = fields.DatetimeField(null=True)
+    last_step = fields.BigIntField(default=0)
+    recovery_hashes: Any = fields.JSONField(default=list)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "two_factors"
+
+
 class AuditEntry(Model):
     """One change or action (`powerpulse.audit`): who, when, from where, what, and the subject
     before and after, secrets masked. No foreign keys: a record outlives the account, token or

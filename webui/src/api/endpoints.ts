@@ -3,6 +3,11 @@ import { request } from './client';
 import type {
   ApiToken,
   ApiTokenBody,
+  RecoveryCodes,
+  SecuritySettings,
+  TwoFactorConfirmed,
+  TwoFactorEnrolment,
+  TwoFactorState,
   ApiTokenCreated,
   AckResult,
   AlertItem,
@@ -82,8 +87,9 @@ const enc = encodeURIComponent;
 
 // Auth and setup
 export const checkSetup = () => request<CheckSetup>('/api/auth/check-setup', { anonymous: true });
-export const login = (username: string, password: string) =>
-  request<LoginResponse>('/api/auth/login', { method: 'POST', body: { username, password }, anonymous: true });
+/** `totp`: the second factor's code (or a recovery code) once the API asked for it (401 `totp_required`). */
+export const login = (username: string, password: string, totp?: string) =>
+  request<LoginResponse>('/api/auth/login', { method: 'POST', body: totp ? { username, password, totp } : { username, password }, anonymous: true });
 export interface SetupInput {
   username: string;
   password: string;
@@ -304,6 +310,14 @@ export const updateSelfTestSchedule = (id: number, body: SelfTestScheduleBody) =
 export const deleteSelfTestSchedule = (id: number) => request<MessageResponse>(`/api/self-test-schedules/${id}`, { method: 'DELETE' });
 
 // --- API tokens ----------------------------------------------------------------------------
+export const getTwoFactor = () => request<TwoFactorState>('/api/auth/totp');
+export const enrolTwoFactor = () => request<TwoFactorEnrolment>('/api/auth/totp/enrol', { method: 'POST' });
+export const confirmTwoFactor = (code: string) => request<TwoFactorConfirmed>('/api/auth/totp/confirm', { method: 'POST', body: { code } });
+export const newRecoveryCodes = (code: string) => request<RecoveryCodes>('/api/auth/totp/recovery-codes', { method: 'POST', body: { code } });
+export const turnOffTwoFactor = (password: string) => request<MessageResponse>('/api/auth/totp', { method: 'DELETE', body: { password } });
+export const resetTwoFactor = (userId: number) => request<MessageResponse>(`/api/users/${userId}/totp`, { method: 'DELETE' });
+export const getSecuritySettings = () => request<SecuritySettings>('/api/system/security');
+export const putSecuritySettings = (body: SecuritySettings) => request<SecuritySettings>('/api/system/security', { method: 'PUT', body });
 export const listApiTokens = () => request<ApiToken[]>('/api/auth/tokens');
 export const createApiToken = (body: ApiTokenBody) => request<ApiTokenCreated>('/api/auth/tokens', { method: 'POST', body });
 export const revokeApiToken = (id: number) => request<MessageResponse>(`/api/auth/tokens/${id}`, { method: 'DELETE' });

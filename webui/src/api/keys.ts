@@ -45,6 +45,8 @@ export const keys = {
   selfTestSchedules: ['self-test-schedules'] as const,
   users: ['users'] as const,
   apiTokens: ['api-tokens'] as const,
+  twoFactor: ['two-factor'] as const,
+  security: ['security-settings'] as const,
   version: ['version'] as const,
   versionDetails: ['version', 'details'] as const,
   updateStatus: ['update', 'status'] as const,

@@ -285,6 +285,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your two-factor sign-in: on, pending, recovery codes left, required */
+        get: operations["two_factor.get_state"];
+        put?: never;
+        post?: never;
+        /** Turn your two-factor sign-in off (needs your password) */
+        delete: operations["two_factor.turn_off"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put two-factor sign-in in force with a first code; answers recovery codes once */
+        post: operations["two_factor.confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/totp/enrol": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start two-factor set-up: a new secret as a QR code and as text */
+        post: operations["two_factor.enrol"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/totp/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** New recovery codes (the old ones stop working); needs a current code */
+        post: operations["two_factor.new_recovery_codes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/battery": {
         parameters: {
             query?: never;
@@ -1470,6 +1539,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/system/security": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who must use two-factor sign-in */
+        get: operations["two_factor.get_policy"];
+        /** Require two-factor sign-in from a role up (null: nobody) */
+        put: operations["two_factor.put_policy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/system/settings": {
         parameters: {
             query?: never;
@@ -2217,6 +2304,23 @@ export interface paths {
         put: operations["users.reset_password"];
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{user_id}/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a user's second factor (a lost phone); they set up a new one */
+        delete: operations["two_factor.reset"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3067,6 +3171,8 @@ export interface components {
             user: components["schemas"]["LoginUser"];
             /** @description A bearer token, valid 24 h. */
             token: string;
+            /** @description Present (true) when the policy requires two-factor sign-in for this user's role and they have none yet: the token then opens only `/api/auth/totp` and `/api/auth/me`. */
+            totpEnrolmentRequired?: boolean;
         };
         /** @description The user in a login, registration or password-change answer. */
         LoginUser: {
@@ -3515,6 +3621,9 @@ export interface components {
             webhook_type: string;
             result: string;
         };
+        RecoveryCodes: {
+            recoveryCodes: string[];
+        };
         RoleInfo: {
             /** @enum {string} */
             role: "viewer" | "user" | "operator" | "admin";
@@ -3538,6 +3647,13 @@ export interface components {
         };
         SecretState: {
             set: boolean;
+        };
+        SecuritySettings: {
+            /**
+             * @description The lowest role that must use two-factor sign-in; null: nobody has to.
+             * @enum {string|null}
+             */
+            totpRequiredFrom: "viewer" | "user" | "operator" | "admin" | null;
         };
         /** @description One battery self-test of one UPS. */
         SelfTest: {
@@ -4415,6 +4531,30 @@ export interface components {
             token: string;
             meaning: string;
         };
+        TwoFactorConfirmed: {
+            message: string;
+            /** @description Shown only this once; each works once in place of a code. */
+            recoveryCodes: string[];
+            /** @description A fresh bearer token (no longer limited to the set-up). */
+            token: string;
+        };
+        TwoFactorEnrolment: {
+            /** @description Base32, for typing into an app by hand. */
+            secret: string;
+            otpauthUri: string;
+            /** @description The `otpauth://` URI as a QR code, an SVG `data:` URI. */
+            qrCode: string;
+        };
+        TwoFactorState: {
+            enabled: boolean;
+            /** @description A set-up was started (`enrol`) but not confirmed with a code. */
+            pending: boolean;
+            /** Format: date-time */
+            confirmedAt: string | null;
+            recoveryCodesLeft: number;
+            /** @description The policy requires it for your role. */
+            required: boolean;
+        };
         UpdateCheck: {
             updateAvailable: boolean;
             currentDigest: string | null;
@@ -4620,6 +4760,10 @@ export interface components {
             isAdmin: boolean;
             /** Format: date-time */
             created_at: string;
+            /** @description In the admins' user list: two-factor sign-in is on. */
+            twoFactor?: boolean;
+            /** @description In `/api/auth/me`: this session must set up two-factor sign-in first. */
+            totpEnrolmentRequired?: boolean;
         };
         UserCreated: {
             message: string;
@@ -5368,6 +5512,151 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "two_factor.get_state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorState"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "two_factor.turn_off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "two_factor.confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorConfirmed"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "two_factor.enrol": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorEnrolment"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "two_factor.new_recovery_codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
                 };
             };
             /** @description An error */
@@ -8353,6 +8642,68 @@ export interface operations {
             };
         };
     };
+    "two_factor.get_policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecuritySettings"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "two_factor.put_policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SecuritySettings"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecuritySettings"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     "system_settings.get_settings": {
         parameters: {
             query?: never;
@@ -10340,6 +10691,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserUpdated"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "two_factor.reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
                 };
             };
             /** @description An error */

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { deleteUser, resetPassword, updateUser } from '../api/endpoints';
+import { deleteUser, resetPassword, resetTwoFactor, updateUser } from '../api/endpoints';
 import { getToken, setSession } from '../api/session';
 import { keys } from '../api/keys';
 import { formatDateTime } from '../lib/format';
@@ -38,7 +38,8 @@ export function UserRow({ user, isSelf }: Props) {
     },
   });
   const remove = useMutation({ mutationFn: () => deleteUser(user.id), onSuccess: (res) => onSuccess(res.message) });
-  const error = role.error ?? reset.error ?? remove.error;
+  const resetFactor = useMutation({ mutationFn: () => resetTwoFactor(user.id), onSuccess: (res) => onSuccess(res.message) });
+  const error = role.error ?? reset.error ?? remove.error ?? resetFactor.error;
 
   const submitReset = (e: FormEvent) => {
     e.preventDefault();
@@ -50,6 +51,7 @@ export function UserRow({ user, isSelf }: Props) {
         <span>
           {user.username}
           {isSelf && <span className="muted small"> {t('users.you')}</span>}
+          {user.twoFactor && <span className="muted small"> · {t('users.twoFactorOn')}</span>}
         </span>
       </td>
       <td data-label={t('account.email')}>
@@ -88,6 +90,11 @@ export function UserRow({ user, isSelf }: Props) {
           ) : (
             <button type="button" className="button-secondary" onClick={() => setResetting(true)} aria-label={t('users.resetOf', { name: user.username })}>
               {t('users.reset')}
+            </button>
+          )}
+          {user.twoFactor && (
+            <button type="button" className="button-secondary" onClick={() => resetFactor.mutate()} disabled={resetFactor.isPending} aria-label={t('users.resetTwoFactorOf', { name: user.username })}>
+              {t('users.resetTwoFactor')}
             </button>
           )}
           {confirmDelete ? (

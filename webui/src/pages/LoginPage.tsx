@@ -23,17 +23,24 @@ export function LoginPage() {
   const state = (location.state ?? {}) as LocationState;
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
+  // Asked for once the API answers 401 `totp_required`: the account has two-factor sign-in.
+  const [needCode, setNeedCode] = useState(false);
+  const [code, setCode] = useState('');
   const [waitUntil, setWaitUntil] = useState<number | null>(null);
   const [now, setNow] = useState(() => Date.now());
   const version = useQuery({ queryKey: keys.version, queryFn: getVersion, staleTime: Infinity, retry: 0 });
 
   const mutation = useMutation({
-    mutationFn: () => login(username.trim(), password),
+    mutationFn: () => login(username.trim(), password, needCode ? code.trim() : undefined),
     onSuccess: (res) => {
-      setSession(res.token, res.user);
+      setSession(res.token, { ...res.user, totpEnrolmentRequired: res.totpEnrolmentRequired });
       navigate(state.from && state.from !== '/login' ? state.from : '/', { replace: true });
     },
     onError: (err) => {
+      if (err instanceof ApiError && (err.code === 'totp_required' || err.code === 'totp_invalid')) {
+        setNeedCode(true);
+        setCode('');
+      }
       if (err instanceof ApiError && err.status === 429) setWaitUntil(Date.now() + (err.retryAfter ?? 60) * 1000);
     },
   });
@@ -69,11 +76,16 @@ export function LoginPage() {
             {' '}
             {waitSeconds > 0 ? t('login.waitSeconds', { count: waitSeconds }) : t('login.tryNow')}
           </Notice>
+        ) : err instanceof ApiError && err.code === 'totp_required' ? (
+          <Notice kind="info">{t('login.enterCode')}</Notice>
         ) : (
           err && <Notice kind="error" error={err} />
         )}
         <Field label={t('username')} name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} autoFocus />
         <Field label={t('password')} name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        {needCode && (
+          <Field label={t('login.code')} hint={t('login.codeHint')} name="totp" inputMode="numeric" autoComplete="one-time-code" required maxLength={20} value={code} onChange={(e) => setCode(e.target.value)} autoFocus />
+        )}
         <button type="submit" disabled={mutation.isPending || waitSeconds > 0}>
           {mutation.isPending ? t('login.signingIn') : t('login.signIn')}
         </button>

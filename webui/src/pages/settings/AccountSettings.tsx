@@ -10,6 +10,7 @@ import { useSession } from '../../hooks/useSession';
 import { Field } from '../../components/Field';
 import { Notice } from '../../components/Notice';
 import { ApiTokens } from '../../components/ApiTokens';
+import { TwoFactor } from '../../components/TwoFactor';
 import { ROLE_LABEL_KEYS } from '../../lib/roles';
 
 const MIN_PASSWORD = 8;
@@ -146,6 +147,7 @@ export default function AccountSettings() {
       </section>
       <LanguageForm />
       <PasswordForm />
+      <TwoFactor />
       <ApiTokens />
       <TimeoutForm />
     </>

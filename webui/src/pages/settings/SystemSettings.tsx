@@ -9,6 +9,7 @@ import { Loading } from '../../components/Loading';
 import { Notice } from '../../components/Notice';
 import { currentLocale } from '../../i18n';
 import type { SystemSetting, SystemSettings as Answer, SystemSettingsBody } from '../../types';
+import { SecurityPolicy } from '../../components/SecurityPolicy';
 import '../../styles/system.css';
 
 type Key = SystemSetting['key'];
@@ -26,6 +27,7 @@ export default function SystemSettings() {
     onSuccess: (data: Answer) => client.setQueryData(keys.systemSettings, data),
   });
   return (
+    <>
     <section className="panel wide-panel system-settings" aria-labelledby="system-title">
       <h2 id="system-title">{t('runtime.title')}</h2>
       <p className="muted small">{t('runtime.intro')}</p>
@@ -42,6 +44,8 @@ export default function SystemSettings() {
         />
       )}
     </section>
+    <SecurityPolicy />
+    </>
   );
 }
 

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(curl python3-venv nut-server nut-client openssh-server postgresql libnss3-tools chromium podman runc docker-registry busybox-static debootstrap wrk fuse-overlayfs)
+APT_PACKAGES=(curl python3-venv nut-server nut-client openssh-server postgresql libnss3-tools chromium podman runc docker-registry busybox-static debootstrap wrk fuse-overlayfs mosquitto)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

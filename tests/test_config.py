@@ -70,3 +70,41 @@ def test_secrets_key_from_the_environment_seals_stored_secrets(tmp_path: Path) -
     other = Settings.from_env({"POWERPULSE_DATA_DIR": str(tmp_path / "b"), "SECRETS_KEY": key})
     assert other.secret_box().open(sealed) == "ssh-password"  # another machine, the same key
     assert not (tmp_path / "secrets_key").exists()
+
+
+def test_mqtt_is_off_unless_a_broker_url_is_set() -> None:
+    assert Settings.from_env({}).mqtt is None
+    mqtt = Settings.from_env({"MQTT_URL": "mqtt://ha:s%40cret@broker.lan"}).mqtt
+    assert mqtt is not None and (mqtt.host, mqtt.port, mqtt.tls) == ("broker.lan", 1883, False)
+    assert (mqtt.username, mqtt.password) == ("ha", "s@cret")
+    assert (mqtt.prefix, mqtt.discovery_prefix) == ("powerpulse", "homeassistant")
+    assert "s@cret" not in repr(Settings.from_env({"MQTT_URL": "mqtt://ha:s%40cret@b"}))
+
+
+def test_mqtt_tls_credentials_and_prefixes() -> None:
+    mqtt = Settings.from_env(
+        {
+            "MQTT_URL": "mqtts://broker.lan",
+            "MQTT_USERNAME": "pp",
+            "MQTT_PASSWORD": "pw",
+            "MQTT_PREFIX": "site/a/",
+            "MQTT_DISCOVERY_PREFIX": "",
+        }
+    ).mqtt
+    assert mqtt is not None and (mqtt.port, mqtt.tls, mqtt.username) == (8883, True, "pp")
+    assert mqtt.prefix == "site/a" and mqtt.discovery_prefix is None
+
+
+@pytest.mark.parametrize(
+    ("env", "word"),
+    [
+        ({"MQTT_URL": "http://broker"}, "MQTT_URL"),
+        ({"MQTT_URL": "mqtt://"}, "MQTT_URL"),
+        ({"MQTT_URL": "mqtt://b:99999"}, "port"),
+        ({"MQTT_URL": "mqtt://b", "MQTT_PREFIX": "a+b"}, "MQTT_PREFIX"),
+        ({"MQTT_URL": "mqtt://b", "MQTT_CA_FILE": "/nonexistent/ca.pem"}, "MQTT_CA_FILE"),
+    ],
+)
+def test_bad_mqtt_settings_name_the_variable(env: dict[str, str], word: str) -> None:
+    with pytest.raises(ConfigError, match=word):
+        Settings.from_env(env)

@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
+from powerpulse.mqtt.config import MqttConfig, MqttConfigError
+from powerpulse.mqtt.config import parse as parse_mqtt
+
 if TYPE_CHECKING:
     from powerpulse.secret_box import SecretBox
 
@@ -86,6 +89,13 @@ def _bounded(env: Mapping[str, str], bound: Bound) -> float:
     if bound.kind is int:
         return _int(env, bound.env, int(bound.default), int(bound.lo), int(bound.hi))
     return _float(env, bound.env, bound.default, bound.lo, bound.hi)
+
+
+def _mqtt(env: Mapping[str, str]) -> MqttConfig | None:
+    try:
+        return parse_mqtt(env)
+    except MqttConfigError as err:
+        raise ConfigError(str(err)) from None
 
 
 def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
@@ -245,6 +255,8 @@ class Settings:
     update_health_timeout: float = 120.0
     # When set, `GET /metrics` needs it as a bearer token; when empty, /metrics is public.
     metrics_token: str = field(default="", repr=False)
+    # The MQTT publisher's broker and topics (`powerpulse.mqtt.config`); None: no publisher.
+    mqtt: MqttConfig | None = field(default=None, repr=False)
     # Sanic worker processes of `powerpulse api` (each one an api instance).
     web_concurrency: int = 1
     # Reverse proxies in front of the api whose X-Forwarded-For is believed (0: none, the peer
@@ -299,6 +311,7 @@ class Settings:
             version=env.get("POWERPULSE_VERSION", "").strip() or _package_version(),
             update_health_timeout=_float(env, "UPDATE_HEALTH_TIMEOUT", 120.0, 10.0, 3600.0),
             metrics_token=env.get("METRICS_TOKEN", "").strip(),
+            mqtt=_mqtt(env),
             web_concurrency=_int(env, "WEB_CONCURRENCY", 1, 1, 64),
             trusted_proxies=_int(env, "TRUSTED_PROXIES", 0, 0, 10),
             poller_sites=_sites(env, "POLLER_SITES"),

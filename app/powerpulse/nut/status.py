@@ -66,6 +66,13 @@ POWER_STATES: tuple[PowerState, ...] = (
 )
 _BY_CODE = {state.code: state for state in POWER_STATES}
 
+
+def runs_on_battery(power_state: str | None) -> bool:
+    """Whether a power state (its code) means the mains are lost (on battery, low battery)."""
+    state = _BY_CODE.get(power_state or "")
+    return state is not None and state.bucket == ON_BATTERY.bucket
+
+
 # Summary buckets, in display order: every UPS counts in exactly one.
 BUCKETS: tuple[tuple[str, str], ...] = (
     ("online", "Online"),

@@ -76,6 +76,14 @@ def _battery_watch(settings: Settings, on_events: Callable[[], None] | None) -> 
     return BatteryWatch(on_events=on_events)
 
 
+def _mqtt_publisher(settings: Settings) -> Any:
+    if settings.mqtt is None:
+        return None
+    from powerpulse.mqtt.publisher import MqttPublisher
+
+    return MqttPublisher(settings, settings.mqtt)
+
+
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
     await run_migrations(settings)
     await init_db(settings)
@@ -100,6 +108,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             "outage-recorder": _optional("outage recorder", lambda: _outage_recorder(settings)),
             "self-tests": _optional("self-test runner", lambda: _self_test_runner(settings)),
             "battery-watch": _optional("battery watch", lambda: _battery_watch(settings, wake)),
+            "mqtt-publisher": _optional("MQTT publisher", lambda: _mqtt_publisher(settings)),
         }
         for name, worker in workers.items():
             if worker is not None:

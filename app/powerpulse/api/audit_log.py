@@ -19,8 +19,8 @@ from tortoise.queryset import QuerySet
 from powerpulse.api import schemas
 from powerpulse.api.auth import require_admin
 from powerpulse.api.errors import bad_request
-from powerpulse.api.report_filters import time_range
-from powerpulse.api.validation import ID_MAX, query_int
+from powerpulse.api.report_filters import newest_first, time_range
+from powerpulse.api.validation import ID_MAX
 from powerpulse.db.models import AuditEntry
 from powerpulse.export import pages as keyset
 from powerpulse.export import stream as export
@@ -95,15 +95,6 @@ def filtered(request: Request) -> QuerySet[AuditEntry]:
     return query
 
 
-def _cursor(request: Request) -> int | None:
-    raw = request.args.get("cursor")
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
-        raise bad_request("cursor", "cursor must be a nextCursor this endpoint returned")
-    return int(raw)
-
-
 async def _export_pages(query: QuerySet[AuditEntry]) -> AsyncIterator[list[tuple[Any, ...]]]:
     async for page in keyset.by_id(query, descending=True, size=EXPORT_PAGE):
         yield [tuple(entry_view(r)[k] for k in KEYS) for r in page]
@@ -126,10 +117,7 @@ async def list_audit_log(request: Request) -> HTTPResponse | None:
         name = export.file_name("audit-log", start, end, fmt)
         await export.respond(request, TABLE, fmt, name, _export_pages(query))
         return None
-    limit = query_int(request, "limit", default=DEFAULT_LIMIT, lo=1, hi=MAX_LIMIT)
-    cursor = _cursor(request)
-    page_query = query.filter(id__lt=cursor) if cursor is not None else query
-    found = await page_query.order_by("-id").limit(limit + 1)
-    more = len(found) > limit
-    next_cursor = str(found[limit - 1].id) if more else None
-    return json({"entries": [entry_view(r) for r in found[:limit]], "nextCursor": next_cursor})
+    page, next_cursor = await newest_first(
+        request, query, default_limit=DEFAULT_LIMIT, max_limit=MAX_LIMIT
+    )
+    return json({"entries": [entry_view(r) for r in page], "nextCursor": next_cursor})

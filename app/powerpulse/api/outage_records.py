@@ -20,9 +20,7 @@ from tortoise.queryset import QuerySet
 
 from powerpulse.api import schemas
 from powerpulse.api.auth import require_user
-from powerpulse.api.errors import bad_request
-from powerpulse.api.report_filters import UpsNames, by_ups, time_range
-from powerpulse.api.validation import query_int
+from powerpulse.api.report_filters import UpsNames, by_ups, newest_first, time_range
 from powerpulse.db.models import NotificationLog, Outage
 from powerpulse.export import pages as keyset
 from powerpulse.export import stream as export
@@ -147,15 +145,6 @@ def filtered(request: Request) -> QuerySet[Outage]:
     return query
 
 
-def _cursor(request: Request) -> int | None:
-    raw = request.args.get("cursor")
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
-        raise bad_request("cursor", "cursor must be a nextCursor this endpoint returned")
-    return int(raw)
-
-
 async def _export_pages(query: QuerySet[Outage]) -> AsyncIterator[list[tuple[Any, ...]]]:
     names = UpsNames()
     async for page in keyset.by_id(query, descending=True, size=EXPORT_PAGE):
@@ -179,11 +168,7 @@ async def list_outages(request: Request) -> HTTPResponse | None:
         name = export.file_name("outages", start, end, fmt)
         await export.respond(request, TABLE, fmt, name, _export_pages(query))
         return None
-    limit = query_int(request, "limit", default=DEFAULT_LIMIT, lo=1, hi=MAX_LIMIT)
-    cursor = _cursor(request)
-    page_query = query.filter(id__lt=cursor) if cursor is not None else query
-    found = await page_query.order_by("-id").limit(limit + 1)
-    more = len(found) > limit
-    rows = await outage_rows(found[:limit], UpsNames())
-    next_cursor = str(found[limit - 1].id) if more else None
-    return json({"outages": rows, "nextCursor": next_cursor})
+    page, next_cursor = await newest_first(
+        request, query, default_limit=DEFAULT_LIMIT, max_limit=MAX_LIMIT
+    )
+    return json({"outages": await outage_rows(page, UpsNames()), "nextCursor": next_cursor})

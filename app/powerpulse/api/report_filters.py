@@ -1,5 +1,5 @@
-"""Query arguments of the report endpoints (`/api/outages`, `/api/events`): a time range, UPS
-ids and sites, and the UPS names their rows show."""
+"""Query arguments of the report endpoints (`/api/outages`, `/api/events`, `/api/audit-log`): a
+time range, UPS ids and sites, the UPS names their rows show, and newest-first id pages."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sanic import Request
 from tortoise.queryset import QuerySet
 
 from powerpulse.api.errors import bad_request
-from powerpulse.api.validation import ID_MAX
+from powerpulse.api.validation import ID_MAX, query_int
 from powerpulse.db.models import UpsSystem
 from powerpulse.poller.leases import check_site
 from powerpulse.timeutil import parse_iso
@@ -91,3 +91,26 @@ class UpsNames:
 
     def __getitem__(self, ups_id: int) -> tuple[str, str, str | None]:
         return self._known.get(ups_id, ("", "", None))
+
+
+def id_cursor(request: Request) -> int | None:
+    """`?cursor=`: the `nextCursor` of the previous page (the last id it showed)."""
+    raw = request.args.get("cursor")
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+        raise bad_request("cursor", "cursor must be a nextCursor this endpoint returned")
+    return int(raw)
+
+
+async def newest_first(
+    request: Request, query: QuerySet[Any], *, default_limit: int, max_limit: int
+) -> tuple[list[Any], str | None]:
+    """One page of `query` by descending id (`?limit=`, `?cursor=`) and the next page's cursor
+    (None on the last page)."""
+    limit = query_int(request, "limit", default=default_limit, lo=1, hi=max_limit)
+    cursor = id_cursor(request)
+    page_query = query.filter(id__lt=cursor) if cursor is not None else query
+    found = list(await page_query.order_by("-id").limit(limit + 1))
+    next_cursor = str(found[limit - 1].id) if len(found) > limit else None
+    return found[:limit], next_cursor

@@ -165,22 +165,33 @@ def _code(body: dict[str, Any]) -> str:
     return code
 
 
+async def _require_code(request: Request, row: TwoFactor) -> None:
+    """A 400 unless the body's `code` is a current, unused code of `row` (then it is used)."""
+    code = _code(read_json(request, allow_empty=False))
+    if not await _use_code(request, row, code, recovery=False):
+        raise bad_request("code", WRONG_CODE, "totp_invalid")
+
+
+async def _replace_recovery_codes(row: TwoFactor, **changes: Any) -> list[str]:
+    """New recovery codes for `row` (the old ones stop working), saved with `changes`."""
+    codes = totp.new_recovery_codes()
+    hashes = [totp.recovery_hash(c) for c in codes]
+    await TwoFactor.filter(id=row.id).update(recovery_hashes=hashes, **changes)
+    return codes
+
+
 @bp.post("/confirm")
 @openapi.summary("Put two-factor sign-in in force with a first code; answers recovery codes once")
 @schemas.returns(schemas.TwoFactorConfirmed)
 @require_enrolling
 async def confirm(request: Request) -> HTTPResponse:
     user: User = request.ctx.user
-    code = _code(read_json(request, allow_empty=False))
+    _code(read_json(request, allow_empty=False))  # a missing code is a 400 before anything else
     row = await TwoFactor.get_or_none(user_id=user.id, confirmed_at__isnull=True)
     if row is None:
         raise conflict("Start the set-up first (POST /api/auth/totp/enrol)", "totp_not_pending")
-    if not await _use_code(request, row, code, recovery=False):
-        raise bad_request("code", WRONG_CODE, "totp_invalid")
-    codes = totp.new_recovery_codes()
-    await TwoFactor.filter(id=row.id).update(
-        confirmed_at=utcnow(), recovery_hashes=[totp.recovery_hash(c) for c in codes]
-    )
+    await _require_code(request, row)
+    codes = await _replace_recovery_codes(row, confirmed_at=utcnow())
     return json(
         {
             "message": "Two-factor sign-in is on",
@@ -197,14 +208,12 @@ async def confirm(request: Request) -> HTTPResponse:
 @require_enrolling
 async def new_recovery_codes(request: Request) -> HTTPResponse:
     user: User = request.ctx.user
-    code = _code(read_json(request, allow_empty=False))
+    _code(read_json(request, allow_empty=False))
     row = await confirmed_for(int(user.id))
     if row is None:
         raise conflict("Two-factor sign-in is off", "totp_off")
-    if not await _use_code(request, row, code, recovery=False):
-        raise bad_request("code", WRONG_CODE, "totp_invalid")
-    codes = totp.new_recovery_codes()
-    await TwoFactor.filter(id=row.id).update(recovery_hashes=[totp.recovery_hash(c) for c in codes])
+    await _require_code(request, row)
+    codes = await _replace_recovery_codes(row)
     return json({"recoveryCodes": codes})
 
 

@@ -128,6 +128,7 @@ async def test_discovery_state_and_an_outage_reach_the_broker(
             assert charge["device_class"] == "battery" and charge["unique_id"].endswith("_charge")
             assert charge["device"]["identifiers"] == [f"powerpulse_ups{ups1}"]
             assert charge["availability_topic"] == "powerpulse/status"
+            assert charge["default_entity_id"] == f"sensor.powerpulse_ups{ups1}_charge"
             for sensor in ("runtime", "load", "input_voltage", "output_voltage", "status"):
                 assert (
                     f"homeassistant/sensor/powerpulse_ups{ups1}/{sensor}/config" in subscriber.seen
@@ -183,7 +184,7 @@ async def test_the_publisher_survives_a_broker_restart_and_republishes(
         await poller.close()
 
 
-async def test_a_removed_ups_leaves_home_assistant(
+async def test_a_removed_ups_leaves_home_assistant_even_when_removed_while_away(
     db: Settings, nut: RealNut, broker: Mosquitto, subscriber: Subscriber
 ) -> None:
     from powerpulse.db import counters
@@ -193,13 +194,19 @@ async def test_a_removed_ups_leaves_home_assistant(
     poller = Poller(db)
     try:
         await poller.sweep_once()
-        gone = ids["ups2"]
-        topic = f"homeassistant/sensor/powerpulse_ups{gone}/charge/config"
-        async with publishing(mqtt_settings(db, broker)):
-            await subscriber.until(lambda: topic in subscriber.seen, "discovery")
-            await UpsSystem.filter(id=gone).delete()
+        first, second = ids["ups1"], ids["ups2"]
+        topics = {u: f"homeassistant/sensor/powerpulse_ups{u}/charge/config" for u in ids.values()}
+        settings = mqtt_settings(db, broker)
+        async with publishing(settings):
+            await subscriber.until(lambda: topics[second] in subscriber.seen, "discovery")
+            await UpsSystem.filter(id=second).delete()
             await counters.bump(counters.CONFIG)
-            await subscriber.until(lambda: subscriber.seen.get(topic) == b"", "the removal")
+            await subscriber.until(lambda: subscriber.seen.get(topics[second]) == b"", "removal")
+        # Deleted while PowerPulse was stopped: a new publisher finds it in the broker's
+        # retained discovery and removes it too.
+        await UpsSystem.filter(id=first).delete()
+        async with publishing(settings):
+            await subscriber.until(lambda: subscriber.seen.get(topics[first]) == b"", "stray")
     finally:
         await poller.close()
 

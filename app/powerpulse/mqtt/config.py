@@ -35,20 +35,25 @@ def _topic(value: str, name: str) -> str:
     return value
 
 
+def _without_password(url: str) -> str:
+    return re.sub(r"//([^/@:]*):[^/@]*@", r"//\1:•••@", url)
+
+
 def parse(env: Mapping[str, str]) -> MqttConfig | None:
     """None when `MQTT_URL` is unset (no publisher); a `MqttConfigError` for a bad value."""
     url = env.get("MQTT_URL", "").strip()
     if not url:
         return None
     parts = urlsplit(url)
+    shown = _without_password(url)  # error messages end up in logs: never the password
     if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
         raise MqttConfigError(
-            f"MQTT_URL must be mqtt://host[:port] or mqtts://host[:port], got {url!r}"
+            f"MQTT_URL must be mqtt://host[:port] or mqtts://host[:port], got {shown!r}"
         )
     try:
         port = parts.port or DEFAULT_PORTS[parts.scheme]
     except ValueError:
-        raise MqttConfigError(f"MQTT_URL has a bad port: {url!r}") from None
+        raise MqttConfigError(f"MQTT_URL has a bad port: {shown!r}") from None
     username = env.get("MQTT_USERNAME", "").strip() or (
         unquote(parts.username) if parts.username else None
     )

@@ -34,7 +34,7 @@ class Sensor:
 SENSORS = (
     Sensor("charge", "Battery charge", "batteryCharge", "%", "battery"),
     Sensor("runtime", "Runtime", "runtimeRemaining", "min", "duration"),
-    Sensor("load", "Load", "load", "%", "power_factor"),
+    Sensor("load", "Load", "load", "%"),  # no device class means "load %"
     Sensor("input_voltage", "Input voltage", "inputVoltage", "V", "voltage"),
     Sensor("output_voltage", "Output voltage", "outputVoltage", "V", "voltage"),
     Sensor("battery_voltage", "Battery voltage", "batteryVoltage", "V", "voltage"),
@@ -101,7 +101,6 @@ def _device(ups: Mapping[str, Any]) -> dict[str, Any]:
         "identifiers": [f"powerpulse_{key_of(int(ups['id']))}"],
         "name": ups.get("displayName") or ups.get("name"),
         "sw_version": __version__,
-        "via_device": "powerpulse",
     }
     if details.get("mfr"):
         device["manufacturer"] = details["mfr"]
@@ -130,7 +129,8 @@ def discovery(config: MqttConfig, ups: Mapping[str, Any]) -> dict[str, dict[str,
             **common,
             "name": sensor.name,
             "unique_id": f"powerpulse_{key}_{sensor.key}",
-            "object_id": f"powerpulse_{key}_{sensor.key}",
+            # `default_entity_id` replaced `object_id` (removed in Home Assistant 2026.4).
+            "default_entity_id": f"sensor.powerpulse_{key}_{sensor.key}",
             "value_template": "{{ value_json." + sensor.field + " }}",
         }
         for attr, value in (
@@ -145,12 +145,22 @@ def discovery(config: MqttConfig, ups: Mapping[str, Any]) -> dict[str, dict[str,
         **common,
         "name": "On battery",
         "unique_id": f"powerpulse_{key}_{ON_BATTERY}",
-        "object_id": f"powerpulse_{key}_{ON_BATTERY}",
+        "default_entity_id": f"binary_sensor.powerpulse_{key}_{ON_BATTERY}",
         "value_template": "{{ 'ON' if value_json.onBattery else 'OFF' }}",
         "payload_on": "ON",
         "payload_off": "OFF",
     }
     return out
+
+
+def ups_of_discovery_topic(topic: str) -> int | None:
+    """The UPS id of one of our discovery topics (`<discovery>/<kind>/powerpulse_ups<id>/…`)."""
+    parts = topic.split("/")
+    node = parts[-3] if len(parts) >= 4 else ""
+    digits = node.removeprefix("powerpulse_ups")
+    if node == digits or not digits.isascii() or not digits.isdigit() or len(digits) > 10:
+        return None
+    return int(digits)
 
 
 def discovery_topics(config: MqttConfig, ups_id: int) -> list[str]:

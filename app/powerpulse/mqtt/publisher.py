@@ -35,6 +35,7 @@ TICK = 1.0
 REFRESH = 30.0  # republish changed states at least this often even when no counter moved
 MAX_BACKOFF = 30.0
 EVENT_BATCH = 200
+RETAINED_WAIT = 1.0  # how long the broker gets to send back our retained discovery
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
@@ -53,7 +54,10 @@ class MqttPublisher:
         self.tick = tick
         self.connects = 0
         self._states: dict[int, dict[str, Any]] = {}
-        self._announced: set[int] = set()
+        # Discovery sent in this connection; every UPS ever announced (kept across reconnects,
+        # so that one deleted meanwhile is still removed).
+        self._sent: set[int] = set()
+        self._known: set[int] = set()
         self._last_event: int | None = None
         self._counters: tuple[int, int] | None = None
         self._synced_at = 0.0
@@ -95,9 +99,10 @@ class MqttPublisher:
 
     async def _session(self, client: aiomqtt.Client, stop: asyncio.Event) -> None:
         self._states.clear()
-        self._announced.clear()
+        self._sent.clear()
         self._counters = None
         await client.publish(messages.availability_topic(self.config), "online", 1, True)
+        await self._find_strays(client)
         if self._last_event is None:  # new events only: history is in the API
             last = await Event.all().order_by("-id").first()
             self._last_event = int(last.id) if last else 0
@@ -105,6 +110,24 @@ class MqttPublisher:
             await self.sync(client)
             await _sleep_or_stop(stop, self.tick)
         await client.publish(messages.availability_topic(self.config), "offline", 1, True)
+
+    async def _find_strays(self, client: aiomqtt.Client) -> None:
+        """Read back our retained discovery: a UPS deleted while we were away (restarted, or
+        the broker unreachable) is marked announced, so the next sync removes it."""
+        if self.config.discovery_prefix is None:
+            return
+        pattern = f"{self.config.discovery_prefix}/+/+/+/config"
+        await client.subscribe(pattern)
+        seen: set[int] = set()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(RETAINED_WAIT):
+                async for message in client.messages:
+                    ups_id = messages.ups_of_discovery_topic(str(message.topic))
+                    if ups_id is not None and message.payload:
+                        seen.add(ups_id)
+        await client.unsubscribe(pattern)
+        present = set(await UpsSystem.all().values_list("id", flat=True))
+        self._known |= seen - present
 
     async def _moved(self) -> bool:
         now = time.monotonic()
@@ -134,10 +157,11 @@ class MqttPublisher:
         present = set()
         for ups, obj in objects:
             present.add(ups.id)
-            if ups.id not in self._announced:
+            if ups.id not in self._sent:
                 for topic, body in messages.discovery(self.config, obj).items():
                     await client.publish(topic, _dumps(body), 1, True)
-                self._announced.add(ups.id)
+                self._sent.add(ups.id)
+                self._known.add(ups.id)
             state = messages.state_payload(obj)
             previous = self._states.get(ups.id)
             if previous is None or _without_time(previous) != _without_time(state):
@@ -145,12 +169,13 @@ class MqttPublisher:
                     messages.state_topic(self.config, ups.id), _dumps(state), 1, True
                 )
                 self._states[ups.id] = state
-        for gone in sorted(self._announced - present):
+        for gone in sorted(self._known - present):
             for topic in messages.discovery_topics(self.config, gone):
                 await client.publish(topic, b"", 1, True)  # empty + retained: removed
             await client.publish(messages.state_topic(self.config, gone), b"", 1, True)
             await client.publish(messages.event_topic(self.config, gone), b"", 1, True)
-            self._announced.discard(gone)
+            self._known.discard(gone)
+            self._sent.discard(gone)
             self._states.pop(gone, None)
 
     async def _publish_events(self, client: aiomqtt.Client) -> None:

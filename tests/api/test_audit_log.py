@@ -13,9 +13,10 @@ import pytest
 from sanic import Sanic
 
 from powerpulse.api import audit_trail
+from powerpulse.api.ratelimit import LoginLimiter
 from powerpulse.audit import store
 from powerpulse.audit.masking import MASK
-from powerpulse.db.models import AuditEntry, NutServer
+from powerpulse.db.models import AuditEntry, NutServer, User
 from tests.api.conftest import PASSWORD, Account, Client, add_server, add_ups, make_user
 
 URL = "/api/audit-log"
@@ -44,11 +45,36 @@ async def test_sign_ins_and_their_failures_are_recorded(client: Client, admin: A
         "/api/auth/login", json={"username": "olga", "password": PASSWORD}
     )
     assert status == 200
+    # Any case signs in: the entry names the account as it is spelled.
+    status, _, _ = await client.post(
+        "/api/auth/login", json={"username": "OLGA", "password": PASSWORD}
+    )
+    assert status == 200
     found = await entries(client, admin, "action=auth.login")
-    assert [(e["username"], e["status"]) for e in found] == [("olga", 200), ("olga", 401)]
-    assert found[0]["userId"] is not None and found[1]["userId"] is None
-    assert found[1]["address"] == "127.0.0.1" and found[1]["request"]["password"] == MASK
+    assert [(e["username"], e["status"]) for e in found] == [
+        ("olga", 200),
+        ("olga", 200),
+        ("olga", 401),
+    ]
+    olga = await User.get(username="olga")
+    assert found[0]["userId"] == found[1]["userId"] == olga.id and found[2]["userId"] is None
+    # Anyone can send these: only the name claimed is kept, not a body of their choosing.
+    assert found[2]["address"] == "127.0.0.1" and found[2]["request"] == {"username": "olga"}
     await no_secret_stored(PASSWORD, "no!")
+
+
+async def test_anonymous_noise_is_not_recorded(client: Client, admin: Account) -> None:
+    body = {"username": "mallory", "password": "long-enough-1", "padding": "x" * 30_000}
+    assert (await client.post("/api/auth/register", json=body))[0] == 401
+    client.app.ctx.login_limiter = LoginLimiter(per_pair=2, per_client=100)
+    statuses = [
+        (await client.post("/api/auth/login", json={"username": "x", "password": "y"}))[0]
+        for _ in range(4)
+    ]
+    assert statuses == [401, 401, 429, 429]
+    recorded = await AuditEntry.all()
+    assert [(e.action, e.status) for e in recorded] == [("auth.login", 401)] * 2
+    assert "padding" not in orjson.dumps([e.request for e in recorded]).decode()
 
 
 async def test_a_server_change_keeps_what_changed_with_its_password_masked(

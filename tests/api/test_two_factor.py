@@ -4,6 +4,7 @@ factor, an admin's reset, and the per-role policy that makes set-up come first."
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -12,6 +13,7 @@ import pyotp
 from sanic import Sanic
 
 from powerpulse.api.auth import issue_token
+from powerpulse.api.ratelimit import LoginLimiter
 from powerpulse.db.models import AuditEntry, TwoFactor
 from tests.api.conftest import PASSWORD, Account, Client, make_user
 
@@ -153,11 +155,16 @@ async def test_the_policy_makes_set_up_come_first_from_a_role_up(
 async def test_codes_never_reach_the_audit_log(client: Client, admin: Account) -> None:
     app, codes, _ = await _enrol(client, admin.token)
     code = _next_code(app)
-    assert (await _login(client, "admin", totp=code))[0] == 200
+    url = f"{BASE}/recovery-codes"
+    status, fresh, _ = await client.post(url, json={"code": code}, token=admin.token)
+    assert status == 200
+    recovery = fresh["recoveryCodes"][0]
+    assert (await _login(client, "admin", totp=recovery))[0] == 200
     stored = orjson.dumps(await AuditEntry.all().values()).decode()
-    assert code not in stored and codes[0] not in stored and app.secret not in stored
-    login = await AuditEntry.filter(action="auth.login").first()
-    assert login is not None and login.request["totp"] == "•••"
+    for secret in (code, codes[0], recovery, app.secret):
+        assert secret not in stored, secret
+    regenerated = await AuditEntry.filter(action="two_factor.new_recovery_codes").first()
+    assert regenerated is not None and regenerated.request == {"code": "•••"}
 
 
 async def test_bad_requests_are_clear_errors(client: Client, member: Account) -> None:
@@ -172,3 +179,54 @@ async def test_bad_requests_are_clear_errors(client: Client, member: Account) ->
         assert status == 401 and err["error"] == "totp_invalid", totp
     assert (await client.post(f"{BASE}/enrol", token=member.token))[0] == 409
     assert (await client.delete("/api/users/abc/totp", token=member.token))[0] == 403
+
+
+async def test_two_recovery_codes_at_once_are_both_used_up(client: Client, member: Account) -> None:
+    _, codes, _ = await _enrol(client, member.token)
+    client.app.ctx.login_limiter = LoginLimiter(per_pair=100, per_client=100)
+    results = await asyncio.gather(
+        _login(client, "alice", totp=codes[2]), _login(client, "alice", totp=codes[3])
+    )
+    assert [status for status, _ in results] == [200, 200]
+    _, state, _ = await client.get(BASE, token=member.token)
+    assert state["recoveryCodesLeft"] == 8  # neither comes back
+    assert (await _login(client, "alice", totp=codes[2]))[0] == 401
+
+
+async def test_guessing_codes_stops_per_account_whatever_the_address(
+    client: Client, member: Account
+) -> None:
+    app, _, _ = await _enrol(client, member.token)
+    client.app.ctx.login_limiter = LoginLimiter(per_pair=100, per_client=100)  # not these
+    statuses = [(await _login(client, "alice", totp="000000"))[0] for _ in range(11)]
+    assert statuses == [401] * 10 + [429]
+    status, err = await _login(client, "alice", totp=_next_code(app))  # even the right one
+    assert status == 429, err
+
+
+async def test_an_enrolment_token_opens_nothing_else_anywhere(
+    app: Sanic, client: Client, admin: Account
+) -> None:
+    await client.put("/api/system/security", json={"totpRequiredFrom": "admin"}, token=admin.token)
+    limited = (await _login(client, "admin"))[1]["token"]
+    status, err, _ = await client.post(
+        "/api/nut-servers/test", json={"host": "127.0.0.1", "port": 9}, token=limited
+    )
+    assert status in (401, 403) and "nut" not in str(err).lower(), err
+    _, version, _ = await client.get("/api/system/version", token=limited)
+    assert set(version) == {"version"}  # what anyone sees
+    status, err, _ = await client.post(
+        "/api/auth/change-password",
+        json={"currentPassword": PASSWORD, "newPassword": "another-long-1"},
+        token=limited,
+    )
+    assert (status, err["error"]) == (403, "totp_enrolment_required")
+    # A full session from before the policy cannot renew itself around the set-up.
+    status, changed, _ = await client.post(
+        "/api/auth/change-password",
+        json={"currentPassword": PASSWORD, "newPassword": "another-long-1"},
+        token=admin.token,
+    )
+    assert status == 200
+    status, err, _ = await client.get("/api/ups-systems", token=changed["token"])
+    assert (status, err["error"]) == (403, "totp_enrolment_required")

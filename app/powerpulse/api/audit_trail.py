@@ -21,6 +21,7 @@ from sanic.response import HTTPResponse
 from tortoise.models import Model
 
 from powerpulse.api.ratelimit import client_address
+from powerpulse.api.usernames import find_user
 from powerpulse.api.validation import ID_MAX
 from powerpulse.audit import masking
 from powerpulse.audit.store import Entry, write
@@ -33,8 +34,9 @@ from powerpulse.runtime_settings import KEY as SYSTEM_SETTINGS_KEY
 log = logging.getLogger(__name__)
 
 CHANGING = frozenset(("POST", "PUT", "PATCH", "DELETE"))
-# Recorded even without a user: who tried to sign in, set up or register, and how it ended.
-ANONYMOUS_ACTIONS = frozenset(("auth.login", "auth.setup", "auth.register"))
+# Recorded even without a user: who tried to sign in or set up, and how it ended (registering
+# needs an admin: an anonymous one is refused noise).
+ANONYMOUS_ACTIONS = frozenset(("auth.login", "auth.setup"))
 # POSTs that change nothing and happen on every page: not worth a record.
 NOT_RECORDED = frozenset(("stream.create_ticket", "notification_templates.preview_template"))
 # Blueprints that are copies of another under an older path: recorded under the original's name.
@@ -201,18 +203,30 @@ async def record(request: Request, response: HTTPResponse) -> None:
     if action is None:
         return
     user = getattr(request.ctx, "user", None)
-    if user is None and action not in ANONYMOUS_ACTIONS:
-        return  # refused before anyone was known: noise, not a change
+    if user is None and (action not in ANONYMOUS_ACTIONS or response.status == 429):
+        return  # refused before anyone was known (or rate-limited): noise, not a change
+    try:
+        entry = await _entry(request, response, action, user)
+    except Exception:
+        log.exception("audit: could not describe %s", action)
+        return
+    await write(entry)
+
+
+async def _entry(request: Request, response: HTTPResponse, action: str, user: Any) -> Entry:
     token = getattr(request.ctx, "api_token", None)
     before = getattr(request.ctx, "audit_before", None)
     body = _masked_body(request, action, before)
-    username = user.username if user else _claimed_username(body)
-    user_id = user.id if user else None
-    if user is None and username and response.status < 400:  # signed in, set up, registered
-        user_id = await m.User.filter(username=username).first().values_list("id", flat=True)
+    username, user_id = (user.username, user.id) if user else (_claimed_username(body), None)
+    if user is None:
+        # Anyone may send these: keep who they claimed to be, not a body of their choosing.
+        body = {"username": username} if username else None
+        if username and response.status < 400:  # signed in or set up: the account, by name
+            found = await find_user(username)
+            username, user_id = (found.username, found.id) if found else (username, None)
     entry = Entry(
         action=action,
-        user_id=user_id,  # type: ignore[arg-type]
+        user_id=user_id,
         username=username,
         token_id=token.id if token else None,
         token_name=token.name if token else None,
@@ -226,7 +240,7 @@ async def record(request: Request, response: HTTPResponse) -> None:
         await _describe_subject(request, response, action, entry, before)
     except Exception:
         log.exception("audit: could not read the subject of %s after it ran", action)
-    await write(entry)
+    return entry
 
 
 def _claimed_username(body: Any) -> str | None:

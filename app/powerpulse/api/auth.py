@@ -207,14 +207,24 @@ async def authenticate(request: Request) -> User:
 
 
 async def optional_user(request: Request) -> User | None:
-    """The authenticated user when a token is sent, None when there is none (bad token → 401)."""
+    """The authenticated user when a token is sent, None when there is none (bad token → 401).
+    A session limited to the two-factor set-up counts as none here."""
     if _bearer_token(request) is None:
         return None
-    return await authenticate(request)
+    user = await authenticate(request)
+    if request.ctx.enrolling:
+        return None
+    request.ctx.user = user  # the audit log names who did it
+    return user
 
 
-def check_access(request: Request, user: User, need: Need) -> None:
-    """A 403 when `user` (through this request's token) may not do what `need` says."""
+def check_access(
+    request: Request, user: User, need: Need, *, while_enrolling: bool = False
+) -> None:
+    """A 403 when `user` (through this request's token) may not do what `need` says; a
+    session limited to the two-factor set-up may only do what is marked `while_enrolling`."""
+    if getattr(request.ctx, "enrolling", False) and not while_enrolling:
+        raise forbidden(ENROL_FIRST, "totp_enrolment_required")
     reading = request.method in ("GET", "HEAD")
     reason = denial(user.role, getattr(request.ctx, "scope", None), need, reading)
     if reason is not None:
@@ -230,9 +240,7 @@ def require(need: Need, *, while_enrolling: bool = False) -> Callable[[Handler],
         async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Any:
             user = await authenticate(request)
             request.ctx.user = user  # set first: the audit log names who was refused, too
-            if request.ctx.enrolling and not while_enrolling:
-                raise forbidden(ENROL_FIRST, "totp_enrolment_required")
-            check_access(request, user, need)
+            check_access(request, user, need, while_enrolling=while_enrolling)
             return await handler(request, *args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from sanic import Blueprint, Request
@@ -21,8 +20,8 @@ from powerpulse.api.auth import (
     require_self,
     require_self_enrolling,
 )
-from powerpulse.api.errors import bad_request, conflict, too_many_requests, unauthorized
-from powerpulse.api.ratelimit import LoginLimiter, client_address
+from powerpulse.api.errors import bad_request, conflict, unauthorized
+from powerpulse.api.ratelimit import limit_attempt
 from powerpulse.api.serializers import ups_ref, user_ref, user_to_dict
 from powerpulse.api.usernames import find_user, username_taken
 from powerpulse.api.validation import (
@@ -46,25 +45,6 @@ bp = Blueprint("auth", url_prefix="/api/auth")
 
 SETUP_DONE = "Setup has already been completed"
 BAD_LOGIN = "Invalid username or password"
-
-
-def login_limiter(request: Request) -> LoginLimiter:
-    ctx = request.app.ctx
-    if not hasattr(ctx, "login_limiter"):
-        ctx.login_limiter = LoginLimiter()
-    limiter: LoginLimiter = ctx.login_limiter
-    return limiter
-
-
-async def limit_attempt(request: Request, username: str, message: str) -> tuple[LoginLimiter, str]:
-    """Refuse (429) or delay this password attempt as the login limits say, then count it."""
-    limiter, client = login_limiter(request), client_address(request)
-    decision = await limiter.attempt(client, username)
-    if decision.retry_after > 0:
-        raise too_many_requests(message, int(decision.retry_after + 0.999))
-    if decision.delay > 0:
-        await asyncio.sleep(decision.delay)
-    return limiter, client
 
 
 def login_user_dict(user: User) -> dict[str, Any]:
@@ -166,9 +146,7 @@ async def login(request: Request) -> HTTPResponse:
         raise unauthorized(BAD_LOGIN, "invalid_credentials")
     await two_factor.login_second_factor(request, user, body)  # 401 without the right code
     await limiter.succeeded(client, username)
-    enrolling = await two_factor.required_for(user.role) and (
-        await two_factor.confirmed_for(int(user.id)) is None
-    )
+    enrolling = await two_factor.enrolment_due(user)
     out: dict[str, Any] = {
         "message": "Login successful",
         "user": login_user_dict(user),
@@ -237,11 +215,13 @@ async def change_password(request: Request) -> HTTPResponse:
         await fresh.save(update_fields=["password_hash", "token_version"])
         await counters.bump(counters.CONFIG)
     forget_user(user.id)
+    # The new token obeys the two-factor policy as a sign-in's would: no way around the set-up.
+    enrolling = await two_factor.enrolment_due(fresh)
     return json(
         {
             "message": "Password changed",
             "user": login_user_dict(fresh),
-            "token": issue_token(fresh, request.app.ctx.jwt_secret),
+            "token": issue_token(fresh, request.app.ctx.jwt_secret, enrolling=enrolling),
         }
     )
 

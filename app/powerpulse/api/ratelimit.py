@@ -23,6 +23,7 @@ NUT connection test before setup).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -212,3 +213,22 @@ async def limit_presetup_nut_test(request: Request) -> None:
         Limit("presetup_nut_test", client_address(request), PRESETUP_NUT_TESTS_PER_CLIENT, window),
         Limit("presetup_nut_test_total", "all", PRESETUP_NUT_TESTS_TOTAL, window),
     )
+
+
+def login_limiter(request: Request) -> LoginLimiter:
+    ctx = request.app.ctx
+    if not hasattr(ctx, "login_limiter"):
+        ctx.login_limiter = LoginLimiter()
+    limiter: LoginLimiter = ctx.login_limiter
+    return limiter
+
+
+async def limit_attempt(request: Request, username: str, message: str) -> tuple[LoginLimiter, str]:
+    """Refuse (429) or delay this password attempt as the login limits say, then count it."""
+    limiter, client = login_limiter(request), client_address(request)
+    decision = await limiter.attempt(client, username)
+    if decision.retry_after > 0:
+        raise too_many_requests(message, int(decision.retry_after + 0.999))
+    if decision.delay > 0:
+        await asyncio.sleep(decision.delay)
+    return limiter, client

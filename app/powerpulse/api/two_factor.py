@@ -21,6 +21,7 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic_ext import openapi
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from powerpulse import totp
@@ -32,7 +33,8 @@ from powerpulse.api.auth import (
     require_admin,
     require_enrolling,
 )
-from powerpulse.api.errors import bad_request, conflict, not_found, unauthorized
+from powerpulse.api.errors import bad_request, conflict, not_found, too_many_requests, unauthorized
+from powerpulse.api.ratelimit import limit_attempt, limiter_for
 from powerpulse.api.validation import parse_id, read_json
 from powerpulse.db import locks
 from powerpulse.db.models import KeyValue, TwoFactor, User
@@ -47,6 +49,8 @@ blueprints = Blueprint.group(bp, admin_bp, policy_bp)
 
 POLICY_KEY = "security_settings"
 CODE_REQUIRED = "Enter the code from your authenticator app"
+TOO_MANY_GUESSES = "Too many wrong codes for this account, try again later"
+GUESSES, GUESS_WINDOW = 10, 900.0  # wrong codes per account before a 15-minute pause
 WRONG_CODE = "That code is not right (or was already used)"
 
 
@@ -62,37 +66,45 @@ async def required_for(role: str) -> bool:
     return lowest is not None and at_least(role, lowest)
 
 
+async def enrolment_due(user: User) -> bool:
+    """The policy requires a second factor of `user`, who has none yet."""
+    return await required_for(user.role) and await confirmed_for(int(user.id)) is None
+
+
 # --- checking codes -----------------------------------------------------------------------------
-def _secret(request: Request, row: TwoFactor) -> str:
+UNREADABLE = "Your two-factor secret cannot be read on this installation: ask an admin to reset it"
+
+
+def _secret(request: Request, row: TwoFactor, *, signing_in: bool) -> str:
     try:
         return request.app.ctx.settings.secret_box().open(row.secret)
     except SecretError:
         # The key changed: the factor cannot be checked. An admin resets it (DELETE …/totp).
-        raise unauthorized(
-            "Your two-factor secret cannot be read on this installation: ask an admin to reset it",
-            "totp_unreadable",
-        ) from None
+        # A 409 to a signed-in user: a 401 would end their session.
+        if signing_in:
+            raise unauthorized(UNREADABLE, "totp_unreadable") from None
+        raise conflict(UNREADABLE, "totp_unreadable") from None
 
 
-async def _use_code(request: Request, row: TwoFactor, code: Any, *, recovery: bool) -> bool:
-    """Whether `code` is a valid, unused TOTP code (or, with `recovery`, a recovery code) of
-    `row`; the step or recovery code is consumed under a conditional update (never twice)."""
+async def _use_code(request: Request, row: TwoFactor, code: Any, *, signing_in: bool) -> bool:
+    """Whether `code` is a valid, unused TOTP code of `row` (or, signing in, a recovery code);
+    the step or recovery code is consumed under a lock or a conditional update: never twice."""
     if not isinstance(code, str) or not code.strip() or len(code) > 64:
         return False
-    if recovery and totp.looks_like_recovery_code(code):
-        index = totp.recovery_index(code, row.recovery_hashes or [])
-        if index is None:
-            return False
-        left = [h for i, h in enumerate(row.recovery_hashes) if i != index]
+    if signing_in and totp.looks_like_recovery_code(code):
         async with in_transaction():
-            await locks.hold(locks.USERS)
+            await locks.hold(locks.USERS)  # the same lock as replacing the codes
             fresh = await TwoFactor.get_or_none(id=row.id)
-            if fresh is None or totp.recovery_index(code, fresh.recovery_hashes or []) is None:
+            hashes = list(fresh.recovery_hashes or []) if fresh else []
+            index = totp.recovery_index(code, hashes)
+            if index is None:
                 return False
-            await TwoFactor.filter(id=row.id).update(recovery_hashes=left)
-        row.recovery_hashes = left
+            del hashes[index]
+            await TwoFactor.filter(id=row.id).update(recovery_hashes=hashes)
+        row.recovery_hashes = hashes
         return True
-    step = totp.matching_step(_secret(request, row), code, time.time(), row.last_step)
+    secret = _secret(request, row, signing_in=signing_in)
+    step = totp.matching_step(secret, code, time.time(), row.last_step)
     if step is None:
         return False
     # Only the request that moves last_step forward wins: the same code twice, or two racing
@@ -115,7 +127,14 @@ async def login_second_factor(request: Request, user: User, body: dict[str, Any]
     code = body.get("totp")
     if code is None or code == "":
         raise unauthorized(CODE_REQUIRED, "totp_required")
-    if not await _use_code(request, row, code, recovery=True):
+    # Per account, whatever the address: guessing codes from many clients stops here.
+    guesses = limiter_for(request, "totp-guesses", GUESSES, GUESS_WINDOW)
+    account = str(user.id)
+    wait = await guesses.retry_after(account)
+    if wait > 0:
+        raise too_many_requests(TOO_MANY_GUESSES, int(wait + 0.999))
+    if not await _use_code(request, row, code, signing_in=True):
+        await guesses.hit(account)
         raise unauthorized(WRONG_CODE, "totp_invalid")
 
 
@@ -151,9 +170,12 @@ async def enrol(request: Request) -> HTTPResponse:
         raise conflict("Two-factor sign-in is already on: turn it off first to set up a new one")
     secret = totp.new_secret()
     sealed = request.app.ctx.settings.secret_box().seal(secret)
-    async with in_transaction():
-        await TwoFactor.filter(user_id=user.id).delete()
-        await TwoFactor.create(user_id=user.id, secret=sealed)
+    try:
+        async with in_transaction():
+            await TwoFactor.filter(user_id=user.id).delete()
+            await TwoFactor.create(user_id=user.id, secret=sealed)
+    except IntegrityError:  # two set-ups at once: one wins
+        raise conflict("A set-up was started at the same time: try again", "totp_changed") from None
     uri = totp.provisioning_uri(secret, user.username)
     return json({"secret": secret, "otpauthUri": uri, "qrCode": totp.qr_data_uri(uri)})
 
@@ -168,15 +190,23 @@ def _code(body: dict[str, Any]) -> str:
 async def _require_code(request: Request, row: TwoFactor) -> None:
     """A 400 unless the body's `code` is a current, unused code of `row` (then it is used)."""
     code = _code(read_json(request, allow_empty=False))
-    if not await _use_code(request, row, code, recovery=False):
+    if not await _use_code(request, row, code, signing_in=False):
         raise bad_request("code", WRONG_CODE, "totp_invalid")
 
 
-async def _replace_recovery_codes(row: TwoFactor, **changes: Any) -> list[str]:
-    """New recovery codes for `row` (the old ones stop working), saved with `changes`."""
+async def _replace_recovery_codes(row: TwoFactor, *, confirming: bool = False) -> list[str]:
+    """New recovery codes for `row` (the old ones stop working); `confirming` also puts the
+    pending factor in force. A 409 when the row changed meanwhile (a new set-up, turned off)."""
     codes = totp.new_recovery_codes()
     hashes = [totp.recovery_hash(c) for c in codes]
-    await TwoFactor.filter(id=row.id).update(recovery_hashes=hashes, **changes)
+    async with in_transaction():
+        await locks.hold(locks.USERS)  # the same lock as using a recovery code
+        rows = TwoFactor.filter(id=row.id, confirmed_at__isnull=confirming)
+        changes: dict[str, Any] = {"recovery_hashes": hashes}
+        if confirming:
+            changes["confirmed_at"] = utcnow()
+        if not await rows.update(**changes):
+            raise conflict("Two-factor sign-in changed meanwhile: start again", "totp_changed")
     return codes
 
 
@@ -191,7 +221,7 @@ async def confirm(request: Request) -> HTTPResponse:
     if row is None:
         raise conflict("Start the set-up first (POST /api/auth/totp/enrol)", "totp_not_pending")
     await _require_code(request, row)
-    codes = await _replace_recovery_codes(row, confirmed_at=utcnow())
+    codes = await _replace_recovery_codes(row, confirming=True)
     return json(
         {
             "message": "Two-factor sign-in is on",
@@ -227,8 +257,13 @@ async def turn_off(request: Request) -> HTTPResponse:
     password = body.get("password")
     if not isinstance(password, str) or not password:
         raise bad_request("password", "password is required")
+    # Under the login limits: a stolen session is no password-guessing oracle.
+    limiter, client = await limit_attempt(
+        request, user.username, "Too many attempts, try again later"
+    )
     if not await check_password(password, user.password_hash):
         raise bad_request("password", "Current password is incorrect", "invalid_password")
+    await limiter.succeeded(client, user.username)
     if await required_for(user.role):
         raise conflict("Two-factor sign-in is required for your role", "totp_required_by_policy")
     deleted = await TwoFactor.filter(user_id=user.id).delete()

@@ -73,6 +73,7 @@ export function TwoFactor() {
       {state.isPending && <Loading label={t('twoFactor.title')} />}
       {state.isError && <Notice kind="error" error={state.error} />}
       {s?.required && !s.enabled && <Notice kind="warning">{t('twoFactor.requiredNotice')}</Notice>}
+      {s?.enabled && !heldToken && getUser()?.totpEnrolmentRequired && <Notice kind="info">{t('twoFactor.signInAgain')}</Notice>}
       {codes && (
         <Notice kind="success">
           {t('twoFactor.codesShownOnce')}

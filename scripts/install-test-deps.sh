@@ -24,3 +24,6 @@ VENV="${VENV:-$PWD/.venv}"
 if [ -f webui/package.json ]; then
   (cd webui && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi)
 fi
+
+# A real OpenID provider for the single sign-on tests (tests/oidc: the oidc-provider package).
+(cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)

@@ -113,6 +113,8 @@ async def test_every_route_documents_its_answer(app: Sanic, client: Client) -> N
             operation = doc["paths"].get(template, {}).get(method.lower())
             answers = (operation or {}).get("responses", {})
             ok = answers.get("200") or answers.get("201")
+            if not ok and "302" in answers:  # sends the browser on: documented, no body
+                continue
             if not ok or not ok.get("content"):
                 undocumented.append(f"{method} {template}")
                 continue

@@ -21,8 +21,10 @@ async def test_list_users_admin_only(client: Client, admin: Account, member: Acc
     status, body, _ = await client.get("/api/users", token=admin.token)
     assert status == 200
     assert [u["username"] for u in body] == ["admin", "alice"]
-    # The seed's fields, and `twoFactor` (an addition: whether two-factor sign-in is on).
-    assert set(body[0]) == {"id", "username", "email", "role", "isAdmin", "created_at", "twoFactor"}
+    # The seed's fields, and additions: `twoFactor` (two-factor sign-in is on) and `sso` (the
+    # account was made by single sign-on).
+    seed = {"id", "username", "email", "role", "isAdmin", "created_at"}
+    assert set(body[0]) == seed | {"twoFactor", "sso"}
     assert "password_hash" not in str(body)
 
 
@@ -36,6 +38,7 @@ async def test_get_user_self_or_admin(client: Client, admin: Account, member: Ac
         "role": "user",
         "isAdmin": False,
         "created_at": me["created_at"],
+        "sso": False,
     }
     assert (await client.get(f"/api/users/{admin.id}", token=member.token))[0] == 403
     assert (await client.get(f"/api/users/{member.id}", token=admin.token))[0] == 200

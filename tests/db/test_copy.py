@@ -37,6 +37,8 @@ from powerpulse.db.models import (
     NotificationDelivery,
     NotificationLog,
     NutServer,
+    OidcIdentity,
+    OidcLogin,
     Poller,
     PollerLease,
     ProtectedHost,
@@ -92,6 +94,10 @@ async def fill(settings: Settings) -> None:
             before={"host": "a", "password": "•••"},
             after={"host": "b", "password": "•••"},
         )
+        await OidcIdentity.create(
+            user=bob, issuer="https://id.example", subject="b0b", last_login_at=T0
+        )
+        await OidcLogin.create(state="s" * 43, nonce="n" * 43, verifier="v" * 86, created_at=T0)
         await TwoFactor.create(
             user=bob, secret="enc:v1:x", confirmed_at=T0, last_step=5, recovery_hashes=["ab" * 32]
         )

@@ -28,6 +28,7 @@ from powerpulse.audit.store import Entry, write
 from powerpulse.db import models as m
 from powerpulse.notify.channels import kind_of
 from powerpulse.notify.smtp import KEY as SMTP_KEY
+from powerpulse.oidc.settings import KEY as OIDC_KEY
 from powerpulse.runtime_settings import ENERGY_KEY
 from powerpulse.runtime_settings import KEY as SYSTEM_SETTINGS_KEY
 
@@ -81,6 +82,7 @@ SETTINGS: dict[str, str] = {
     "notification_channels.put_smtp": SMTP_KEY,
     "notification_channels.delete_smtp": SMTP_KEY,
     "energy.put_energy_settings": ENERGY_KEY,
+    "oidc_settings.put_settings": OIDC_KEY,
 }
 NAME_FIELDS = ("name", "username", "display_name", "nickname", "hostname", "kind")
 

@@ -543,6 +543,9 @@ class User(TypedDict):
     """In the admins' user list: two-factor sign-in is on."""
     totpEnrolmentRequired: NotRequired[bool]
     """In `/api/auth/me`: this session must set up two-factor sign-in first."""
+    sso: NotRequired[bool]
+    """Made by single sign-on: signs in at the OpenID provider, has no password of its own
+    (until an admin sets one) and no two-factor set-up here."""
 
 
 @closed
@@ -613,6 +616,54 @@ class TwoFactorConfirmed(TypedDict):
 @closed
 class RecoveryCodes(TypedDict):
     recoveryCodes: list[str]
+
+
+@closed
+class OidcPublic(TypedDict):
+    enabled: bool
+    """The login page offers single sign-on."""
+    label: str
+
+
+@closed
+class OidcGroups(TypedDict):
+    viewer: list[str]
+    user: list[str]
+    operator: list[str]
+    admin: list[str]
+
+
+@closed
+class OidcSettings(TypedDict):
+    enabled: bool
+    issuer: str
+    clientId: str
+    hasClientSecret: bool
+    """The secret is write-only."""
+    label: str
+    scopes: str
+    roleClaim: str
+    """The claim holding the groups (`groups`; dotted for nested ones, `realm_access.roles`)."""
+    groupsByRole: OidcGroups
+    """For each role, the groups that give it; the highest matching role wins."""
+    defaultRole: Role | None
+    """The role of someone in none of the groups; null: they are refused."""
+    redirectUri: str
+    """Register this at the provider."""
+
+
+@closed
+class OidcSettingsBody(TypedDict, total=False):
+    enabled: bool
+    issuer: str
+    clientId: str
+    clientSecret: str | None
+    """Empty or absent: keep the stored one; null: clear it."""
+    label: str
+    scopes: str
+    roleClaim: str
+    groupsByRole: dict[str, list[str]]
+    defaultRole: Role | None
 
 
 @closed
@@ -2757,6 +2808,11 @@ def returns_text(media: str, description: str) -> Callable[[T], T]:
     """Document a non-JSON answer: `text/event-stream`, Prometheus text, the web UI's HTML."""
     content = {media: {"type": "string"}}
     return _with_errors(openapi.response("200", content, description))  # type: ignore[arg-type]
+
+
+def redirects(description: str) -> Callable[[T], T]:
+    """Document a route that answers by sending the browser on (a 302 with `Location`)."""
+    return _with_errors(openapi.response("302", None, description))  # type: ignore[arg-type]
 
 
 def accepts(shape: Any) -> Callable[[T], T]:

@@ -89,6 +89,7 @@ def user_to_dict(user: User) -> dict[str, Any]:
         # The first PowerPulse client's user management reads this flag.
         "isAdmin": user.role == "admin",
         "created_at": iso(user.created_at),
+        "sso": user.sso_only,
     }
 
 

@@ -67,7 +67,10 @@ async def required_for(role: str) -> bool:
 
 
 async def enrolment_due(user: User) -> bool:
-    """The policy requires a second factor of `user`, who has none yet."""
+    """The policy requires a second factor of `user`, who has none yet. Not of a single
+    sign-on account: its second factor is the provider's business."""
+    if user.sso_only:
+        return False
     return await required_for(user.role) and await confirmed_for(int(user.id)) is None
 
 

@@ -43,6 +43,14 @@ LAST_ADMIN_DELETE = "Cannot delete the last administrator"
 LAST_ADMIN_DEMOTE = "Cannot remove the admin role from the last administrator"
 
 
+async def _last_local_admin(user: User) -> bool:
+    """Is `user` the last administrator with a password here? One always remains, whatever
+    single sign-on does (an admin made by sign-on does not count)."""
+    if user.sso_only:
+        return await User.filter(role=ROLE_ADMIN).count() <= 1
+    return await User.filter(role=ROLE_ADMIN, sso_only=False).count() <= 1
+
+
 async def _target(request: Request, raw_id: str) -> User:
     """The user named in the path, if the caller may see them (themselves, or any as admin)."""
     user_id = parse_id(raw_id, "User")
@@ -111,7 +119,7 @@ async def update_user(request: Request, user_id: str) -> HTTPResponse:
             ):
                 raise conflict("Username or email already exists")
             demoting = changes.get("role", ROLE_ADMIN) != ROLE_ADMIN and user.role == ROLE_ADMIN
-            if demoting and await User.filter(role=ROLE_ADMIN).count() <= 1:
+            if demoting and await _last_local_admin(user):
                 raise conflict(LAST_ADMIN_DEMOTE, "last_admin")
             if "role" in changes:
                 user.token_version += 1  # a changed role revokes the old tokens at once
@@ -137,7 +145,8 @@ async def reset_password(request: Request, user_id: str) -> HTTPResponse:
         user = await User.get(id=user.id)
         user.password_hash = password_hash
         user.token_version += 1
-        await user.save(update_fields=["password_hash", "token_version"])
+        user.sso_only = False  # a password given to a sign-on account makes it local too
+        await user.save(update_fields=["password_hash", "token_version", "sso_only"])
         await counters.bump(counters.CONFIG)
     forget_user(user.id)
     out = {"message": "Password updated", "user": user_to_dict(user)}
@@ -155,7 +164,7 @@ async def delete_user(request: Request, user_id: str) -> HTTPResponse:
     async with in_transaction():
         await locks.hold(locks.USERS)
         user = await User.get(id=user.id)
-        if user.role == ROLE_ADMIN and await User.filter(role=ROLE_ADMIN).count() <= 1:
+        if user.role == ROLE_ADMIN and await _last_local_admin(user):
             raise conflict(LAST_ADMIN_DELETE, "last_admin")
         await user.delete()
         await counters.bump(counters.CONFIG)

@@ -32,6 +32,9 @@ class User(Model):
     # rejected at once, which is how a JWT is revoked before it expires.
     token_version = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Made by a single sign-on (`OidcIdentity`): no usable password, and never counted as the
+    # local administrator that must always remain.
+    sso_only = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "users"
@@ -56,6 +59,37 @@ class ApiToken(Model):
 
     class Meta:
         table = "api_tokens"
+
+
+class OidcIdentity(Model):
+    """A user's account at the OpenID provider (`iss` + `sub`): how a single sign-on finds them."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="oidc_identities", on_delete=fields.CASCADE
+    )
+    issuer = fields.CharField(max_length=255)
+    subject = fields.CharField(max_length=255)
+    last_login_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "oidc_identities"
+        unique_together = (("issuer", "subject"),)
+
+
+class OidcLogin(Model):
+    """A single sign-on in progress: the state sent to the provider with its nonce and PKCE
+    verifier, used once by the callback (and pruned after `oidc.flow.LOGIN_SECONDS`)."""
+
+    state = fields.CharField(max_length=64, primary_key=True)
+    nonce = fields.CharField(max_length=64)
+    verifier = fields.CharField(max_length=128)
+    next_path = fields.CharField(max_length=255, default="/")
+    created_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "oidc_logins"
 
 
 class TwoFactor(Model):

@@ -199,6 +199,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/oidc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether single sign-on is offered, and the button's label (public) */
+        get: operations["oidc_routes.public_state"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the provider sends the browser back; redirects to the web UI */
+        get: operations["oidc_routes.callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/oidc/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start a single sign-on: redirects to the provider */
+        get: operations["oidc_routes.start"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/register": {
         parameters: {
             query?: never;
@@ -1532,6 +1583,24 @@ export interface paths {
         get: operations["energy.get_energy_settings"];
         /** Change the power factor or the tariff (admin) */
         put: operations["energy.put_energy_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/system/oidc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The single sign-on settings (the client secret is never answered) */
+        get: operations["oidc_routes.get_settings"];
+        /** Change the single sign-on settings */
+        put: operations["oidc_routes.put_settings"];
         post?: never;
         delete?: never;
         options?: never;
@@ -3476,6 +3545,52 @@ export interface components {
             /** @description What upsd says the variable is (`GET DESC`); null: none, or not fetched yet. */
             description: string | null;
         };
+        OidcGroups: {
+            viewer: string[];
+            user: string[];
+            operator: string[];
+            admin: string[];
+        };
+        OidcPublic: {
+            /** @description The login page offers single sign-on. */
+            enabled: boolean;
+            label: string;
+        };
+        OidcSettings: {
+            enabled: boolean;
+            issuer: string;
+            clientId: string;
+            /** @description The secret is write-only. */
+            hasClientSecret: boolean;
+            label: string;
+            scopes: string;
+            /** @description The claim holding the groups (`groups`; dotted for nested ones, `realm_access.roles`). */
+            roleClaim: string;
+            /** @description For each role, the groups that give it; the highest matching role wins. */
+            groupsByRole: components["schemas"]["OidcGroups"];
+            /**
+             * @description The role of someone in none of the groups; null: they are refused.
+             * @enum {string|null}
+             */
+            defaultRole: "viewer" | "user" | "operator" | "admin" | null;
+            /** @description Register this at the provider. */
+            redirectUri: string;
+        };
+        OidcSettingsBody: {
+            enabled?: boolean;
+            issuer?: string;
+            clientId?: string;
+            /** @description Empty or absent: keep the stored one; null: clear it. */
+            clientSecret?: string | null;
+            label?: string;
+            scopes?: string;
+            roleClaim?: string;
+            groupsByRole?: {
+                [key: string]: string[];
+            };
+            /** @enum {string|null} */
+            defaultRole?: "viewer" | "user" | "operator" | "admin" | null;
+        };
         /** @description A power failure, from its on_battery event to the online event that ended it. */
         Outage: {
             /** @description Until the restore was confirmed (it includes the restore hold of about two polls). */
@@ -4764,6 +4879,8 @@ export interface components {
             twoFactor?: boolean;
             /** @description In `/api/auth/me`: this session must set up two-factor sign-in first. */
             totpEnrolmentRequired?: boolean;
+            /** @description Made by single sign-on: signs in at the OpenID provider, has no password of its own (until an admin sets one) and no two-factor set-up here. */
+            sso?: boolean;
         };
         UserCreated: {
             message: string;
@@ -5309,6 +5426,93 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "oidc_routes.public_state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OidcPublic"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "oidc_routes.callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To `/login#sso=<token>&next=<path>`, or `/login#ssoError=<code>` */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "oidc_routes.start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider's sign-in page, or to `/login#ssoError=<code>` */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
                 };
             };
             /** @description An error */
@@ -8629,6 +8833,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EnergySettings"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "oidc_routes.get_settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OidcSettings"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    "oidc_routes.put_settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["OidcSettingsBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OidcSettings"];
                 };
             };
             /** @description An error */

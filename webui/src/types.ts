@@ -12,7 +12,7 @@ export type Role = Schemas['User']['role'];
 
 /** A user as the API sends it: login, setup and registration answers name these fields;
  * `/api/users` and `/api/auth/me` add `created_at`. */
-export type User = Schemas['LoginUser'] & Partial<Pick<Schemas['User'], 'created_at' | 'twoFactor' | 'totpEnrolmentRequired'>>;
+export type User = Schemas['LoginUser'] & Partial<Pick<Schemas['User'], 'created_at' | 'twoFactor' | 'totpEnrolmentRequired' | 'sso'>>;
 
 export type LoginResponse = Schemas['LoginResponse'];
 export type SetupResult = Schemas['SetupResult'];
@@ -160,3 +160,7 @@ export type TwoFactorEnrolment = Schemas['TwoFactorEnrolment'];
 export type TwoFactorConfirmed = Schemas['TwoFactorConfirmed'];
 export type RecoveryCodes = Schemas['RecoveryCodes'];
 export type SecuritySettings = Schemas['SecuritySettings'];
+export type OidcPublic = Schemas['OidcPublic'];
+export type SsoFailure = Schemas['SsoFailure'];
+export type OidcSettings = Schemas['OidcSettings'];
+export type OidcSettingsBody = Schemas['OidcSettingsBody'];

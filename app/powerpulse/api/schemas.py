@@ -36,6 +36,7 @@ from typing_extensions import TypedDict  # pydantic needs this one on Python < 3
 
 from powerpulse.nut.units import Flag as VariableFlag
 from powerpulse.nut.units import Kind as VariableKind
+from powerpulse.oidc.flow import SignOnCode
 from powerpulse.shutdown.states import ActiveRunState, RunState, StepState
 
 T = TypeVar("T")
@@ -623,6 +624,14 @@ class OidcPublic(TypedDict):
     enabled: bool
     """The login page offers single sign-on."""
     label: str
+
+
+@closed
+class SsoFailure(TypedDict):
+    """What `GET /api/auth/oidc/callback` puts in the login page's fragment when a sign-on
+    fails (`/login#ssoError=<code>`)."""
+
+    ssoError: SignOnCode
 
 
 @closed
@@ -2820,8 +2829,9 @@ def accepts(shape: Any) -> Callable[[T], T]:
     return openapi.body({"application/json": register(shape)})
 
 
-# Shapes sent only as live-stream messages: in the document so the UI's types include them.
-STREAM_MESSAGES = (Ups, KioskUps, StreamEvent, StreamRemoved, StreamShutdownRun)
+# Shapes sent only as live-stream messages (and the sign-on's failure fragment): in the document
+# so the UI's types include them.
+STREAM_MESSAGES = (Ups, KioskUps, StreamEvent, StreamRemoved, StreamShutdownRun, SsoFailure)
 for _shape in STREAM_MESSAGES:
     register(_shape)
 

@@ -13,7 +13,7 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 import aiohttp
@@ -32,10 +32,26 @@ LEEWAY = 60
 _cache: dict[str, tuple[float, Any]] = {}
 
 
+# Why a sign-on failed, as the login page is told (`/login#ssoError=<code>`).
+SignOnCode = Literal[
+    "not_configured",  # single sign-on is off, or its secret cannot be read
+    "provider_unreachable",
+    "provider_error",  # discovery or keys unusable
+    "provider_refused",  # the provider answered with an error (the user cancelled)
+    "bad_state",  # not a sign-on we started, or one already used
+    "expired",
+    "bad_code",
+    "code_refused",  # the provider would not exchange the code (PKCE, client secret)
+    "bad_token",  # the ID token's signature, issuer, audience, expiry or nonce
+    "wrong_issuer",
+    "no_role",  # in no group mapped to a role, and no default role
+]
+
+
 class SignOnError(Exception):
     """Why a sign-on failed, in words for the log; `code` for the user."""
 
-    def __init__(self, code: str, detail: str) -> None:
+    def __init__(self, code: SignOnCode, detail: str) -> None:
         super().__init__(detail)
         self.code = code
 

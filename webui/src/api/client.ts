@@ -37,6 +37,8 @@ export class ApiError extends Error {
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   body?: unknown;
+  /** A token other than the session's: the one a single sign-on just brought back. */
+  token?: string;
   /** Public endpoints (login, setup, kiosk): no token, and a 401 does not log anybody out. */
   anonymous?: boolean;
   signal?: AbortSignal;
@@ -71,7 +73,7 @@ function parseRetryAfter(value: string | null): number | null {
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  const token = options.anonymous ? null : getToken();
+  const token = options.anonymous ? null : (options.token ?? getToken());
   if (token) headers.Authorization = `Bearer ${token}`;
 
   let response: Response;

@@ -5,6 +5,9 @@ import type {
   ApiTokenBody,
   RecoveryCodes,
   SecuritySettings,
+  OidcPublic,
+  OidcSettings,
+  OidcSettingsBody,
   TwoFactorConfirmed,
   TwoFactorEnrolment,
   TwoFactorState,
@@ -90,6 +93,12 @@ export const checkSetup = () => request<CheckSetup>('/api/auth/check-setup', { a
 /** `totp`: the second factor's code (or a recovery code) once the API asked for it (401 `totp_required`). */
 export const login = (username: string, password: string, totp?: string) =>
   request<LoginResponse>('/api/auth/login', { method: 'POST', body: totp ? { username, password, totp } : { username, password }, anonymous: true });
+/** Whether the login page offers single sign-on, and the admin's label for the button. */
+export const getOidcPublic = () => request<OidcPublic>('/api/auth/oidc', { anonymous: true });
+/** Where the single sign-on button sends the browser (the API redirects on to the provider). */
+export const oidcStartUrl = (next: string) => `/api/auth/oidc/start?next=${enc(next)}`;
+/** The user a single sign-on's token belongs to, before it becomes the session. */
+export const getMeWith = (token: string) => request<User>('/api/auth/me', { token });
 export interface SetupInput {
   username: string;
   password: string;
@@ -318,6 +327,8 @@ export const turnOffTwoFactor = (password: string) => request<MessageResponse>('
 export const resetTwoFactor = (userId: number) => request<MessageResponse>(`/api/users/${userId}/totp`, { method: 'DELETE' });
 export const getSecuritySettings = () => request<SecuritySettings>('/api/system/security');
 export const putSecuritySettings = (body: SecuritySettings) => request<SecuritySettings>('/api/system/security', { method: 'PUT', body });
+export const getOidcSettings = () => request<OidcSettings>('/api/system/oidc');
+export const putOidcSettings = (body: OidcSettingsBody) => request<OidcSettings>('/api/system/oidc', { method: 'PUT', body });
 export const listApiTokens = () => request<ApiToken[]>('/api/auth/tokens');
 export const createApiToken = (body: ApiTokenBody) => request<ApiTokenCreated>('/api/auth/tokens', { method: 'POST', body });
 export const revokeApiToken = (id: number) => request<MessageResponse>(`/api/auth/tokens/${id}`, { method: 'DELETE' });

@@ -47,6 +47,8 @@ export const keys = {
   apiTokens: ['api-tokens'] as const,
   twoFactor: ['two-factor'] as const,
   security: ['security-settings'] as const,
+  oidcPublic: ['oidc-public'] as const,
+  oidcSettings: ['oidc-settings'] as const,
   version: ['version'] as const,
   versionDetails: ['version', 'details'] as const,
   updateStatus: ['update', 'status'] as const,

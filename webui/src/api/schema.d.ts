@@ -4473,6 +4473,11 @@ export interface components {
             /** @description Default 22. */
             port?: number;
         };
+        /** @description What `GET /api/auth/oidc/callback` puts in the login page's fragment when a sign-on fails (`/login#ssoError=<code>`). */
+        SsoFailure: {
+            /** @enum {string} */
+            ssoError: "not_configured" | "provider_unreachable" | "provider_error" | "provider_refused" | "bad_state" | "expired" | "bad_code" | "code_refused" | "bad_token" | "wrong_issuer" | "no_role";
+        };
         /** @description `GET /api/status-model`: the one status table, for the UI's labels. */
         StatusModel: {
             /** @description Ranked best to worst. */

@@ -52,6 +52,7 @@ export function UserRow({ user, isSelf }: Props) {
           {user.username}
           {isSelf && <span className="muted small"> {t('users.you')}</span>}
           {user.twoFactor && <span className="muted small"> · {t('users.twoFactorOn')}</span>}
+          {user.sso && <span className="muted small"> · {t('users.sso')}</span>}
         </span>
       </td>
       <td data-label={t('account.email')}>

@@ -3,12 +3,13 @@ import { Navigate, useLocation, useNavigate } from 'react-router';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client';
-import { getVersion, login } from '../api/endpoints';
+import { getMeWith, getOidcPublic, getVersion, login, oidcStartUrl } from '../api/endpoints';
 import { keys } from '../api/keys';
 import { setSession } from '../api/session';
 import { Field } from '../components/Field';
 import { Notice } from '../components/Notice';
 import { useSession } from '../hooks/useSession';
+import { readSsoReturn, type SsoReturn } from '../lib/singleSignOn';
 
 interface LocationState {
   from?: string;
@@ -29,6 +30,27 @@ export function LoginPage() {
   const [waitUntil, setWaitUntil] = useState<number | null>(null);
   const [now, setNow] = useState(() => Date.now());
   const version = useQuery({ queryKey: keys.version, queryFn: getVersion, staleTime: Infinity, retry: 0 });
+  const singleSignOn = useQuery({ queryKey: keys.oidcPublic, queryFn: getOidcPublic, staleTime: 60_000, retry: 0 });
+  // What the API's sign-on callback sent back in the fragment, read once: the fragment is then
+  // wiped so that the token stays out of the address bar and the history.
+  const [ssoReturn] = useState<SsoReturn | null>(() => readSsoReturn(location.hash));
+  useEffect(() => {
+    if (ssoReturn) window.history.replaceState(window.history.state, '', location.pathname);
+  }, [ssoReturn, location.pathname]);
+  const ssoSession = useMutation({
+    mutationFn: (token: string) => getMeWith(token),
+  });
+  useEffect(() => {
+    if (ssoReturn?.kind !== 'signed-in') return;
+    ssoSession.mutate(ssoReturn.token, {
+      onSuccess: (user) => {
+        setSession(ssoReturn.token, user);
+        navigate(ssoReturn.next, { replace: true });
+      },
+    });
+    // Once, for the token the page was opened with.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ssoReturn]);
 
   const mutation = useMutation({
     mutationFn: () => login(username.trim(), password, needCode ? code.trim() : undefined),
@@ -54,7 +76,8 @@ export function LoginPage() {
     return () => clearInterval(id);
   }, [waitUntil]);
 
-  if (token) return <Navigate to="/" replace />;
+  // Signed in already (a sign-on that just finished sends the browser on by itself).
+  if (token && ssoReturn?.kind !== 'signed-in') return <Navigate to="/" replace />;
 
   const waitSeconds = waitUntil ? Math.max(0, Math.ceil((waitUntil - now) / 1000)) : 0;
   const submit = (e: FormEvent) => {
@@ -70,6 +93,9 @@ export function LoginPage() {
         </h1>
         <p className="muted">{t('login.intro')}</p>
         {state.notice && !err && <Notice kind="info">{state.notice}</Notice>}
+        {ssoReturn?.kind === 'failed' && !err && <Notice kind="error">{t(`login.ssoError.${ssoReturn.code}`)}</Notice>}
+        {ssoReturn?.kind === 'signed-in' && ssoSession.isPending && <Notice kind="info">{t('login.ssoFinishing')}</Notice>}
+        {ssoSession.isError && <Notice kind="error" error={ssoSession.error} />}
         {err && err instanceof ApiError && err.status === 429 ? (
           <Notice kind="error">
             {err.message}
@@ -89,6 +115,14 @@ export function LoginPage() {
         <button type="submit" disabled={mutation.isPending || waitSeconds > 0}>
           {mutation.isPending ? t('login.signingIn') : t('login.signIn')}
         </button>
+        {singleSignOn.data?.enabled && (
+          <>
+            <p className="auth-divider muted small">{t('login.or')}</p>
+            <a className="button button-secondary sso-button" href={oidcStartUrl(state.from && state.from !== '/login' ? state.from : '/')}>
+              {singleSignOn.data.label}
+            </a>
+          </>
+        )}
         <p className="muted small">{version.data ? `PowerPulse v${version.data.version}` : ' '}</p>
       </form>
     </div>

@@ -144,10 +144,12 @@ export default function AccountSettings() {
             </div>
           )}
         </dl>
+        {user?.sso && <p className="muted small">{t('account.ssoAccount')}</p>}
       </section>
       <LanguageForm />
-      <PasswordForm />
-      <TwoFactor />
+      {/* A single sign-on account has no password here, and its second factor is the provider's. */}
+      {!user?.sso && <PasswordForm />}
+      {!user?.sso && <TwoFactor />}
       <ApiTokens />
       <TimeoutForm />
     </>

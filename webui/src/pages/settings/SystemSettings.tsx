@@ -10,6 +10,7 @@ import { Notice } from '../../components/Notice';
 import { currentLocale } from '../../i18n';
 import type { SystemSetting, SystemSettings as Answer, SystemSettingsBody } from '../../types';
 import { SecurityPolicy } from '../../components/SecurityPolicy';
+import { SingleSignOnSettings } from '../../components/SingleSignOnSettings';
 import '../../styles/system.css';
 
 type Key = SystemSetting['key'];
@@ -45,6 +46,7 @@ export default function SystemSettings() {
       )}
     </section>
     <SecurityPolicy />
+    <SingleSignOnSettings />
     </>
   );
 }
